@@ -1,0 +1,182 @@
+// Shared contract of the PVE simulator: errors, request context, cluster state and task interfaces.
+// The server (sim/server.ts), the cluster endpoints and the qemu endpoints (sim/qemu/) all meet here.
+// Nothing in sim/ imports from src/: the action and the simulator meet only over HTTPS.
+
+/** An error PVE would answer with: HTTP status + message (status line = first line), optional per-param errors. */
+export class PveError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+/** 400 "Parameter verification failed." with an errors map, as PVE's raise_param_exc. */
+export function paramError(errors: Record<string, string>): PveError {
+  return new PveError(400, 'Parameter verification failed.', errors);
+}
+
+/** 500 with a plain die() text, as PVE answers most handler failures (it never sends 404 for a missing VM). */
+export function dieError(message: string): PveError {
+  return new PveError(500, message);
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Who made the request. `authid` is `user@realm` or `user@realm!tokenid`. */
+export interface AuthInfo {
+  kind: 'ticket' | 'token';
+  userid: string;
+  tokenid?: string;
+  authid: string;
+  /** Privileges this identity holds (on every path; the simulator models a flat ACL). */
+  privs: ReadonlySet<string>;
+}
+
+export interface NodeInfo {
+  name: string;
+  online: boolean;
+  maxcpu: number;
+  cpu: number; // 0..1 load
+  maxmem: number; // bytes
+  mem: number; // bytes used
+  maxdisk: number;
+  disk: number;
+  uptime: number;
+}
+
+export interface StorageInfo {
+  storage: string;
+  type: 'lvmthin' | 'lvm' | 'dir' | 'zfspool' | 'nfs' | 'rbd';
+  content: string; // e.g. "images,rootdir" or "iso,vztmpl,backup,images"
+  shared: boolean;
+  total: number;
+  used: number;
+  /** Nodes this storage exists on (all when shared). */
+  nodes: string[];
+}
+
+export interface PoolInfo {
+  poolid: string;
+  comment?: string;
+  members: Set<number>;
+}
+
+export interface VmRecord {
+  vmid: number;
+  node: string;
+  /** Current config as PVE stores it: key → canonical string value (numbers/bools as strings "1"/"0"). */
+  config: Record<string, string>;
+  /** Pending values (set while running and not hot-pluggable). */
+  pending: Record<string, string>;
+  /** Pending deletions: key → 1 (normal) or 2 (force). */
+  pendingDelete: Record<string, 1 | 2>;
+  /** Snapshots by name (config copies). */
+  snapshots: Record<string, Record<string, string>>;
+  /** Run state. qmpstatus may be 'paused' / 'suspended' / 'prelaunch' while status is 'running'. */
+  status: 'running' | 'stopped';
+  qmpstatus: string;
+  /** ms epoch when started (for uptime and the simulated guest agent). */
+  startedAt?: number;
+  /** ms epoch at which the simulated guest agent answers (after start). */
+  agentUpAt?: number;
+  /** What the simulated guest reports through the agent; tests may set it. */
+  guest?: { ipv4?: string[]; ipv6?: string[]; noAddresses?: boolean; agentNeverUp?: boolean };
+  /** ms epoch when the record appeared; /cluster/resources hides name/status until the statd lag passed. */
+  createdAt: number;
+}
+
+export interface ClusterState {
+  clusterName: string;
+  nodes: Map<string, NodeInfo>;
+  storages: Map<string, StorageInfo>;
+  pools: Map<string, PoolInfo>;
+  vms: Map<number, VmRecord>;
+  /** Per-VM flock (/var/lock/qemu-server/lock-<vmid>.conf): exclusive holder or shared count. */
+  flocks: Map<number, { exclusive: boolean; holders: number; releasers: Array<() => void> }>;
+  nextIdRange: { lower: number; upper: number };
+  /** Allocated volume names per storage (volid without storage prefix), for disk-N allocation. */
+  volumes: Map<string, Set<string>>;
+}
+
+export interface TaskSpec {
+  node: string;
+  /** PVE task type: qmcreate, qmclone, qmstart, ... */
+  type: string;
+  /** Task id, usually the vmid (the *source* vmid for qmclone). */
+  id: string;
+  authid: string;
+  /** How long the task takes before `run` resolves (simulated work time). Defaults from the duration knobs. */
+  durationMs?: number;
+  /** The task body. Throw an Error to end with `TASK ERROR: <message>`. Call t.warn() for WARNINGS. */
+  run: (t: TaskHandle) => Promise<void> | void;
+}
+
+export interface TaskHandle {
+  readonly upid: string;
+  log(line: string): void;
+  warn(line: string): void;
+  /** Waits simulated time (scaled by the simulator's time settings); never a busy loop. */
+  sleep(ms: number): Promise<void>;
+}
+
+export interface TaskManager {
+  /** Starts a task, returns its UPID at once (the worker has "forked"). */
+  start(spec: TaskSpec): string;
+}
+
+/** Durations in ms of simulated work per task type, and other realism knobs. */
+export interface Durations {
+  qmcreate: number;
+  qmclone_full: number;
+  qmclone_linked: number;
+  qmstart: number;
+  qmstop: number;
+  qmshutdown: number;
+  qmreboot: number;
+  qmreset: number;
+  qmsuspend: number;
+  qmresume: number;
+  qmdestroy: number;
+  qmconfig: number;
+  qmtemplate: number;
+  qmigrate: number;
+  resize: number;
+  /** Guest agent answers this long after start. */
+  agentUp: number;
+  /** /cluster/resources lag before name/status of a new VM show (PVE: ~10 s). */
+  statdLag: number;
+}
+
+/** What a request handler gets. */
+export interface Ctx {
+  method: HttpMethod;
+  /** Concrete path below /api2/json, e.g. /nodes/pve1/qemu/100/config */
+  path: string;
+  /** Schema path template, e.g. /nodes/{node}/qemu/{vmid}/config */
+  template: string;
+  pathParams: Record<string, string>;
+  /** Query + body parameters after schema validation (path params removed). Values as received (strings, or JSON types). */
+  params: Record<string, unknown>;
+  auth: AuthInfo;
+  sim: SimContext;
+}
+
+export interface SimContext {
+  state: ClusterState;
+  tasks: TaskManager;
+  durations: Durations;
+  /** Throws PveError 403 `Permission check failed (<path>, <priv>)` unless auth holds priv. */
+  requirePriv(auth: AuthInfo, path: string, priv: string): void;
+}
+
+export type Handler = (ctx: Ctx) => unknown | Promise<unknown>;
+
+export interface Route {
+  method: HttpMethod;
+  /** Schema path template exactly as in apidoc.json. */
+  template: string;
+  handler: Handler;
+}

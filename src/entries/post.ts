@@ -1,0 +1,2 @@
+import { run } from '../post.js';
+await run();

@@ -1,0 +1,93 @@
+// The one typed settings object the inputs turn into (as actions/checkout's input-helper does).
+// inputs.ts produces it from the runner's INPUT_* variables; vm/ and the entries consume it.
+
+export type VmState =
+  | 'present'
+  | 'started'
+  | 'stopped'
+  | 'restarted'
+  | 'absent'
+  | 'current'
+  | 'template'
+  | 'paused'
+  | 'hibernated';
+
+export interface Connection {
+  host: string;
+  port: number;
+  /** user@realm (for tokens: the token's user). */
+  user: string;
+  password?: string;
+  otp?: string;
+  /** Token name only (the part after '!'), as the module's api_token_id. */
+  tokenId?: string;
+  tokenSecret?: string;
+  validateCerts: boolean;
+  /** PEM text of the CA bundle to trust (ca_path read from file, or given inline). */
+  caPem?: string;
+  /** SHA-256 fingerprint pin, normalised to upper-case hex pairs joined by ':'. */
+  tlsFingerprint?: string;
+  /** Per-request timeout (api_timeout), ms. */
+  apiTimeoutMs: number;
+}
+
+export interface Lifecycle {
+  waitFor: 'none' | 'agent' | 'ip';
+  waitTimeoutSec: number;
+  ipFamily: 'ipv4' | 'ipv6' | 'any';
+  ipCidr?: string;
+  cleanup: 'never' | 'always' | 'on-failure';
+  vmidRange?: { lower: number; upper: number };
+  dryRun: boolean;
+  prune: boolean;
+  pruneTags: string[];
+  pruneOlderThanSec?: number;
+  githubToken?: string;
+}
+
+export interface Settings {
+  connection: Connection;
+  state: VmState;
+  vmid?: number;
+  name?: string;
+  node?: string;
+
+  // clone
+  clone?: string;
+  newid?: number;
+  full?: boolean;
+  /** Clone target format; undefined when 'unspecified' or not given. */
+  format?: string;
+  storage?: string;
+  target?: string;
+  snapname?: string;
+  pool?: string;
+
+  // behaviour switches
+  update: boolean;
+  updateUnsafe: boolean;
+  force: boolean;
+  /** Per-task wait bound (timeout), seconds. */
+  timeoutSec: number;
+  migrate: boolean;
+  withLocalDisks: boolean;
+  purge: boolean;
+  destroyUnreferencedDisks: boolean;
+  skiplock: boolean;
+  digest?: string;
+  /** PVE keys to delete / revert (from `delete` / `revert`). */
+  delete?: string[];
+  revert?: string[];
+  archive?: string;
+  proxmoxDefaultBehavior: 'compatibility' | 'no_defaults';
+
+  /**
+   * The VM spec: PVE config keys → wire values, exactly as sent in a create or config request
+   * (booleans "1"/"0", lists joined, sshkeys URL-encoded, net0/scsi0/... property strings).
+   */
+  spec: Record<string, string>;
+  /** For each spec key, the module input it came from (for messages): e.g. net0 → "net", numa → "numa_enabled". */
+  specSource: Record<string, string>;
+
+  lifecycle: Lifecycle;
+}
