@@ -13,6 +13,7 @@ export type VmState =
   | 'hibernated';
 
 export interface Connection {
+  /** Host name or IP address (an IPv6 literal comes without brackets). */
   host: string;
   port: number;
   /** user@realm (for tokens: the token's user). */

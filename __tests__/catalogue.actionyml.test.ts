@@ -1,0 +1,56 @@
+// action.yml and the README tables are generated from the catalogue and must not drift from it.
+import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { describe as suite, expect, it } from 'vitest';
+import { ACTION_YML, README, renderActionYml, renderReadme } from '../scripts/gen-action-yml.js';
+import { catalogue, describe, outputs } from '../src/catalogue/index.js';
+
+interface ActionYml {
+  inputs: Record<string, { description: string; required: boolean; default?: string }>;
+  outputs: Record<string, { description: string }>;
+  runs: Record<string, string>;
+  branding: { icon: string; color: string };
+}
+
+const text = readFileSync(ACTION_YML, 'utf8');
+const action = load(text) as ActionYml;
+
+suite('action.yml', () => {
+  it('is exactly what the generator writes (run `npm run gen:docs` after changing the catalogue)', () => {
+    expect(text).toBe(renderActionYml());
+  });
+
+  it('has one input per catalogue entry, with its description and default', () => {
+    expect(Object.keys(action.inputs)).toEqual(catalogue.map((p) => p.name));
+    for (const p of catalogue) {
+      const input = action.inputs[p.name];
+      expect(input.description, p.name).toBe(describe(p));
+      expect(input.required, p.name).toBe(false);
+      // env-backed inputs carry no runner default, else the environment variable could never apply
+      expect(input.default, p.name).toBe(p.env ? undefined : p.default);
+    }
+  });
+
+  it('declares the outputs and the node24 main/post entries', () => {
+    expect(Object.keys(action.outputs)).toEqual(outputs.map((o) => o.name));
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/main/index.js', post: 'dist/post/index.js', 'post-if': 'always()' });
+    expect(action.branding.icon).toBeTruthy();
+  });
+});
+
+suite('README tables', () => {
+  it('are up to date between the markers', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(readme).toBe(renderReadme(readme));
+  });
+
+  it('list every input and output', () => {
+    const readme = readFileSync(README, 'utf8');
+    for (const p of catalogue) expect(readme, p.name).toContain(`| \`${p.name}\` |`);
+    for (const o of outputs) expect(readme, o.name).toContain(`| \`${o.name}\` |`);
+  });
+
+  it('refuses a README without the markers instead of overwriting it', () => {
+    expect(() => renderReadme('# my readme\n')).toThrow(/lacks the markers/);
+  });
+});

@@ -1,0 +1,16 @@
+// The action's outputs (names and docs); the module's return values plus what CI jobs need next.
+export const outputs: ReadonlyArray<{ name: string; doc: string }> = [
+  { name: 'vmid', doc: 'ID of the VM acted on (of the new VM after a clone).' },
+  { name: 'node', doc: 'Node the VM is on.' },
+  { name: 'name', doc: 'Name of the VM.' },
+  { name: 'status', doc: 'Power status of the VM after the run (`running`, `stopped`, `paused`, ...); empty when it does not exist.' },
+  { name: 'changed', doc: '`true` when the run changed anything, else `false`.' },
+  { name: 'msg', doc: 'One-line summary of what happened, e.g. `VM spynal with vmid 115 deployed`.' },
+  { name: 'mac', doc: 'JSON object of network devices to MAC addresses, e.g. `{"net0":"BC:24:11:3F:9A:01"}`.' },
+  { name: 'devices', doc: 'JSON object of disk devices to volumes, e.g. `{"scsi0":"local-lvm:vm-115-disk-0"}`.' },
+  { name: 'plan', doc: 'JSON array of the planned (with `dry_run`) or applied steps.' },
+  { name: 'ip', doc: 'First guest IP address matching `ip_family`/`ip_cidr` (needs the guest agent).' },
+  { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
+  { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
+  { name: 'interfaces', doc: 'JSON array of guest interfaces as the agent reports them: name, MAC and addresses.' },
+];

@@ -1,0 +1,84 @@
+// Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
+import { FAILSAFE_SCHEMA, load } from 'js-yaml';
+
+/** Result of a parse: a value, or the reason it failed (phrased to follow "<input> ..."). */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+export function parseBool(raw: string): Parsed<boolean> {
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return ok(true);
+  if (FALSE.has(v)) return ok(false);
+  return fail('must be a boolean: true or false (also yes/no, on/off, 1/0)');
+}
+
+/** Integers only: no decimals, exponents, hex or trailing text (Number('12abc') style leniency hides typos). */
+export function parseIntStrict(raw: string): Parsed<number> {
+  const v = raw.trim();
+  if (!/^[+-]?\d+$/.test(v)) return fail('must be a whole number');
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) return fail('is too large');
+  return ok(n);
+}
+
+export function parseNumber(raw: string): Parsed<number> {
+  const v = raw.trim();
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v)) return fail('must be a number');
+  return ok(Number(v));
+}
+
+/** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
+function loadText(raw: string): Parsed<unknown> {
+  try {
+    return ok(load(raw, { schema: FAILSAFE_SCHEMA }));
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return fail(`is not valid YAML/JSON (${first})`);
+  }
+}
+
+function looksStructured(v: string): boolean {
+  return v.startsWith('[') || /^-(\s|$)/.test(v);
+}
+
+/**
+ * A list: a YAML/JSON sequence (`["a","b"]`, or `- a` lines), or plain text separated by commas and/or newlines.
+ * Empty items are dropped.
+ */
+export function parseList(raw: string): Parsed<string[]> {
+  const v = raw.trim();
+  if (v === '') return ok([]);
+  if (looksStructured(v)) {
+    const loaded = loadText(v);
+    if (!loaded.ok) return fail(loaded.error);
+    if (!Array.isArray(loaded.value)) return fail('must be a list');
+    const items: string[] = [];
+    for (const item of loaded.value) {
+      if (typeof item !== 'string') return fail('must be a list of plain values (found a nested list or mapping)');
+      if (item.trim() !== '') items.push(item.trim());
+    }
+    return ok(items);
+  }
+  return ok(v.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== ''));
+}
+
+/** A mapping given as a YAML block (`net0: virtio,bridge=vmbr0`) or a JSON object string; values stay text. */
+export function parseDict(raw: string): Parsed<Record<string, string>> {
+  const loaded = loadText(raw.trim());
+  if (!loaded.ok) return fail(loaded.error);
+  const value = loaded.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return fail('must be a YAML mapping or JSON object, e.g. `key0: value` or `{"key0": "value"}`');
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== 'string') return fail(`has a nested list or mapping under '${k}'; values must be plain text`);
+    out[k] = v.trim();
+  }
+  return ok(out);
+}

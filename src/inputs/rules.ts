@@ -1,0 +1,92 @@
+// Rules across inputs (mutually exclusive options, options that need another one), as the module enforces them
+// plus the action's own; each broken rule becomes one InputError naming the inputs involved.
+import { parseCidr } from './checks.js';
+import { inputError, type InputError } from './errors.js';
+import type { Value } from './values.js';
+
+/** Parsed inputs by name; a name is present when the input was given (or defaulted). */
+export type Inputs = ReadonlyMap<string, Value>;
+
+/** Pairs the module declares mutually exclusive (update only counts when true). */
+const EXCLUSIVE: ReadonlyArray<[string, string]> = [
+  ['delete', 'revert'],
+  ['delete', 'update'],
+  ['revert', 'update'],
+  ['clone', 'update'],
+  ['clone', 'delete'],
+  ['clone', 'revert'],
+];
+
+function isSet(v: Value | undefined): boolean {
+  if (v === undefined || v === false) return false;
+  return !(Array.isArray(v) && v.length === 0);
+}
+
+/**
+ * `failed` holds inputs that were given but did not parse: they count as present for "needs X" rules, so one
+ * typo does not also report "X is missing".
+ */
+export function checkRules(inputs: Inputs, explicit: ReadonlySet<string>, failed: ReadonlySet<string>, errors: InputError[]): void {
+  const get = (n: string) => inputs.get(n);
+  const given = (n: string) => failed.has(n) || inputs.has(n);
+  const err = (input: string, message: string) => errors.push(inputError(input, message));
+
+  for (const [a, b] of EXCLUSIVE) {
+    if (isSet(get(a)) && isSet(get(b))) err(b, `Inputs '${a}' and '${b}' cannot be used together.`);
+  }
+
+  const prune = get('prune') === true;
+  if (!prune && !given('name') && !given('vmid')) {
+    err('name', "Give 'name' or 'vmid' to say which VM to act on (with 'clone': the new VM's name, or the source vmid).");
+  }
+  if (get('newid') !== undefined && !given('clone')) {
+    err('newid', "Input 'newid' is only used with 'clone' (the id of the new VM).");
+  }
+  // PVE accepts a target format only for full clones; compatibility's implicit qcow2 is dropped instead
+  const format = get('format');
+  if (get('full') === false && explicit.has('format') && format !== 'unspecified') {
+    err('format', `Input 'format' (${String(format)}) cannot be used with 'full: false': a linked clone keeps the source format; use 'format: unspecified' or leave it out.`);
+  }
+  if (get('efidisk0') !== undefined && get('bios') !== 'ovmf' && !failed.has('bios')) {
+    err('efidisk0', "Input 'efidisk0' needs 'bios: ovmf' (an EFI disk is only used by OVMF firmware).");
+  }
+  rootOnly('args', get('args') !== undefined);
+  rootOnly('skiplock', get('skiplock') === true);
+  function rootOnly(input: string, used: boolean): void {
+    if (!used) return;
+    const token = get('api_token_id') !== undefined || get('api_token_secret') !== undefined;
+    const user = get('api_user') ?? userOfToken(get('api_token_id'));
+    if (user !== 'root@pam' || token) {
+      err(input, `Input '${input}' is only allowed for root@pam logging in with a password (not an API token); Proxmox refuses it otherwise.`);
+    }
+  }
+  if (get('migrate') === true && !failed.has('node') && (get('node') === undefined || get('node') === 'auto')) {
+    err('migrate', "Input 'migrate' needs 'node' set to the target node name.");
+  }
+
+  if (prune) {
+    if (get('state') !== 'absent' && !failed.has('state')) err('prune', "Input 'prune' needs 'state: absent'.");
+    if (!given('prune_tags') && !given('prune_older_than')) {
+      err('prune', "Input 'prune' needs 'prune_tags' and/or 'prune_older_than' to choose the VMs to destroy.");
+    }
+  } else {
+    for (const n of ['prune_tags', 'prune_older_than']) {
+      if (get(n) !== undefined && !failed.has('prune')) err(n, `Input '${n}' has no effect without 'prune: true'.`);
+    }
+  }
+
+  const cidr = get('ip_cidr');
+  const family = get('ip_family');
+  if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
+    const c = parseCidr(cidr);
+    if (c && `ipv${c.family}` !== family) {
+      err('ip_cidr', `Input 'ip_cidr' (${cidr}) is an IPv${c.family} network but 'ip_family' is ${String(family)}.`);
+    }
+  }
+}
+
+function userOfToken(v: Value | undefined): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const bang = v.indexOf('!');
+  return bang > 0 ? v.slice(0, bang) : undefined;
+}
