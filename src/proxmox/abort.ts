@@ -1,0 +1,45 @@
+// Abortable waiting shared by the client (retry backoff) and the task poller (poll intervals, budgets).
+
+/** The reason to reject with when a signal fired (DOMException AbortError unless the caller gave one). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * A signal that aborts when any input does (AbortSignal.any is missing on early Node 20 releases).
+ * `dispose` detaches the listeners so long-lived caller signals do not accumulate them.
+ */
+export function anySignal(signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const inputs = signals.filter((s): s is AbortSignal => s !== undefined);
+  const detach: (() => void)[] = [];
+  for (const s of inputs) {
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    const onAbort = (): void => controller.abort(s.reason);
+    s.addEventListener('abort', onAbort, { once: true });
+    detach.push(() => s.removeEventListener('abort', onAbort));
+  }
+  return { signal: controller.signal, dispose: () => detach.forEach((d) => d()) };
+}
