@@ -83,7 +83,14 @@ export interface VmRecord {
   /** ms epoch at which the simulated guest agent answers (after start). */
   agentUpAt?: number;
   /** What the simulated guest reports through the agent; tests may set it. */
-  guest?: { ipv4?: string[]; ipv6?: string[]; noAddresses?: boolean; agentNeverUp?: boolean };
+  guest?: {
+    ipv4?: string[];
+    ipv6?: string[];
+    noAddresses?: boolean;
+    agentNeverUp?: boolean;
+    /** The guest ignores ACPI/agent shutdown requests (so shutdown timeouts and forceStop are testable). */
+    ignoreShutdown?: boolean;
+  };
   /** ms epoch when the record appeared; /cluster/resources hides name/status until the statd lag passed. */
   createdAt: number;
 }
@@ -112,6 +119,11 @@ export interface TaskSpec {
   durationMs?: number;
   /** The task body. Throw an Error to end with `TASK ERROR: <message>`. Call t.warn() for WARNINGS. */
   run: (t: TaskHandle) => Promise<void> | void;
+  /**
+   * Called instead of `run` when fault injection (faults.failTask) fails this task: undo what the handler did
+   * before the fork (e.g. drop the `lock: create` config), as PVE's failed worker would have.
+   */
+  rollback?: () => Promise<void> | void;
 }
 
 export interface TaskHandle {
@@ -168,6 +180,11 @@ export interface SimContext {
   state: ClusterState;
   tasks: TaskManager;
   durations: Durations;
+  /**
+   * Real ms per simulated ms (tests use e.g. 0.02; absent = 1). `durations` and PVE's lock waits are simulated
+   * ms; handlers multiply by this for wall-clock deadlines (flock waits, agent start-up).
+   */
+  timeScale?: number;
   /** Throws PveError 403 `Permission check failed (<path>, <priv>)` unless auth holds priv. */
   requirePriv(auth: AuthInfo, path: string, priv: string): void;
 }
@@ -179,4 +196,23 @@ export interface Route {
   /** Schema path template exactly as in apidoc.json. */
   template: string;
   handler: Handler;
+}
+
+/**
+ * A handler result that carries envelope attributes next to `data`, as PVE's set_result_attrib does
+ * (e.g. the task log's top-level `"total": N`). Handlers may also return plain values.
+ */
+export class ApiResult {
+  constructor(
+    readonly data: unknown,
+    readonly attributes: { total?: number; changes?: unknown } = {},
+  ) {}
+}
+
+/** A handler result sent as a raw body instead of the JSON envelope (PVE's `download` responses). */
+export class RawResult {
+  constructor(
+    readonly body: string,
+    readonly contentType: string,
+  ) {}
 }

@@ -1,0 +1,253 @@
+// Authentication as pveproxy does it: signed tickets + CSRF tokens (POST /access/ticket), API tokens, PVE's exact
+// 401/403 texts, and a flat privilege model (every ACL path grants the same privileges to one identity).
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { PveError, type AuthInfo } from './core.js';
+
+/** The PVE 9 privilege names. */
+export const ALL_PRIVILEGES: readonly string[] = [
+  'VM.Allocate', 'VM.Audit', 'VM.Backup', 'VM.Clone', 'VM.Config.CDROM', 'VM.Config.CPU', 'VM.Config.Cloudinit',
+  'VM.Config.Disk', 'VM.Config.HWType', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.Console',
+  'VM.GuestAgent.Audit', 'VM.GuestAgent.FileRead', 'VM.GuestAgent.FileSystemMgmt', 'VM.GuestAgent.FileWrite',
+  'VM.GuestAgent.Unrestricted', 'VM.Migrate', 'VM.PowerMgmt', 'VM.Replicate', 'VM.Snapshot', 'VM.Snapshot.Rollback',
+  'Sys.AccessNetwork', 'Sys.Audit', 'Sys.Console', 'Sys.Incoming', 'Sys.Modify', 'Sys.PowerMgmt', 'Sys.Syslog',
+  'Datastore.Allocate', 'Datastore.AllocateSpace', 'Datastore.AllocateTemplate', 'Datastore.Audit',
+  'Pool.Allocate', 'Pool.Audit', 'SDN.Allocate', 'SDN.Audit', 'SDN.Use', 'Mapping.Audit', 'Mapping.Modify',
+  'Mapping.Use', 'Permissions.Modify', 'Group.Allocate', 'Realm.Allocate', 'Realm.AllocateUser', 'User.Modify',
+];
+
+/** What the built-in PVEAuditor-like read-only identity may do. */
+export const READONLY_PRIVILEGES: readonly string[] = [
+  'VM.Audit', 'Sys.Audit', 'Datastore.Audit', 'Pool.Audit', 'VM.GuestAgent.Audit',
+];
+
+export type PrivSpec = 'all' | 'readonly' | string[];
+
+export function privilegesOf(spec: PrivSpec | undefined): Set<string> {
+  if (spec === undefined || spec === 'all') return new Set(ALL_PRIVILEGES);
+  if (spec === 'readonly') return new Set(READONLY_PRIVILEGES);
+  return new Set(spec);
+}
+
+export interface UserOption {
+  userid: string;
+  password: string;
+  privs?: PrivSpec;
+}
+
+export interface TokenOption {
+  userid: string;
+  tokenid: string;
+  secret?: string;
+  privs?: PrivSpec;
+}
+
+/** A 401 produced outside the API handler: status line only, empty body (pveproxy's auth_handler failures). */
+export class AuthRejected extends Error {}
+
+/** Endpoints pveproxy serves without authentication (auth_handler's explicit list). */
+export function isOpenEndpoint(method: string, relUri: string): boolean {
+  if (relUri === '/access/ticket') return method === 'GET' || method === 'POST';
+  if (relUri === '/access/domains') return method === 'GET';
+  if (relUri === '/access/vncticket') return method === 'POST';
+  return (relUri === '/access/openid/login' || relUri === '/access/openid/auth-url') && method === 'POST';
+}
+
+/** PVE's auth grace: a ticket may be up to 5 min "from the future" (clock skew between nodes). */
+const CLOCK_SKEW_SEC = 300;
+
+const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/** extract_auth_value: `<name>=<value>` (or `<name> <value>`) inside a Cookie/Authorization header, URI-unescaped. */
+export function extractAuthValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  const m = new RegExp(`(?:^|[\\s;])${name}(?:=|\\s)([^;]*)`).exec(header);
+  if (!m || m[1] === '') return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const CAP_GROUPS: Record<string, (p: string) => boolean> = {
+  vms: (p) => p.startsWith('VM.') || p === 'Permissions.Modify',
+  access: (p) => ['User.Modify', 'Group.Allocate', 'Permissions.Modify', 'Realm.Allocate', 'Realm.AllocateUser'].includes(p),
+  storage: (p) => p.startsWith('Datastore.') || p === 'Permissions.Modify',
+  nodes: (p) => p.startsWith('Sys.') || p === 'Permissions.Modify',
+  sdn: (p) => p.startsWith('SDN.') || p === 'Permissions.Modify',
+  dc: (p) => ['Sys.Audit', 'Sys.Modify', 'SDN.Audit', 'SDN.Allocate', 'SDN.Use'].includes(p),
+  mapping: (p) => p.startsWith('Mapping.') || p === 'Permissions.Modify',
+};
+
+/** compute_api_permission: the `cap` object of a login answer. */
+function capabilities(privs: ReadonlySet<string>): Record<string, Record<string, 1>> {
+  const cap: Record<string, Record<string, 1>> = {};
+  for (const [group, member] of Object.entries(CAP_GROUPS)) {
+    cap[group] = {};
+    for (const p of [...privs].sort()) if (member(p)) cap[group][p] = 1;
+  }
+  return cap;
+}
+
+export interface TokenCredential {
+  user: string;
+  tokenid: string;
+  secret: string;
+  /** The full Authorization header value. */
+  header: string;
+}
+
+export class Authenticator {
+  /** Seconds a ticket (and CSRF token) stays valid; changeable at run time. */
+  lifetimeSec: number;
+  private readonly ticketKey = randomBytes(32);
+  private readonly csrfKey = randomBytes(32);
+  private readonly users = new Map<string, { password: string; privs: Set<string> }>();
+  private readonly tokens = new Map<string, { secret: string; privs: Set<string> }>();
+
+  constructor(users: UserOption[], tokens: TokenOption[], lifetimeSec: number) {
+    this.lifetimeSec = lifetimeSec;
+    for (const u of users) this.users.set(u.userid, { password: u.password, privs: privilegesOf(u.privs) });
+    for (const t of tokens) {
+      this.tokens.set(`${t.userid}!${t.tokenid}`, { secret: t.secret ?? randomUUID(), privs: privilegesOf(t.privs) });
+    }
+  }
+
+  tokenCredential(userid: string, tokenid: string): TokenCredential {
+    const secret = this.tokens.get(`${userid}!${tokenid}`)?.secret ?? '';
+    return { user: userid, tokenid, secret, header: `PVEAPIToken=${userid}!${tokenid}=${secret}` };
+  }
+
+  private sign(plain: string): string {
+    return createHmac('sha256', this.ticketKey).update(plain).digest('base64');
+  }
+
+  private fresh(stamp: number): boolean {
+    const age = nowSec() - stamp;
+    return age >= -CLOCK_SKEW_SEC && age <= this.lifetimeSec;
+  }
+
+  createTicket(userid: string): string {
+    const plain = `PVE:${userid.replace(/:/g, '%3A')}:${hex8(nowSec())}`;
+    return `${plain}::${this.sign(plain)}`;
+  }
+
+  /** The ticket's userid when the signature and the age are fine. */
+  verifyTicket(ticket: string): string | undefined {
+    const m = /^(PVE:([^:\s]+):([0-9A-F]{8}))::(\S+)$/.exec(ticket);
+    if (!m || !safeEqual(this.sign(m[1]), m[4]) || !this.fresh(parseInt(m[3], 16))) return undefined;
+    const userid = m[2].replace(/%3A/gi, ':');
+    return this.users.has(userid) ? userid : undefined;
+  }
+
+  createCsrfToken(userid: string): string {
+    const stamp = hex8(nowSec());
+    const mac = createHmac('sha256', this.csrfKey).update(`${stamp}:${userid}`).digest('base64').replace(/=+$/, '');
+    return `${stamp}:${mac}`;
+  }
+
+  verifyCsrfToken(userid: string, token: string | undefined): boolean {
+    const m = token ? /^([0-9A-F]{8}):(\S+)$/.exec(token) : null;
+    if (!m) return false;
+    const mac = createHmac('sha256', this.csrfKey).update(`${m[1]}:${userid}`).digest('base64').replace(/=+$/, '');
+    return safeEqual(mac, m[2]) && this.fresh(parseInt(m[1], 16));
+  }
+
+  private userInfo(userid: string): AuthInfo {
+    const privs = this.users.get(userid)?.privs ?? new Set<string>();
+    return { kind: 'ticket', userid, authid: userid, privs };
+  }
+
+  private verifyToken(value: string): AuthInfo | undefined {
+    // verify_token splits on the last '=': token ids cannot contain '=', UUID secrets cannot either.
+    const eq = value.lastIndexOf('=');
+    if (eq < 0) return undefined;
+    const authid = value.slice(0, eq);
+    const secret = value.slice(eq + 1);
+    const bang = authid.indexOf('!');
+    if (bang < 0) return undefined;
+    const userid = authid.slice(0, bang);
+    const tokenid = authid.slice(bang + 1);
+    const token = this.tokens.get(authid);
+    const user = this.users.get(userid);
+    if (!token || !user || !safeEqual(token.secret, secret)) return undefined;
+    // privsep=1: the token holds what both the user and the token's own ACLs grant.
+    const privs = new Set([...token.privs].filter((p) => user.privs.has(p)));
+    return { kind: 'token', userid, tokenid, authid, privs };
+  }
+
+  /**
+   * auth_handler: resolves the caller of a non-open endpoint or throws AuthRejected with PVE's status-line text.
+   * A ticket (cookie first, then `Authorization: PVEAuthCookie=`) takes precedence over an API token.
+   */
+  authenticate(req: { method: string; cookie?: string; authorization?: string; csrf?: string }): AuthInfo {
+    const ticket =
+      extractAuthValue(req.cookie, 'PVEAuthCookie') ?? extractAuthValue(req.authorization, 'PVEAuthCookie');
+    if (ticket === undefined) {
+      const token = extractAuthValue(req.authorization, 'PVEAPIToken');
+      if (token === undefined) throw new AuthRejected('No ticket');
+      const auth = this.verifyToken(token.trim());
+      if (!auth) throw new AuthRejected('Authentication failed!');
+      return auth;
+    }
+    const userid = this.verifyTicket(ticket);
+    if (!userid) throw new AuthRejected('Authentication failed!');
+    if (req.method !== 'GET' && !this.verifyCsrfToken(userid, req.csrf)) {
+      throw new AuthRejected('Permission denied - invalid csrf token');
+    }
+    return this.userInfo(userid);
+  }
+
+  /** POST /access/ticket. Every failure is the same JSON 401 `authentication failure` (no user enumeration). */
+  login(params: Record<string, unknown>, clusterName: string): Record<string, unknown> {
+    const fail = (): PveError => new PveError(401, 'authentication failure');
+    let username = String(params.username ?? '');
+    if (params.realm !== undefined) username += `@${String(params.realm)}`;
+    const password = String(params.password ?? '');
+    const user = this.users.get(username);
+    if (!user) throw fail();
+    const byTicket = password.startsWith('PVE:') && this.verifyTicket(password) === username;
+    if (!byTicket && !safeEqual(user.password, password)) throw fail();
+    if (params.path !== undefined && params.privs !== undefined) {
+      // Verify-only mode: the caller asks whether the (ticket) user holds privs on path.
+      const wanted = String(params.privs).split(/[,;\s]+/).filter(Boolean);
+      if (!wanted.every((p) => user.privs.has(p))) throw fail();
+      return { username };
+    }
+    const data: Record<string, unknown> = {
+      username,
+      ticket: this.createTicket(username),
+      CSRFPreventionToken: this.createCsrfToken(username),
+      cap: capabilities(user.privs),
+    };
+    if (user.privs.has('Sys.Audit')) data.clustername = clusterName;
+    return data;
+  }
+}
+
+/**
+ * The caller of an endpoint that needs no login: no user, but PVE still remembers whether an API token header came
+ * along (no ticket), which endpoints with allowtoken=0 (POST /access/ticket) then refuse.
+ */
+export function anonymous(req: { cookie?: string; authorization?: string }): AuthInfo {
+  const ticket = extractAuthValue(req.cookie, 'PVEAuthCookie') ?? extractAuthValue(req.authorization, 'PVEAuthCookie');
+  const token = ticket === undefined && extractAuthValue(req.authorization, 'PVEAPIToken') !== undefined;
+  return { kind: token ? 'token' : 'ticket', userid: '', authid: '', privs: new Set() };
+}
+
+/**
+ * The flat ACL check. `priv` may list alternatives as `A|B` (PVE's `any => 1` checks); the 403 text names the path
+ * and the privilege list exactly as raise_perm_exc prints them.
+ */
+export function requirePriv(auth: AuthInfo, path: string, priv: string): void {
+  const options = priv.split('|');
+  if (options.some((p) => auth.privs.has(p))) return;
+  throw new PveError(403, `Permission check failed (${path}, ${priv})`);
+}

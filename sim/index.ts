@@ -1,0 +1,225 @@
+// Entry point of the PVE simulator: startSimulator() builds the cluster state, auth, tasks, faults and routes and
+// serves them over HTTPS (or HTTP) on 127.0.0.1, returning handles tests use to inspect and steer it.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { ClusterState, Durations, NodeInfo, SimContext, StorageInfo, TaskSpec } from './core.js';
+import { Authenticator, requirePriv, type PrivSpec, type TokenCredential, type TokenOption, type UserOption } from './auth.js';
+import { serverCertificate, type CertificateOptions } from './certs.js';
+import { clusterRoutes } from './cluster.js';
+import { FaultInjector, type FaultOptions, type LatencySpec } from './faults.js';
+import { qemuRoutes } from './qemu/index.js';
+import { holdFlock } from './qemu/locks.js';
+import { RequestLog, type RequestLogEntry } from './requestlog.js';
+import { createRequestHandler } from './server.js';
+import { DEFAULT_DURATIONS, createClusterState } from './state.js';
+import { SimTaskManager, taskRoutes } from './tasks.js';
+
+export * from './core.js';
+export type { FaultOptions, LatencySpec } from './faults.js';
+export type { RequestLogEntry } from './requestlog.js';
+export type { CertificateOptions } from './certs.js';
+export type { TokenCredential, PrivSpec } from './auth.js';
+export { DEFAULT_DURATIONS } from './state.js';
+
+export interface SimulatorOptions {
+  /** 0 = random free port (default). */
+  port?: number;
+  /** Default true; false serves plain HTTP. */
+  https?: boolean;
+  /** Default ['pve1', 'pve2']. */
+  nodes?: string[];
+  /** Per-node figures (cpu, mem, online, ...) overriding the defaults. */
+  nodeInfo?: Record<string, Partial<Omit<NodeInfo, 'name'>>>;
+  clusterName?: string;
+  /** Default: local (dir), local-lvm (lvmthin) on every node, shared-nfs (nfs, shared). */
+  storages?: Array<Partial<StorageInfo> & { storage: string; type: StorageInfo['type'] }>;
+  pools?: string[];
+  /** Default: root@pam with a generated password. */
+  users?: UserOption[];
+  /** Default: <first user>!ci (all privileges) and <first user>!ro (read-only), UUID secrets. */
+  tokens?: TokenOption[];
+  /** Default 7200 s. Tickets from up to 300 s in the future are accepted (clock skew), as PVE does. */
+  ticketLifetimeSec?: number;
+  /** Delay of 401 answers; PVE uses ~3000 ms. Default 0 here (the CLI defaults to 3000). */
+  authFailureDelayMs?: number;
+  durations?: Partial<Durations>;
+  /** Multiplies every duration (tests use e.g. 0.02). */
+  timeScale?: number;
+  /** Latency added to every request: fixed ms or a [min, max] range. */
+  latencyMs?: LatencySpec;
+  faults?: FaultOptions;
+  nextIdRange?: { lower: number; upper: number };
+  /** TLS test variants: an expired server certificate, or one for another host name. */
+  certificate?: CertificateOptions;
+}
+
+export interface SimulatorPatch {
+  durations?: Partial<Durations>;
+  timeScale?: number;
+  /** Present with undefined = no latency. */
+  latencyMs?: LatencySpec;
+  /** Replaces the whole fault set ({} clears all faults). */
+  faults?: FaultOptions;
+  ticketLifetimeSec?: number;
+  authFailureDelayMs?: number;
+}
+
+export interface SimTaskView {
+  upid: string;
+  type: string;
+  id: string;
+  status: 'running' | 'stopped';
+  exitstatus?: string;
+  log: string[];
+}
+
+export interface Simulator {
+  /** e.g. https://127.0.0.1:43123 (no /api2/json suffix). */
+  url: string;
+  host: string;
+  port: number;
+  /** PEM of the CA that signed the server certificate. */
+  caCert: string;
+  certPem: string;
+  /** SHA-256 of the server certificate, upper-case hex pairs joined by ':' (as the PVE GUI shows it). */
+  fingerprint: string;
+  credentials: { user: string; password: string; tokens: { full: TokenCredential; readonly: TokenCredential } };
+  state: ClusterState;
+  /** Every request, secrets redacted. */
+  log: RequestLogEntry[];
+  configure(patch: SimulatorPatch): void;
+  tasks(): SimTaskView[];
+  /** Starts a worker task directly (tests of task polling can make tasks with any outcome); returns its UPID. */
+  startTask(spec: TaskSpec): string;
+  /** Resolves once every task started so far has stopped. */
+  waitForTasks(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function defaultTokens(userid: string): TokenOption[] {
+  return [
+    { userid, tokenid: 'ci', privs: 'all' },
+    { userid, tokenid: 'ro', privs: 'readonly' },
+  ];
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const state = createClusterState(options);
+  const durations: Durations = { ...DEFAULT_DURATIONS, ...options.durations };
+  let timeScale = options.timeScale ?? 1;
+  let latency = options.latencyMs;
+  let authFailureDelayMs = options.authFailureDelayMs ?? 0;
+  const faults = new FaultInjector(options.faults);
+
+  const users = options.users?.length ? options.users : [{ userid: 'root@pam', password: randomBytes(12).toString('base64url') }];
+  const tokens = options.tokens?.length ? options.tokens : defaultTokens(users[0].userid);
+  const auth = new Authenticator(users, tokens, options.ticketLifetimeSec ?? 7200);
+  const privsOf = (t: TokenOption): PrivSpec => t.privs ?? 'all';
+  const fullToken = tokens.find((t) => privsOf(t) === 'all') ?? tokens[0];
+  const roToken = tokens.find((t) => privsOf(t) === 'readonly') ?? tokens[tokens.length - 1];
+
+  const tasks = new SimTaskManager({
+    durations,
+    timeScale: () => timeScale,
+    injectedFailure: (type, id) => faults.taskFailure(type, id),
+  });
+  const sim: SimContext = {
+    state,
+    tasks,
+    durations,
+    get timeScale() {
+      return timeScale;
+    },
+    requirePriv,
+  };
+
+  const cert = serverCertificate(options.certificate);
+  const startedAt = Date.now();
+  const routes = [
+    ...clusterRoutes({ auth, fingerprint: cert.fingerprint, startedAt, statdLagMs: () => durations.statdLag * timeScale }),
+    ...taskRoutes(tasks),
+    ...qemuRoutes,
+  ];
+  const log = new RequestLog();
+  const handler = createRequestHandler({
+    routes,
+    auth,
+    faults,
+    log,
+    sim,
+    latency: () => latency,
+    authFailureDelayMs: () => authFailureDelayMs,
+  });
+  const useHttps = options.https !== false;
+  const server: Server = useHttps ? createHttpsServer({ key: cert.keyPem, cert: cert.certPem }, handler) : createServer(handler);
+  // pveproxy closes idle keep-alive connections after 5 s.
+  server.keepAliveTimeout = 5000;
+  const port = await listen(server, options.port ?? 0);
+
+  const applyHoldLock = (): void => {
+    const h = faults.current.holdLock;
+    if (h) holdFlock(state, h.vmid, h.ms * timeScale);
+  };
+  applyHoldLock();
+
+  const host = '127.0.0.1';
+  return {
+    url: `${useHttps ? 'https' : 'http'}://${host}:${port}`,
+    host,
+    port,
+    caCert: cert.caCert,
+    certPem: cert.certPem,
+    fingerprint: cert.fingerprint,
+    credentials: {
+      user: users[0].userid,
+      password: users[0].password,
+      tokens: {
+        full: auth.tokenCredential(fullToken.userid, fullToken.tokenid),
+        readonly: auth.tokenCredential(roToken.userid, roToken.tokenid),
+      },
+    },
+    state,
+    log: log.entries,
+    configure(patch) {
+      if (patch.durations) Object.assign(durations, patch.durations);
+      if (patch.timeScale !== undefined) timeScale = patch.timeScale;
+      if ('latencyMs' in patch) latency = patch.latencyMs;
+      if (patch.ticketLifetimeSec !== undefined) auth.lifetimeSec = patch.ticketLifetimeSec;
+      if (patch.authFailureDelayMs !== undefined) authFailureDelayMs = patch.authFailureDelayMs;
+      if (patch.faults) {
+        faults.set(patch.faults);
+        applyHoldLock();
+      }
+    },
+    tasks: () =>
+      tasks.all().map((t) => ({
+        upid: t.upid,
+        type: t.type,
+        id: t.id,
+        status: t.status,
+        ...(t.exitstatus !== undefined ? { exitstatus: t.exitstatus } : {}),
+        log: [...t.lines],
+      })),
+    startTask: (spec) => tasks.start(spec),
+    waitForTasks: () => tasks.idle(),
+    close: async () => {
+      tasks.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,337 @@
+// Simulated PVE worker tasks: UPIDs, running -> stopped with PVE's exit statuses and log markers, fault-injected
+// failures, and the /nodes/{node}/tasks endpoints that report them.
+import {
+  ApiResult,
+  PveError,
+  RawResult,
+  paramError,
+  type AuthInfo,
+  type Ctx,
+  type Durations,
+  type Handler,
+  type Route,
+  type TaskHandle,
+  type TaskManager,
+  type TaskSpec,
+} from './core.js';
+
+export interface TaskRecord {
+  upid: string;
+  node: string;
+  pid: number;
+  pstart: number;
+  starttime: number;
+  type: string;
+  id: string;
+  /** `user@realm` or `user@realm!tokenid` as it appears in the UPID. */
+  authid: string;
+  status: 'running' | 'stopped';
+  exitstatus?: string;
+  endtime?: number;
+  /** Log lines; the final `TASK OK` / `TASK WARNINGS: n` / `TASK ERROR: msg` line is added when it stops. */
+  lines: string[];
+  warnings: number;
+  /** Resolves when the task has stopped (never rejects). */
+  done: Promise<void>;
+}
+
+export interface TaskEnvironment {
+  durations: Durations;
+  /** Real ms per simulated ms. */
+  timeScale(): number;
+  /** The message of an injected failure for this task, if fault injection wants it to fail. */
+  injectedFailure(type: string, id: string): string | undefined;
+}
+
+const UPID_RE =
+  /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-F]{8}):([0-9A-F]{8,9}):([0-9A-F]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
+
+export interface DecodedUpid {
+  node: string;
+  pid: number;
+  pstart: number;
+  starttime: number;
+  type: string;
+  id: string;
+  user: string;
+}
+
+/** PVE::Tools::upid_decode. */
+export function decodeUpid(upid: string): DecodedUpid | undefined {
+  const m = UPID_RE.exec(upid);
+  if (!m) return undefined;
+  return {
+    node: m[1],
+    pid: parseInt(m[3], 16),
+    pstart: parseInt(m[4], 16),
+    starttime: parseInt(m[5], 16),
+    type: m[6],
+    id: m[7],
+    user: m[8],
+  };
+}
+
+const hex = (n: number, width = 8): string => n.toString(16).toUpperCase().padStart(width, '0');
+
+export function encodeUpid(t: Omit<DecodedUpid, 'user'> & { authid: string }): string {
+  return `UPID:${t.node}:${hex(t.pid)}:${hex(t.pstart)}:${hex(t.starttime)}:${t.type}:${t.id}:${t.authid}:`;
+}
+
+/** Which duration knob a task type uses when the spec does not say. */
+function defaultDuration(d: Durations, type: string): number {
+  const map: Record<string, keyof Durations> = {
+    qmcreate: 'qmcreate',
+    qmrestore: 'qmcreate',
+    qmclone: 'qmclone_full',
+    qmstart: 'qmstart',
+    hastart: 'qmstart',
+    qmstop: 'qmstop',
+    hastop: 'qmstop',
+    qmshutdown: 'qmshutdown',
+    qmreboot: 'qmreboot',
+    qmreset: 'qmreset',
+    qmsuspend: 'qmsuspend',
+    qmresume: 'qmresume',
+    qmdestroy: 'qmdestroy',
+    qmconfig: 'qmconfig',
+    qmtemplate: 'qmtemplate',
+    qmigrate: 'qmigrate',
+    hamigrate: 'qmigrate',
+    resize: 'resize',
+  };
+  const key = map[type];
+  return key ? d[key] : 0;
+}
+
+/**
+ * How a worker's exception ends up in its log: PVE::Exception stringifies as "<code> <msg>\n<param>: <text>\n…"
+ * (a plain die has no code), and the exit status turns newlines into spaces.
+ */
+export function taskErrorText(err: unknown): string {
+  let text: string;
+  if (err instanceof PveError) {
+    text = err.status === 500 && !err.errors ? err.message : `${err.status} ${err.message}`;
+    if (!text.endsWith('\n')) text += '\n';
+    for (const [k, v] of Object.entries(err.errors ?? {})) text += `${k}: ${v}\n`;
+  } else {
+    text = err instanceof Error ? err.message : String(err);
+  }
+  return text.replace(/\s+$/, '').replace(/\r?\n/g, ' ');
+}
+
+export class SimTaskManager implements TaskManager {
+  private readonly tasks: TaskRecord[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private nextPid = 0x1000 + Math.floor(Math.random() * 0x3f0000);
+  private readonly bootMs = Date.now() - 1_209_600_000;
+  private closed = false;
+
+  constructor(private readonly env: TaskEnvironment) {}
+
+  /** Waits `simulatedMs` scaled to real time; pending waits are dropped when the simulator closes. */
+  sleep(simulatedMs: number): Promise<void> {
+    if (this.closed) return new Promise(() => undefined);
+    const ms = Math.max(0, simulatedMs * this.env.timeScale());
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  start(spec: TaskSpec): string {
+    const now = Date.now();
+    this.nextPid += 1 + Math.floor(Math.random() * 40);
+    const rec = {
+      node: spec.node,
+      pid: this.nextPid,
+      // The worker's start time in clock ticks (100 Hz) since the node booted.
+      pstart: Math.floor((now - this.bootMs) / 10),
+      starttime: Math.floor(now / 1000),
+      type: spec.type,
+      id: spec.id,
+      authid: spec.authid,
+      status: 'running' as const,
+      lines: [] as string[],
+      warnings: 0,
+    };
+    const task = { ...rec, upid: encodeUpid(rec), done: Promise.resolve() } as TaskRecord;
+    this.tasks.push(task);
+    const failure = this.env.injectedFailure(spec.type, spec.id);
+    task.done = this.work(task, spec, failure);
+    return task.upid;
+  }
+
+  private async work(task: TaskRecord, spec: TaskSpec, failure: string | undefined): Promise<void> {
+    const handle: TaskHandle = {
+      upid: task.upid,
+      log: (line) => {
+        task.lines.push(line);
+      },
+      warn: (line) => {
+        task.warnings += 1;
+        task.lines.push(`WARN: ${line}`);
+      },
+      sleep: (ms) => this.sleep(ms),
+    };
+    // The handler has "forked": nothing of the task may run before the HTTP answer with the UPID is sent.
+    await Promise.resolve();
+    try {
+      await this.sleep(spec.durationMs ?? defaultDuration(this.env.durations, spec.type));
+      if (failure !== undefined) {
+        await spec.rollback?.();
+        throw new Error(failure);
+      }
+      await spec.run(handle);
+      this.finish(task, task.warnings ? `WARNINGS: ${task.warnings}` : 'OK');
+    } catch (err) {
+      this.finish(task, undefined, taskErrorText(err));
+    }
+  }
+
+  private finish(task: TaskRecord, ok: string | undefined, error?: string): void {
+    if (task.status === 'stopped') return;
+    task.lines.push(ok !== undefined ? `TASK ${ok}` : `TASK ERROR: ${error}`);
+    task.exitstatus = ok ?? error;
+    task.endtime = Math.floor(Date.now() / 1000);
+    task.status = 'stopped';
+  }
+
+  get(upid: string): TaskRecord | undefined {
+    return this.tasks.find((t) => t.upid === upid);
+  }
+
+  /** Every task, oldest first. */
+  all(): readonly TaskRecord[] {
+    return this.tasks;
+  }
+
+  /** Resolves once every task started so far has stopped. */
+  async idle(): Promise<void> {
+    while (this.tasks.some((t) => t.status === 'running')) {
+      await Promise.all(this.tasks.map((t) => t.done));
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+const num = (v: unknown): number | undefined => (v === undefined || v === null || v === '' ? undefined : Number(v));
+const flag = (v: unknown): boolean => v === true || v === 1 || v === '1';
+
+/** The task fields every listing shows (`user` is the full authid there). */
+function taskSummary(t: TaskRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    upid: t.upid,
+    node: t.node,
+    pid: t.pid,
+    pstart: t.pstart,
+    starttime: t.starttime,
+    type: t.type,
+    id: t.id,
+    user: t.authid,
+  };
+  if (t.status === 'stopped') {
+    out.endtime = t.endtime;
+    out.status = t.exitstatus;
+  }
+  return out;
+}
+
+/** PVE's task owner rule: the task's own authid, or a user looking at one of their tokens' tasks. */
+function ownsTask(auth: AuthInfo, t: TaskRecord): boolean {
+  if (auth.authid === t.authid) return true;
+  return auth.kind === 'ticket' && t.authid.startsWith(`${auth.userid}!`);
+}
+
+function statusClass(exitstatus: string | undefined): string {
+  if (exitstatus === undefined) return 'unknown';
+  if (exitstatus === 'OK') return 'ok';
+  if (exitstatus.startsWith('WARNINGS:')) return 'warning';
+  return 'error';
+}
+
+/** The task of this UPID on this node, or PVE's 400s for a malformed or unknown UPID. */
+function lookupTask(ctx: Ctx, tasks: SimTaskManager): TaskRecord {
+  const upid = ctx.pathParams.upid;
+  if (!decodeUpid(upid)) throw paramError({ upid: 'unable to parse worker upid' });
+  const task = tasks.get(upid);
+  // Task logs live on the node that ran the task: another node's task is unknown here.
+  if (!task || task.node !== ctx.pathParams.node) throw paramError({ upid: 'no such task' });
+  if (!ownsTask(ctx.auth, task)) ctx.sim.requirePriv(ctx.auth, `/nodes/${task.node}`, 'Sys.Audit');
+  return task;
+}
+
+export function taskRoutes(tasks: SimTaskManager): Route[] {
+  const list: Handler = (ctx) => {
+    const p = ctx.params;
+    const node = ctx.pathParams.node;
+    const source = String(p.source ?? 'archive');
+    const audit = ctx.auth.privs.has('Sys.Audit');
+    const vmid = num(p.vmid);
+    const since = num(p.since);
+    const until = num(p.until);
+    const statuses = p.statusfilter === undefined ? undefined : String(p.statusfilter).split(/[,;\s]+/);
+    const rows = [...tasks.all()]
+      .filter((t) => t.node === node)
+      .filter((t) => (source === 'archive' ? t.status === 'stopped' : source === 'active' ? t.status === 'running' : true))
+      .filter((t) => audit || ownsTask(ctx.auth, t))
+      .filter((t) => vmid === undefined || t.id === String(vmid))
+      .filter((t) => p.typefilter === undefined || t.type === String(p.typefilter))
+      .filter((t) => p.userfilter === undefined || t.authid.includes(String(p.userfilter)))
+      .filter((t) => !flag(p.errors) || statusClass(t.exitstatus) === 'error')
+      .filter((t) => !statuses || statuses.includes(statusClass(t.exitstatus)))
+      .filter((t) => since === undefined || t.starttime >= since)
+      .filter((t) => until === undefined || t.starttime <= until)
+      .reverse();
+    const start = num(p.start) ?? 0;
+    const limit = num(p.limit) ?? 50;
+    const page = rows.slice(start, limit ? start + limit : undefined).map(taskSummary);
+    return new ApiResult(page, { total: rows.length });
+  };
+
+  const status: Handler = (ctx) => {
+    const t = lookupTask(ctx, tasks);
+    const out = taskSummary(t);
+    delete out.endtime;
+    out.status = t.status;
+    if (t.status === 'stopped') out.exitstatus = t.exitstatus;
+    const bang = t.authid.indexOf('!');
+    if (bang >= 0) {
+      out.user = t.authid.slice(0, bang);
+      out.tokenid = t.authid.slice(bang + 1);
+    }
+    return out;
+  };
+
+  const log: Handler = (ctx) => {
+    const t = lookupTask(ctx, tasks);
+    const p = ctx.params;
+    if (flag(p.download)) {
+      if (p.start !== undefined || p.limit !== undefined) {
+        throw paramError({ download: "Parameter 'download' can't be used with other parameters" });
+      }
+      return new RawResult(t.lines.map((l) => `${l}\n`).join(''), 'text/plain');
+    }
+    const start = num(p.start) ?? 0;
+    const limit = num(p.limit) ?? 50;
+    // dump_logfile: 1-based line numbers; an empty log still answers one line so ExtJS stores are not empty.
+    if (t.lines.length === 0) return new ApiResult([{ n: 1, t: 'no content' }], { total: 1 });
+    const lines = t.lines
+      .map((text, i) => ({ n: i + 1, t: text }))
+      .slice(start, limit ? start + limit : undefined);
+    return new ApiResult(lines, { total: t.lines.length });
+  };
+
+  return [
+    { method: 'GET', template: '/nodes/{node}/tasks', handler: list },
+    { method: 'GET', template: '/nodes/{node}/tasks/{upid}/status', handler: status },
+    { method: 'GET', template: '/nodes/{node}/tasks/{upid}/log', handler: log },
+  ];
+}
