@@ -1,4 +1,107 @@
+// The main step: inputs → settings → reconcile → outputs, summary, and state for the post step.
 import * as core from '@actions/core';
+import { pveKeyInfo } from './catalogue/index.js';
+import { formatInputErrors, readSettings } from './inputs/index.js';
+import { ProxmoxClient } from './proxmox/client.js';
+import type { Settings } from './settings.js';
+import { type VmFacts, summaryMarkdown } from './vm/outputs.js';
+import { reconcile } from './vm/reconcile.js';
+
+export const log = {
+  debug: (m: string) => core.debug(m),
+  info: (m: string) => core.info(m),
+  warning: (m: string) => core.warning(m),
+};
+
+/** Registers every secret with the runner before anything could print it. */
+export function maskSecrets(s: Settings): ReadonlySet<string> {
+  const c = s.connection;
+  for (const v of [c.password, c.tokenSecret, c.otp, s.lifecycle.githubToken]) if (v) core.setSecret(v);
+  const secretKeys = new Set(['cipassword']);
+  for (const [k, v] of Object.entries(s.spec)) {
+    if (pveKeyInfo(k)?.secret || k === 'cipassword') {
+      secretKeys.add(k);
+      core.setSecret(v);
+      // PVE and logs may show the URL-encoded form too.
+      if (encodeURIComponent(v) !== v) core.setSecret(encodeURIComponent(v));
+    }
+  }
+  return secretKeys;
+}
+
+export function readInputs(): Settings | undefined {
+  const { settings, errors } = readSettings((name) => core.getInput(name), process.env);
+  if (errors.length > 0 || !settings) {
+    core.setFailed(formatInputErrors(errors));
+    return undefined;
+  }
+  return settings;
+}
+
+/** Outputs that describe the VM, set as soon as it is known (a later guest wait may still fail). */
+function setFactOutputs(f: VmFacts): void {
+  core.setOutput('vmid', String(f.vmid));
+  core.setOutput('node', f.node);
+  core.setOutput('name', f.name ?? '');
+  core.setOutput('status', f.status);
+  core.setOutput('mac', JSON.stringify(f.mac));
+  core.setOutput('devices', JSON.stringify(f.devices));
+}
+
 export async function run(): Promise<void> {
-  core.info('placeholder');
+  const started = performance.now();
+  const settings = readInputs();
+  if (!settings) return;
+  const secretKeys = maskSecrets(settings);
+  const client = new ProxmoxClient(settings.connection, { log, onSecret: (v) => core.setSecret(v) });
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('the step was cancelled'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  core.saveState('cleanup', settings.lifecycle.cleanup);
+  try {
+    const o = await reconcile({
+      client,
+      settings,
+      secretKeys,
+      log,
+      signal: abort.signal,
+      onCreated: (vmid, node) => core.saveState('created', JSON.stringify({ vmid, node })),
+      onFacts: setFactOutputs,
+    });
+    const f = o.facts;
+    core.setOutput('changed', String(o.changed));
+    core.setOutput('msg', o.msg);
+    core.setOutput('plan', o.planJson);
+    if (f && settings.lifecycle.dryRun) setFactOutputs(f);
+    if (!f) {
+      if (o.vmid !== undefined) core.setOutput('vmid', String(o.vmid));
+      core.setOutput('status', settings.lifecycle.dryRun && o.plan.before !== 'absent' ? o.plan.before : 'absent');
+    }
+    if (o.guest) {
+      core.setOutput('ip', o.guest.ip ?? '');
+      core.setOutput('ipv4', JSON.stringify(o.guest.ipv4));
+      core.setOutput('ipv6', JSON.stringify(o.guest.ipv6));
+      core.setOutput('interfaces', JSON.stringify(o.guest.interfaces));
+    }
+    for (const w of o.warnings) core.warning(w);
+    core.info(o.msg);
+    await core.summary
+      .addRaw(
+        summaryMarkdown({
+          facts: f, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
+          after: f?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
+          warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
+          timings: { ...o.timings, totalMs: performance.now() - started },
+        }),
+      )
+      .write();
+    core.saveState('main_ok', 'true');
+  } catch (e) {
+    core.setFailed(e instanceof Error ? e.message : String(e));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await client.close();
+  }
 }

@@ -1,0 +1,228 @@
+// Carries out a plan: one PVE call per step, waiting on each task. Creates and clones with an automatic
+// vmid are retried with a fresh id when another job took it first (nextid does not reserve); lock
+// conflicts are retried with jittered backoff inside the step's timeout. Nothing else is retried.
+import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
+import { PveApiError } from '../proxmox/errors.js';
+import { TaskFailedError, waitForTask } from '../proxmox/tasks.js';
+import type { Settings } from '../settings.js';
+import { diffConfig } from './diff.js';
+import { type PlanContext, allocateId } from './plan.js';
+import { vmConfig, vmPath } from './pve.js';
+import { type Plan, type Step, describeStep } from './steps.js';
+
+export interface Timings {
+  apiMs: number;
+  taskMs: number;
+  guestMs: number;
+}
+
+export interface ApplyOptions {
+  ctx: PlanContext;
+  log: ClientLog;
+  /** Called as soon as PVE accepted a create/clone (before its task ends): the post step may clean it up. */
+  onCreated?: (vmid: number, node: string) => void;
+  signal?: AbortSignal;
+  timings: Timings;
+}
+
+export interface ApplyResult {
+  changed: boolean;
+  vmid?: number;
+  node?: string;
+  warnings: string[];
+  /** Human lines of what was done, in order. */
+  done: string[];
+}
+
+const ID_TAKEN = /already exists|config file already exists/;
+const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+function errorText(e: unknown): string {
+  if (e instanceof PveApiError) return `${e.pveMessage ?? ''} ${e.statusText ?? ''} ${e.message}`;
+  if (e instanceof TaskFailedError) return e.exitstatus;
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class Applier {
+  private readonly client: ProxmoxClient;
+  private readonly s: Settings;
+  private readonly warnings: string[] = [];
+  private readonly done: string[] = [];
+  private changed = false;
+  private vmid?: number;
+  private node?: string;
+
+  constructor(private readonly opts: ApplyOptions) {
+    this.client = opts.ctx.client;
+    this.s = opts.ctx.settings;
+  }
+
+  private async timed<T>(bucket: 'apiMs' | 'taskMs', fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.opts.timings[bucket] += performance.now() - t0;
+    }
+  }
+
+  /** Sends a write and waits for its task (a null answer means PVE did it synchronously). */
+  private async call(method: 'post' | 'put' | 'delete', path: string, params: Record<string, string>, what: string, onAccepted?: () => void) {
+    const upid = await this.timed('apiMs', () => this.client[method]<string | null>(path, params, { signal: this.opts.signal }));
+    onAccepted?.();
+    if (typeof upid !== 'string' || !upid.startsWith('UPID:')) return;
+    this.opts.log.debug(`${what}: task ${upid}`);
+    const r = await this.timed('taskMs', () =>
+      waitForTask(this.client, upid, {
+        timeoutMs: this.s.timeoutSec * 1000,
+        signal: this.opts.signal,
+        what,
+        onWarning: (m) => this.warnings.push(`${what}: ${m}`),
+      }),
+    );
+    if (r.warnings > 0) this.opts.log.warning(`${what} finished with ${r.warnings} warning(s)`);
+  }
+
+  /** Retries a step while PVE reports a lock conflict, with jittered backoff, inside the step's timeout. */
+  private async withLockRetry(what: string, fn: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + this.s.timeoutSec * 1000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        const text = errorText(e);
+        if (!LOCKED.test(text) || Date.now() > deadline) throw e;
+        const delay = Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random());
+        if (Date.now() + delay > deadline) throw e;
+        this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+        await sleep(delay, this.opts.signal);
+      }
+    }
+  }
+
+  /** Replaces every later reference to a vmid/node that changed while applying (fresh id, migration). */
+  private retarget(steps: Step[], from: number, to: number, node?: string) {
+    for (const st of steps) {
+      if ('vmid' in st && st.vmid === from) {
+        st.vmid = to;
+        if (node) st.node = node;
+      }
+    }
+  }
+
+  async run(plan: Plan): Promise<ApplyResult> {
+    this.vmid = plan.vmid;
+    this.node = plan.node;
+    const steps = plan.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      const what = describeStep(step);
+      this.opts.log.info(`→ ${what}`);
+      await this.withLockRetry(what, () => this.runStep(step, steps.slice(i + 1), plan));
+      this.done.push(describeStep(step));
+    }
+    return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
+  }
+
+  private async withFreshId(step: Step & { autoId: boolean }, later: Step[], plan: Plan, attempt: (id: number) => Promise<void>, current: () => number, set: (id: number) => void) {
+    const tried = new Set<number>();
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(current());
+      } catch (e) {
+        if (!step.autoId || !ID_TAKEN.test(errorText(e)) || n >= 5) throw e;
+        tried.add(current());
+        const old = current();
+        const fresh = await allocateId(this.opts.ctx, tried);
+        this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh}`);
+        set(fresh);
+        this.retarget(later, old, fresh);
+        plan.vmid = fresh;
+        this.vmid = fresh;
+      }
+    }
+  }
+
+  private async runStep(step: Step, later: Step[], plan: Plan): Promise<void> {
+    const c = this.client;
+    switch (step.kind) {
+      case 'create':
+        await this.withFreshId(
+          step, later, plan,
+          (id) => this.call('post', `/nodes/${step.node}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, () => {
+            this.changed = true;
+            this.opts.onCreated?.(id, step.node);
+          }),
+          () => step.vmid,
+          (id) => (step.vmid = id),
+        );
+        this.vmid = step.vmid;
+        this.node = step.node;
+        return;
+      case 'clone': {
+        const target = step.params.target ?? step.node;
+        await this.withFreshId(
+          step, later, plan,
+          (id) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, () => {
+            this.changed = true;
+            this.opts.onCreated?.(id, target);
+          }),
+          () => step.newid,
+          (id) => (step.newid = id),
+        );
+        this.vmid = step.newid;
+        this.node = target;
+        return;
+      }
+      case 'config': {
+        let set = step.set;
+        if (step.recompute) {
+          const rest = Object.fromEntries(Object.entries(this.s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
+          const live = await this.timed('apiMs', () => vmConfig(c, step.node, step.vmid));
+          const d = diffConfig(rest, this.s.specSource, live, { unsafe: true, secretKeys: this.opts.ctx.secretKeys });
+          set = d.set;
+          for (const r of d.resizes) later.unshift({ kind: 'resize', node: step.node, vmid: step.vmid, disk: r.disk, size: r.size, from: r.from });
+          step.changes = d.changes;
+        }
+        const params: Record<string, string> = { ...set };
+        if (step.delete?.length) params.delete = step.delete.join(',');
+        if (step.revert?.length) params.revert = step.revert.join(',');
+        if (Object.keys(params).length === 0) return;
+        if (this.s.digest) params.digest = this.s.digest;
+        if (this.s.skiplock) params.skiplock = '1';
+        await this.call('post', vmPath(step.node, step.vmid, 'config'), params, `configure VM ${step.vmid}`);
+        this.changed = true;
+        return;
+      }
+      case 'resize':
+        await this.call('put', vmPath(step.node, step.vmid, 'resize'), { disk: step.disk, size: step.size, ...(this.s.skiplock ? { skiplock: '1' } : {}) }, `resize ${step.disk} of VM ${step.vmid}`);
+        this.changed = true;
+        return;
+      case 'power':
+        await this.call('post', vmPath(step.node, step.vmid, 'status', step.action), step.params, `${step.action} VM ${step.vmid}`);
+        this.changed = true;
+        return;
+      case 'template':
+        await this.call('post', vmPath(step.node, step.vmid, 'template'), {}, `convert VM ${step.vmid} to a template`);
+        this.changed = true;
+        return;
+      case 'migrate':
+        await this.call('post', vmPath(step.node, step.vmid, 'migrate'), step.params, `migrate VM ${step.vmid} to ${step.target}`);
+        this.changed = true;
+        this.node = step.target;
+        for (const st of later) if ('vmid' in st && st.vmid === step.vmid) st.node = step.target;
+        return;
+      case 'destroy':
+        await this.call('delete', `/nodes/${step.node}/qemu/${step.vmid}`, step.params, `destroy VM ${step.vmid}`);
+        this.changed = true;
+        return;
+    }
+  }
+}

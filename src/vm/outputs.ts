@@ -1,0 +1,95 @@
+// What the step hands to later steps: outputs (vmid, node, name, status, mac, devices, ...) and the job summary.
+import type { ProxmoxClient } from '../proxmox/client.js';
+import { DISK_KEY, NET_KEY, macOf, parseDisk } from './propstring.js';
+import { type VmConfig, vmConfig, vmStatus } from './pve.js';
+import { runState } from './plan.js';
+import type { Change } from './diff.js';
+
+export interface VmFacts {
+  vmid: number;
+  node: string;
+  name?: string;
+  status: string;
+  mac: Record<string, string>;
+  devices: Record<string, string>;
+}
+
+export function macsOf(config: VmConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (!NET_KEY.test(k)) continue;
+    const mac = macOf(String(v));
+    if (mac) out[k] = mac;
+  }
+  return sortKeys(out);
+}
+
+export function devicesOf(config: VmConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (!DISK_KEY.test(k) || k.startsWith('unused')) continue;
+    out[k] = parseDisk(String(v)).file ?? String(v);
+  }
+  return sortKeys(out);
+}
+
+function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  const key = (k: string) => k.replace(/\d+$/, '').padEnd(10, ' ') + k.match(/\d+$/)?.[0]?.padStart(3, '0');
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => key(a).localeCompare(key(b))));
+}
+
+/** Reads the VM as it is after the step; undefined when it does not exist (absent, or never created). */
+export async function readFacts(client: ProxmoxClient, vmid: number | undefined, node: string | undefined): Promise<VmFacts | undefined> {
+  if (vmid === undefined || node === undefined) return undefined;
+  try {
+    const [config, status] = await Promise.all([vmConfig(client, node, vmid), vmStatus(client, node, vmid)]);
+    return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config) };
+  } catch (e) {
+    if (/does not exist/.test((e as Error).message)) return undefined;
+    throw e;
+  }
+}
+
+const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export interface SummaryInput {
+  facts?: VmFacts;
+  name?: string;
+  vmid?: number;
+  node?: string;
+  before: string;
+  after: string;
+  changed: boolean;
+  msg: string;
+  changes: Change[];
+  done: string[];
+  warnings: string[];
+  timings: { apiMs: number; taskMs: number; guestMs: number; totalMs: number };
+  ips?: string[];
+  dryRun?: boolean;
+}
+
+/** One markdown table per step, as the job summary. Secret values are never printed. */
+export function summaryMarkdown(s: SummaryInput): string {
+  const show = (c: Change, v: string | undefined) => (v === undefined ? '—' : c.secret ? '`***`' : `\`${esc(v)}\``);
+  const rows = [
+    ['VM', esc(s.facts?.name ?? s.name ?? '—')],
+    ['vmid', String(s.facts?.vmid ?? s.vmid ?? '—')],
+    ['node', s.facts?.node ?? s.node ?? '—'],
+    ['state', `${s.before} → ${s.after}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
+    ['changed', s.changed ? 'yes' : 'no'],
+    ['result', esc(s.msg)],
+  ];
+  if (s.ips?.length) rows.push(['IP addresses', s.ips.map((ip) => `\`${ip}\``).join(', ')]);
+  const t = s.timings;
+  rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
+  let md = `### Proxmox VM ${esc(s.facts?.name ?? s.name ?? String(s.vmid ?? ''))}\n\n| | |\n|---|---|\n`;
+  md += rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n') + '\n';
+  if (s.changes.length) {
+    md += `\n| setting | input | before | after |\n|---|---|---|---|\n`;
+    md += s.changes.map((c) => `| \`${c.key}\` | ${c.input} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
+  }
+  if (s.done.length) md += `\nSteps: ${s.done.map(esc).join('; ')}\n`;
+  if (s.warnings.length) md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${esc(w)}`).join('\n')}\n`;
+  return md;
+}

@@ -1,0 +1,360 @@
+// Decides what to do: finds the VM, reads its live state and config, and turns the settings into ordered
+// Steps. Nothing here changes the cluster (only GETs), so dry_run stops after this phase.
+import type { ProxmoxClient } from '../proxmox/client.js';
+import type { Settings } from '../settings.js';
+import { type ConfigDiff, diffConfig, presentKeys } from './diff.js';
+import { type Located, Inventory, ResolveError } from './resolve.js';
+import { type VmConfig, type VmStatus, clusterNodes, isIdFree, nextId, vmConfig, vmPending, vmStatus } from './pve.js';
+import type { Plan, PowerAction, Step } from './steps.js';
+
+export class PlanError extends Error {}
+
+export interface PlanContext {
+  client: ProxmoxClient;
+  settings: Settings;
+  secretKeys: ReadonlySet<string>;
+  inventory: Inventory;
+}
+
+export interface Live {
+  at: Located;
+  status: VmStatus;
+  config: VmConfig;
+}
+
+export function runState(status: VmStatus): string {
+  if (Number(status.template ?? 0) === 1) return 'template';
+  if (status.status === 'stopped') return status.lock === 'suspended' ? 'hibernated' : 'stopped';
+  if (status.qmpstatus === 'paused') return 'paused';
+  if (status.qmpstatus === 'suspended') return 'hibernated';
+  return status.status;
+}
+
+export async function readLive(client: ProxmoxClient, at: Located): Promise<Live> {
+  const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
+  return { at, status, config };
+}
+
+/** Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid. */
+export async function allocateId(ctx: PlanContext, avoid: ReadonlySet<number> = new Set()): Promise<number> {
+  const range = ctx.settings.lifecycle.vmidRange;
+  if (!range) {
+    const id = await nextId(ctx.client);
+    if (!avoid.has(id)) return id;
+  }
+  const lower = range?.lower ?? 100;
+  const upper = range?.upper ?? 999_999_999;
+  for (let i = 0; i < 20; i++) {
+    const id = lower + Math.floor(Math.random() * (upper - lower + 1));
+    if (!avoid.has(id) && (await isIdFree(ctx.client, id))) return id;
+  }
+  throw new PlanError(`no free vmid found in ${lower}-${upper} after 20 tries (vmid_range)`);
+}
+
+/** `node: auto`: the online node with the most free memory. */
+async function chooseNode(ctx: PlanContext): Promise<string> {
+  const nodes = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
+  if (nodes.length === 0) throw new PlanError('node: auto found no online node in the cluster');
+  nodes.sort((a, b) => (b.maxmem ?? 0) - (b.mem ?? 0) - ((a.maxmem ?? 0) - (a.mem ?? 0)));
+  return nodes[0].node;
+}
+
+async function locate(ctx: PlanContext): Promise<Located | undefined> {
+  const s = ctx.settings;
+  if (s.vmid !== undefined) return ctx.inventory.byId(s.vmid);
+  if (s.name !== undefined) return ctx.inventory.uniqueByName(s.name, 'name');
+  return undefined;
+}
+
+function notFound(s: Settings): PlanError {
+  const what = s.vmid !== undefined ? `vmid ${s.vmid}` : s.name !== undefined ? `name '${s.name}'` : 'the VM (give vmid or name)';
+  return new PlanError(`VM with ${what} does not exist in the cluster`);
+}
+
+function configStepFromDiff(at: { node: string; vmid: number }, d: ConfigDiff, plan: Plan): Step[] {
+  const steps: Step[] = [];
+  if (Object.keys(d.set).length > 0) steps.push({ kind: 'config', node: at.node, vmid: at.vmid, set: d.set, changes: d.changes });
+  for (const r of d.resizes) steps.push({ kind: 'resize', node: at.node, vmid: at.vmid, disk: r.disk, size: r.size, from: r.from });
+  if (d.skippedUnsafe.length > 0)
+    plan.warnings.push(
+      `${d.skippedUnsafe.join(', ')} differ from the VM but were not changed: disks and NICs are only updated with update_unsafe: true`,
+    );
+  plan.notes.push(...d.notes);
+  return steps;
+}
+
+/** delete / revert through config, only for keys that are there to delete / revert. */
+async function deleteRevertSteps(ctx: PlanContext, live: Live, plan: Plan): Promise<Step[]> {
+  const s = ctx.settings;
+  if (!s.delete?.length && !s.revert?.length) return [];
+  const pending = await vmPending(ctx.client, live.at.node, live.at.vmid);
+  const pendingKeys = new Set(pending.filter((p) => p.pending !== undefined || p.delete !== undefined).map((p) => p.key));
+  const current = Object.fromEntries(pending.filter((p) => p.value !== undefined).map((p) => [p.key, p.value!]));
+  const del = presentKeys(s.delete ?? [], { ...current, ...live.config }, pendingKeys);
+  const rev = (s.revert ?? []).filter((k) => pendingKeys.has(k));
+  const skipped = [...(s.delete ?? []).filter((k) => !del.includes(k)), ...(s.revert ?? []).filter((k) => !rev.includes(k))];
+  if (skipped.length) plan.notes.push(`nothing to delete/revert for: ${skipped.join(', ')}`);
+  if (!del.length && !rev.length) return [];
+  return [
+    {
+      kind: 'config',
+      node: live.at.node,
+      vmid: live.at.vmid,
+      set: {},
+      delete: del.length ? del : undefined,
+      revert: rev.length ? rev : undefined,
+      changes: del.map((k) => ({ key: k, from: String(live.config[k] ?? '(pending)'), to: '(deleted)', input: 'delete' })),
+    },
+  ];
+}
+
+function migrateSteps(ctx: PlanContext, live: Live): Step[] {
+  const s = ctx.settings;
+  if (!s.migrate || !s.node || s.node === 'auto' || s.node === live.at.node) return [];
+  const params: Record<string, string> = { target: s.node };
+  if (live.status.status === 'running') params.online = '1';
+  if (s.withLocalDisks) params['with-local-disks'] = '1';
+  return [{ kind: 'migrate', node: live.at.node, vmid: live.at.vmid, target: s.node, params }];
+}
+
+/** present / clone: create or clone when missing, else update (when asked), delete/revert, migrate. */
+async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefined> {
+  const s = ctx.settings;
+  if (s.clone !== undefined) return planClone(ctx, plan);
+  const at = await locate(ctx);
+  if (at) {
+    const live = await readLive(ctx.client, at);
+    Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
+    plan.steps.push(...migrateSteps(ctx, live));
+    if (s.update) {
+      const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
+      plan.steps.push(...configStepFromDiff(at, d, plan));
+    }
+    plan.steps.push(...(await deleteRevertSteps(ctx, live, plan)));
+    plan.msg =
+      plan.steps.length === 0
+        ? s.update
+          ? `VM ${plan.name} (vmid ${at.vmid}) is up to date`
+          : `VM with ${s.vmid !== undefined ? `vmid <${at.vmid}>` : `name <${s.name}>`} already exists`
+        : `VM ${plan.name} (vmid ${at.vmid}) updated`;
+    return live;
+  }
+  if (s.update) throw new PlanError(`update: ${notFound(s).message}; nothing to update`);
+  if (s.delete?.length || s.revert?.length) throw new PlanError(`delete/revert: ${notFound(s).message}`);
+  if (!s.node) throw new PlanError(`node is required to create a VM (set 'node' to a node name, or 'auto')`);
+  const node = s.node === 'auto' ? await chooseNode(ctx) : s.node;
+  const autoId = s.vmid === undefined;
+  const vmid = s.vmid ?? (await allocateId(ctx));
+  const params: Record<string, string> = { ...s.spec };
+  if (s.pool) params.pool = s.pool;
+  if (s.archive) params.archive = s.archive;
+  if (s.archive && s.storage) params.storage = s.storage;
+  const changes = Object.entries(s.spec).map(([key, to]) => ({ key, to, input: s.specSource[key] ?? key, secret: ctx.secretKeys.has(key) }));
+  plan.steps.push({ kind: 'create', node, vmid, autoId, params, changes });
+  Object.assign(plan, { vmid, node, name: s.name, before: 'absent', msg: `VM ${s.name ?? vmid} with vmid ${vmid} deployed` });
+  return undefined;
+}
+
+async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined> {
+  const s = ctx.settings;
+  const source =
+    s.vmid !== undefined ? await ctx.inventory.byId(s.vmid) : await ctx.inventory.uniqueByName(s.clone!, 'clone');
+  if (!source)
+    throw new PlanError(
+      s.vmid !== undefined ? `clone source vmid ${s.vmid} does not exist in the cluster` : `clone source VM with name '${s.clone}' does not exist in the cluster`,
+    );
+  // Idempotent by newid, then by the target name (as the module).
+  const existing =
+    (s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined) ??
+    (s.name !== undefined ? await ctx.inventory.uniqueByName(s.name, 'name') : undefined);
+  if (existing) {
+    const live = await readLive(ctx.client, existing);
+    Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
+    plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
+    if (s.update) {
+      const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
+      plan.steps.push(...configStepFromDiff(existing, d, plan));
+      if (plan.steps.length) plan.msg = `VM ${plan.name} (vmid ${existing.vmid}) updated`;
+    }
+    return live;
+  }
+  const autoId = s.newid === undefined;
+  const newid = s.newid ?? (await allocateId(ctx));
+  const params: Record<string, string> = { newid: String(newid) };
+  if (s.name) params.name = s.name;
+  if (s.full !== undefined) params.full = s.full ? '1' : '0';
+  // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
+  // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it and say so.
+  const full = s.full ?? !source.template;
+  if (full) {
+    if (s.format) params.format = s.format;
+    if (s.storage) params.storage = s.storage;
+  } else if (s.storage || s.format) {
+    plan.notes.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage)`);
+  }
+  for (const [k, v] of [['pool', s.pool], ['snapname', s.snapname], ['target', s.target]] as const)
+    if (v !== undefined) params[k] = v;
+  if (s.spec.description !== undefined) params.description = s.spec.description;
+  plan.steps.push({ kind: 'clone', node: source.node, source: source.vmid, newid, autoId, params });
+  // Hardware and cloud-init inputs given with the clone are applied to it (the module ignores them).
+  const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
+  if (Object.keys(rest).length > 0) {
+    const sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
+    const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
+    const node = s.target ?? source.node;
+    if (Object.keys(d.set).length > 0 || d.resizes.length > 0)
+      plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true });
+    plan.notes.push(...d.notes);
+  }
+  Object.assign(plan, {
+    vmid: newid,
+    node: s.target ?? source.node,
+    name: s.name,
+    before: 'absent',
+    msg: `VM ${s.name ?? newid} with newid ${newid} cloned from vm with vmid ${source.vmid}`,
+  });
+  return undefined;
+}
+
+function need(live: Live | undefined, s: Settings): Live {
+  if (!live) throw notFound(s);
+  return live;
+}
+
+export async function planFor(ctx: PlanContext): Promise<Plan> {
+  const s = ctx.settings;
+  const plan: Plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
+  try {
+    if (s.state === 'present') {
+      await planPresent(ctx, plan);
+      return plan;
+    }
+    const creatable = s.state === 'started' && (s.clone !== undefined || s.node !== undefined) && s.name !== undefined;
+    let live: Live | undefined;
+    if (s.clone !== undefined && creatable) {
+      live = await planPresent(ctx, plan);
+    } else {
+      const at = await locate(ctx);
+      if (at) {
+        live = await readLive(ctx.client, at);
+        Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
+        plan.steps.push(...migrateSteps(ctx, live));
+        if (s.update && s.state === 'started') {
+          const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
+          plan.steps.push(...configStepFromDiff(at, d, plan));
+        }
+      } else if (creatable) {
+        await planPresent(ctx, plan);
+      }
+    }
+    await planState(ctx, plan, live);
+    return plan;
+  } catch (e) {
+    if (e instanceof ResolveError) throw new PlanError(e.message);
+    throw e;
+  }
+}
+
+/** Run-state transitions for started / stopped / restarted / absent / current / template / paused / hibernated. */
+async function planState(ctx: PlanContext, plan: Plan, live: Live | undefined): Promise<void> {
+  const s = ctx.settings;
+  const vmid = plan.vmid!;
+  const node = plan.node!;
+  const label = `VM ${vmid}`;
+  const power = (action: PowerAction, params: Record<string, string> = {}) =>
+    plan.steps.push({ kind: 'power', node, vmid, action, params });
+  const before = plan.before;
+  const timeout = String(s.timeoutSec);
+
+  switch (s.state) {
+    case 'started':
+      if (!live && plan.steps.length === 0) throw notFound(s);
+      if (before === 'running') plan.msg = plan.steps.length ? `${label} updated, already running` : `${label} is already running`;
+      else if (before === 'paused') {
+        power('resume');
+        plan.msg = `${label} resumed`;
+      } else if (before === 'template') throw new PlanError(`${label} is a template and cannot be started`);
+      else {
+        power('start');
+        plan.msg = plan.before === 'absent' ? `${plan.msg}; started` : `${label} started`;
+      }
+      return;
+    case 'stopped':
+      need(live, s);
+      if (before === 'stopped' || before === 'template' || before === 'hibernated') plan.msg = `${label} is already stopped`;
+      else if (before === 'paused' && !s.force) throw new PlanError(`${label} is paused and PVE cannot shut down a paused VM: set force: true to stop it hard`);
+      else {
+        if (before === 'paused') power('stop', { timeout });
+        else power('shutdown', { forceStop: s.force ? '1' : '0', timeout });
+        plan.msg = `${label} is shutting down`;
+      }
+      return;
+    case 'restarted':
+      need(live, s);
+      if (before !== 'running' && before !== 'paused') plan.msg = `${label} is not running`;
+      else {
+        if (s.force) power('reset');
+        else power('reboot', { timeout });
+        plan.msg = `${label} is restarted`;
+      }
+      return;
+    case 'absent': {
+      if (!live) {
+        plan.steps = [];
+        plan.msg = s.vmid !== undefined ? `VM ${s.vmid} is already absent` : `VM with name = ${s.name} is already absent`;
+        return;
+      }
+      if (before === 'running' || before === 'paused') {
+        if (!s.force)
+          throw new PlanError(
+            `${label}${plan.name ? ` (${plan.name})` : ''} on ${node} is running: stop it first or set force: true to stop and remove it`,
+          );
+        power('stop', { timeout, ...(s.skiplock ? { skiplock: '1' } : {}) });
+      }
+      const params: Record<string, string> = {};
+      if (s.purge) params.purge = '1';
+      if (s.destroyUnreferencedDisks) params['destroy-unreferenced-disks'] = '1';
+      if (s.skiplock) params.skiplock = '1';
+      plan.steps.push({ kind: 'destroy', node, vmid, params });
+      plan.msg = `${label} removed`;
+      return;
+    }
+    case 'current':
+      need(live, s);
+      plan.msg = `VM ${plan.name ?? '(unnamed)'} with vmid = ${vmid} is ${live!.status.status}`;
+      return;
+    case 'template':
+      need(live, s);
+      if (before === 'template') {
+        plan.msg = `${label} is already a template`;
+        return;
+      }
+      if (before !== 'stopped') {
+        if (!s.force) throw new PlanError(`${label} is ${before}; a template must be stopped first (or set force: true)`);
+        power('stop', { timeout });
+      }
+      plan.steps.push({ kind: 'template', node, vmid });
+      plan.msg = `${label} converted to a template`;
+      return;
+    case 'paused':
+      need(live, s);
+      if (before === 'paused') plan.msg = `${label} is already paused`;
+      else if (before !== 'running') throw new PlanError(`${label} is ${before}; only a running VM can be paused`);
+      else {
+        power('suspend');
+        plan.msg = `${label} paused`;
+      }
+      return;
+    case 'hibernated':
+      need(live, s);
+      if (before === 'hibernated') plan.msg = `${label} is already hibernated`;
+      else if (before !== 'running' && before !== 'paused') throw new PlanError(`${label} is ${before}; only a running VM can be hibernated`);
+      else {
+        power('suspend', { todisk: '1' });
+        plan.msg = `${label} hibernated`;
+      }
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,69 @@
+// The PVE calls the reconciler reads with, typed. Paths mirror the API tree (as proxmoxer does).
+import type { ProxmoxClient } from '../proxmox/client.js';
+
+export interface ClusterVm {
+  vmid: number;
+  node: string;
+  name?: string;
+  status?: string;
+  template?: number;
+  lock?: string;
+  tags?: string;
+  pool?: string;
+  type: string;
+}
+
+export interface VmStatus {
+  vmid: number;
+  status: 'running' | 'stopped';
+  qmpstatus?: string;
+  name?: string;
+  lock?: string;
+  template?: number;
+  agent?: number;
+}
+
+export type VmConfig = Record<string, string | number>;
+
+export const vmPath = (node: string, vmid: number, ...rest: string[]): string =>
+  ['', 'nodes', encodeURIComponent(node), 'qemu', String(vmid), ...rest].join('/');
+
+export async function clusterVms(client: ProxmoxClient): Promise<ClusterVm[]> {
+  const all = await client.get<ClusterVm[]>('/cluster/resources', { type: 'vm' });
+  return all.filter((r) => r.type === 'qemu').map((r) => ({ ...r, vmid: Number(r.vmid) }));
+}
+
+/** PVE returns the id as a JSON string (sometimes a number): accept both. */
+export async function nextId(client: ProxmoxClient): Promise<number> {
+  return Number(await client.get<string | number>('/cluster/nextid'));
+}
+
+export async function isIdFree(client: ProxmoxClient, vmid: number): Promise<boolean> {
+  try {
+    await client.get('/cluster/nextid', { vmid });
+    return true;
+  } catch (e) {
+    if ((e as { status?: number }).status === 400) return false;
+    throw e;
+  }
+}
+
+export const vmConfig = (client: ProxmoxClient, node: string, vmid: number) =>
+  client.get<VmConfig>(vmPath(node, vmid, 'config'));
+
+export const vmStatus = (client: ProxmoxClient, node: string, vmid: number) =>
+  client.get<VmStatus>(vmPath(node, vmid, 'status', 'current'));
+
+export interface PendingEntry {
+  key: string;
+  value?: string | number;
+  pending?: string | number;
+  delete?: number;
+}
+
+export const vmPending = (client: ProxmoxClient, node: string, vmid: number) =>
+  client.get<PendingEntry[]>(vmPath(node, vmid, 'pending'));
+
+export async function clusterNodes(client: ProxmoxClient): Promise<Array<{ node: string; status: string; mem?: number; maxmem?: number }>> {
+  return client.get('/nodes');
+}

@@ -1,0 +1,80 @@
+// One step's whole flow: plan (reads only) → apply (unless dry_run) → read the VM's facts.
+import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
+import type { Settings } from '../settings.js';
+import { Applier, type Timings } from './apply.js';
+import type { Change } from './diff.js';
+import { type GuestInfo, waitForGuest } from './guest.js';
+import { type VmFacts, readFacts } from './outputs.js';
+import { type PlanContext, planFor } from './plan.js';
+import { Inventory } from './resolve.js';
+import { type Plan, planJson } from './steps.js';
+
+export interface Outcome {
+  plan: Plan;
+  planJson: string;
+  changed: boolean;
+  msg: string;
+  facts?: VmFacts;
+  vmid?: number;
+  node?: string;
+  changes: Change[];
+  done: string[];
+  warnings: string[];
+  notes: string[];
+  timings: Timings;
+  guest?: GuestInfo;
+}
+
+export interface ReconcileOptions {
+  client: ProxmoxClient;
+  settings: Settings;
+  secretKeys: ReadonlySet<string>;
+  log: ClientLog;
+  onCreated?: (vmid: number, node: string) => void;
+  /** The VM's facts as soon as the changes are done (before any guest wait), so outputs survive a wait failure. */
+  onFacts?: (facts: VmFacts) => void;
+  signal?: AbortSignal;
+}
+
+export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
+  const timings: Timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
+  const ctx: PlanContext = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
+  const t0 = performance.now();
+  const plan = await planFor(ctx);
+  timings.apiMs += performance.now() - t0;
+  const json = planJson(plan, o.secretKeys);
+  const changesOf = (p: Plan) => p.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : []));
+  for (const n of plan.notes) o.log.info(n);
+  if (o.settings.lifecycle.dryRun) {
+    return {
+      plan, planJson: json, changed: plan.steps.length > 0, msg: plan.msg, vmid: plan.vmid, node: plan.node,
+      changes: changesOf(plan), done: [], warnings: plan.warnings, notes: plan.notes, timings,
+      facts: plan.before === 'absent' ? undefined : await readFacts(o.client, plan.vmid, plan.node),
+    };
+  }
+  const applier = new Applier({ ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings });
+  const r = await applier.run(plan);
+  const t1 = performance.now();
+  const facts = await readFacts(o.client, r.vmid, r.node);
+  timings.apiMs += performance.now() - t1;
+  if (facts) o.onFacts?.(facts);
+  let guest: GuestInfo | undefined;
+  const lc = o.settings.lifecycle;
+  if (lc.waitFor !== 'none' && facts) {
+    if (facts.status !== 'running') {
+      r.warnings.push(`wait_for: ${lc.waitFor} skipped: VM ${facts.vmid} is ${facts.status} after this step`);
+    } else {
+      const t2 = performance.now();
+      o.log.info(`waiting for the guest ${lc.waitFor === 'ip' ? 'IP address' : 'agent'} of VM ${facts.vmid} (up to ${lc.waitTimeoutSec} s)`);
+      guest = await waitForGuest(o.client, facts.node, facts.vmid, {
+        mode: lc.waitFor, timeoutMs: lc.waitTimeoutSec * 1000, family: lc.ipFamily, cidr: lc.ipCidr,
+        macs: Object.values(facts.mac), signal: o.signal, onWait: (m) => o.log.debug(`guest not ready: ${m}`),
+      });
+      timings.guestMs += performance.now() - t2;
+    }
+  }
+  return {
+    plan, planJson: json, changed: r.changed, msg: plan.msg, facts, vmid: r.vmid, node: r.node,
+    changes: changesOf(plan), done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest,
+  };
+}
