@@ -111,3 +111,12 @@ suite('catalogue vs PVE schema', () => {
     }
   });
 });
+
+suite('CPU models', () => {
+  it("the action's list of CPU types equals the simulator's (two copies of one fact: sim and src share no code)", async () => {
+    const ours = await import('../src/catalogue/cpu-models.js');
+    const sims = await import('../sim/schema/cpu-models.js');
+    expect([...ours.CPU_MODELS]).toEqual([...sims.CPU_MODELS]);
+    expect([...ours.CPU_BUILTIN_MODELS]).toEqual([...sims.CPU_BUILTIN_MODELS]);
+  });
+});

@@ -67393,7 +67393,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8123);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2267);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -67402,7 +67402,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8123:
+/***/ 2267:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70701,7 +70701,7 @@ const cpuFormat = {
     name: 'cpu',
     defaultKey: 'cputype',
     keys: {
-        cputype: re(/^[\w.+-]+$/),
+        cputype: { t: 'string', check: 'cputype' },
         flags: re(/^[+-]?[\w.-]+(?:;[+-]?[\w.-]+)*$/),
         'guest-phys-bits': formats_int(32, 64),
         hidden: B,
@@ -75256,9 +75256,35 @@ function parseDict(raw) {
     return parse_ok(out);
 }
 
+;// CONCATENATED MODULE: ./src/catalogue/cpu-models.ts
+// CPU model names qemu-server 9.x accepts as `cpu` types: facts only. The simulator keeps its own copy
+// (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
+/** Models with a QEMU vendor mapping; also the enum of `reported-model`. */
+const CPU_MODELS = [
+    '486', 'pentium', 'pentium2', 'pentium3', 'coreduo', 'core2duo', 'Conroe', 'Penryn',
+    'Nehalem', 'Nehalem-IBRS', 'Westmere', 'Westmere-IBRS', 'SandyBridge', 'SandyBridge-IBRS',
+    'IvyBridge', 'IvyBridge-IBRS', 'Haswell', 'Haswell-IBRS', 'Haswell-noTSX', 'Haswell-noTSX-IBRS',
+    'Broadwell', 'Broadwell-IBRS', 'Broadwell-noTSX', 'Broadwell-noTSX-IBRS',
+    'Skylake-Client', 'Skylake-Client-IBRS', 'Skylake-Client-noTSX-IBRS', 'Skylake-Client-v4',
+    'Skylake-Server', 'Skylake-Server-IBRS', 'Skylake-Server-noTSX-IBRS', 'Skylake-Server-v4', 'Skylake-Server-v5',
+    'Cascadelake-Server', 'Cascadelake-Server-v2', 'Cascadelake-Server-noTSX', 'Cascadelake-Server-v4',
+    'Cascadelake-Server-v5', 'Cooperlake', 'Cooperlake-v2', 'KnightsMill', 'Icelake-Client', 'Icelake-Client-noTSX',
+    'Icelake-Server', 'Icelake-Server-noTSX', 'Icelake-Server-v3', 'Icelake-Server-v4', 'Icelake-Server-v5',
+    'Icelake-Server-v6', 'Icelake-Server-v7', 'SapphireRapids', 'SapphireRapids-v2', 'SapphireRapids-v3',
+    'SapphireRapids-v4', 'GraniteRapids', 'GraniteRapids-v2', 'GraniteRapids-v3', 'SierraForest', 'SierraForest-v2',
+    'SierraForest-v3', 'ClearwaterForest',
+    'athlon', 'phenom', 'Opteron_G1', 'Opteron_G2', 'Opteron_G3', 'Opteron_G4', 'Opteron_G5',
+    'EPYC', 'EPYC-IBPB', 'EPYC-v3', 'EPYC-v4', 'EPYC-v5', 'EPYC-Rome', 'EPYC-Rome-v2', 'EPYC-Rome-v3', 'EPYC-Rome-v4',
+    'EPYC-Rome-v5', 'EPYC-Milan', 'EPYC-Milan-v2', 'EPYC-Milan-v3', 'EPYC-Genoa', 'EPYC-Genoa-v2', 'EPYC-Turin',
+    'host', 'kvm32', 'kvm64', 'qemu32', 'qemu64', 'max',
+];
+/** PVE's own generic models (valid `cputype`, not valid `reported-model`). */
+const CPU_BUILTIN_MODELS = ['x86-64-v2', 'x86-64-v2-AES', 'x86-64-v3', 'x86-64-v4'];
+
 ;// CONCATENATED MODULE: ./src/inputs/propstring.ts
 // Checks a PVE property string (`virtio,bridge=vmbr0,tag=77`) against a trimmed format before any request:
 // unknown sub-keys, bad integers/enums and missing required keys are caught here with a readable message.
+
 
 
 const MAC = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
@@ -75310,6 +75336,12 @@ function stringCheck(check, v) {
                 : "must be an IPv6 address with prefix (e.g. fd00::10/64), 'dhcp' or 'auto'";
         case 'volume':
             return v === '' ? 'must not be empty' : undefined;
+        case 'cputype':
+            if (CPU_MODELS.includes(v) || CPU_BUILTIN_MODELS.includes(v) || /^custom-[\w.-]+$/.test(v))
+                return undefined;
+            return /^\d+$/.test(v)
+                ? `must be a CPU type such as host, kvm64 or x86-64-v2-AES, not a number (for the number of cores, use the 'cores' input)`
+                : `must be a CPU type PVE knows (e.g. host, kvm64, x86-64-v2-AES, EPYC-Rome, Skylake-Server) or custom-<name>`;
     }
 }
 function allowedKeys(format) {

@@ -235,7 +235,7 @@ export const cpuFormat: PropFormat = {
   name: 'cpu',
   defaultKey: 'cputype',
   keys: {
-    cputype: re(/^[\w.+-]+$/),
+    cputype: { t: 'string', check: 'cputype' },
     flags: re(/^[+-]?[\w.-]+(?:;[+-]?[\w.-]+)*$/),
     'guest-phys-bits': int(32, 64),
     hidden: B,

@@ -38,7 +38,7 @@ export type SubKeyType =
   | { t: 'int'; min?: number; max?: number }
   | { t: 'number'; min?: number; max?: number }
   | { t: 'enum'; values: readonly string[] }
-  | { t: 'string'; pattern?: RegExp; check?: 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'mac' | 'volume' };
+  | { t: 'string'; pattern?: RegExp; check?: 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'mac' | 'volume' | 'cputype' };
 
 /** A PVE property-string format, trimmed to what we check before any request is sent. */
 export interface PropFormat {

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import type { PropFormat, SubKeyType } from '../catalogue/index.js';
 import { parseCidr } from './checks.js';
+import { CPU_BUILTIN_MODELS, CPU_MODELS } from '../catalogue/cpu-models.js';
 
 export interface PropCheck {
   errors: string[];
@@ -58,6 +59,11 @@ function stringCheck(check: NonNullable<Extract<SubKeyType, { t: 'string' }>['ch
         : "must be an IPv6 address with prefix (e.g. fd00::10/64), 'dhcp' or 'auto'";
     case 'volume':
       return v === '' ? 'must not be empty' : undefined;
+    case 'cputype':
+      if (CPU_MODELS.includes(v) || CPU_BUILTIN_MODELS.includes(v) || /^custom-[\w.-]+$/.test(v)) return undefined;
+      return /^\d+$/.test(v)
+        ? `must be a CPU type such as host, kvm64 or x86-64-v2-AES, not a number (for the number of cores, use the 'cores' input)`
+        : `must be a CPU type PVE knows (e.g. host, kvm64, x86-64-v2-AES, EPYC-Rome, Skylake-Server) or custom-<name>`;
   }
 }
 
