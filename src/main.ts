@@ -68,6 +68,7 @@ export async function run(): Promise<void> {
       signal: abort.signal,
       onCreated: (vmid, node) => core.saveState('created', JSON.stringify({ vmid, node })),
       onFacts: setFactOutputs,
+      group: (name, fn) => core.group(name, fn),
     });
     const f = o.facts;
     core.setOutput('changed', String(o.changed));

@@ -34,7 +34,7 @@ export async function act(sim: Simulator, inputs: Record<string, string>, opts: 
 export function ok(run: ActionRun): Record<string, string> {
   const errors = run.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
   expect(errors, `step failed:\n${run.main.stdout}\n${run.main.stderr}`).toEqual([]);
-  expect(run.main.exitCode).toBe(0);
+  expect(run.main.exitCode, `exit code; output:\n${run.main.stdout}\n${run.main.stderr}`).toBe(0);
   return run.main.outputs;
 }
 

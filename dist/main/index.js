@@ -70281,13 +70281,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -77701,8 +77701,9 @@ async function waitForGuest(client, node, vmid, o) {
 async function reconcile(o) {
     const timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
     const ctx = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
+    const group = o.group ?? ((_, fn) => fn());
     const t0 = performance.now();
-    const plan = await planFor(ctx);
+    const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
     timings.apiMs += performance.now() - t0;
     const json = planJson(plan, o.secretKeys);
     const changesOf = (p) => p.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : []));
@@ -77716,7 +77717,7 @@ async function reconcile(o) {
         };
     }
     const applier = new Applier({ ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings });
-    const r = await applier.run(plan);
+    const r = await group(`Apply: ${plan.steps.length} step(s)`, () => applier.run(plan));
     const t1 = performance.now();
     const facts = await readFacts(o.client, r.vmid, r.node);
     timings.apiMs += performance.now() - t1;
@@ -77730,11 +77731,12 @@ async function reconcile(o) {
         }
         else {
             const t2 = performance.now();
+            const mode = lc.waitFor;
             o.log.info(`waiting for the guest ${lc.waitFor === 'ip' ? 'IP address' : 'agent'} of VM ${facts.vmid} (up to ${lc.waitTimeoutSec} s)`);
-            guest = await waitForGuest(o.client, facts.node, facts.vmid, {
-                mode: lc.waitFor, timeoutMs: lc.waitTimeoutSec * 1000, family: lc.ipFamily, cidr: lc.ipCidr,
+            guest = await group(`Wait for the guest (${lc.waitFor})`, () => waitForGuest(o.client, facts.node, facts.vmid, {
+                mode, timeoutMs: lc.waitTimeoutSec * 1000, family: lc.ipFamily, cidr: lc.ipCidr,
                 macs: Object.values(facts.mac), signal: o.signal, onWait: (m) => o.log.debug(`guest not ready: ${m}`),
-            });
+            }));
             timings.guestMs += performance.now() - t2;
         }
     }
@@ -77813,6 +77815,7 @@ async function run() {
             signal: abort.signal,
             onCreated: (vmid, node) => saveState('created', JSON.stringify({ vmid, node })),
             onFacts: setFactOutputs,
+            group: (name, fn) => group(name, fn),
         });
         const f = o.facts;
         setOutput('changed', String(o.changed));

@@ -34,13 +34,16 @@ export interface ReconcileOptions {
   /** The VM's facts as soon as the changes are done (before any guest wait), so outputs survive a wait failure. */
   onFacts?: (facts: VmFacts) => void;
   signal?: AbortSignal;
+  /** Runs a phase inside a collapsible log group (core.group in the action). */
+  group?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
   const timings: Timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
   const ctx: PlanContext = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
+  const group = o.group ?? (<T>(_: string, fn: () => Promise<T>) => fn());
   const t0 = performance.now();
-  const plan = await planFor(ctx);
+  const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
   timings.apiMs += performance.now() - t0;
   const json = planJson(plan, o.secretKeys);
   const changesOf = (p: Plan) => p.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : []));
@@ -53,7 +56,7 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
     };
   }
   const applier = new Applier({ ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings });
-  const r = await applier.run(plan);
+  const r = await group(`Apply: ${plan.steps.length} step(s)`, () => applier.run(plan));
   const t1 = performance.now();
   const facts = await readFacts(o.client, r.vmid, r.node);
   timings.apiMs += performance.now() - t1;
@@ -65,11 +68,12 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
       r.warnings.push(`wait_for: ${lc.waitFor} skipped: VM ${facts.vmid} is ${facts.status} after this step`);
     } else {
       const t2 = performance.now();
+      const mode = lc.waitFor;
       o.log.info(`waiting for the guest ${lc.waitFor === 'ip' ? 'IP address' : 'agent'} of VM ${facts.vmid} (up to ${lc.waitTimeoutSec} s)`);
-      guest = await waitForGuest(o.client, facts.node, facts.vmid, {
-        mode: lc.waitFor, timeoutMs: lc.waitTimeoutSec * 1000, family: lc.ipFamily, cidr: lc.ipCidr,
+      guest = await group(`Wait for the guest (${lc.waitFor})`, () => waitForGuest(o.client, facts.node, facts.vmid, {
+        mode, timeoutMs: lc.waitTimeoutSec * 1000, family: lc.ipFamily, cidr: lc.ipCidr,
         macs: Object.values(facts.mac), signal: o.signal, onWait: (m) => o.log.debug(`guest not ready: ${m}`),
-      });
+      }));
       timings.guestMs += performance.now() - t2;
     }
   }
