@@ -67393,7 +67393,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2267);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2162);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -67402,7 +67402,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2267:
+/***/ 2162:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71060,17 +71060,22 @@ const lifecycleParams = [
     },
     {
         name: 'prune', kind: 'bool', group: 'lifecycle', default: 'false',
-        doc: 'With `state: absent`, destroy every VM matching `prune_tags` and/or older than `prune_older_than` instead of one VM (sweeps up leftovers of earlier runs).',
+        doc: 'With `state: absent`, destroy every VM matching `prune_tags` and/or older than `prune_older_than` instead of one VM (sweeps up leftovers of earlier runs): stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs of finished workflow runs: with `github_token`, a VM tagged with a run of this repository (see `ci_tags`) is kept while GitHub reports the run not completed; any other VM (other repository, unknown run, no run tag, no token) is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are skipped. With `dry_run`, only lists them (`pruned` output).',
         example: 'true',
     },
     {
         name: 'prune_tags', kind: 'list', group: 'lifecycle', check: 'tag',
-        doc: 'With `prune`, only VMs carrying all these tags.', example: 'ci,ephemeral',
+        doc: 'With `prune`, only VMs carrying all these tags (e.g. `gh-ci` for every VM this action tagged, see `ci_tags`).', example: 'ci,ephemeral',
     },
     {
         name: 'prune_older_than', kind: 'string', group: 'lifecycle', check: 'duration',
-        doc: 'With `prune`, only VMs created longer ago than this: a number of seconds or a duration such as `90m`, `6h`, `2d`, `1h30m`.',
+        doc: 'With `prune`, only VMs created longer ago than this: a number of seconds or a duration such as `90m`, `6h`, `2d`, `1h30m`. The age comes from the `gh-ts-` tag, else from the VM\'s creation time (`meta`). Required with `prune` when no `github_token` is given.',
         example: '6h',
+    },
+    {
+        name: 'ci_tags', kind: 'bool', group: 'lifecycle', default: 'true',
+        doc: 'Under GitHub Actions, tag every VM this action creates or clones with `gh-ci`, `gh-run-<run id>`, `gh-repo-<owner>.<repo>` (lower-cased, other characters `-`) and `gh-ts-<creation unix time>`, besides `tags`, so that `prune` can find VMs whose runner died before the post step cleaned up. An update keeps these tags. `false` adds none.',
+        example: 'false',
     },
     {
         name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true,
@@ -71095,6 +71100,7 @@ const outputs = [
     { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
     { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
     { name: 'interfaces', doc: 'JSON array of guest interfaces as the agent reports them: name, MAC and addresses.' },
+    { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];
 
 ;// CONCATENATED MODULE: ./src/catalogue/index.ts
@@ -71488,6 +71494,10 @@ function checkRules(inputs, explicit, failed, errors) {
             err('prune', "Input 'prune' needs 'state: absent'.");
         if (!given('prune_tags') && !given('prune_older_than')) {
             err('prune', "Input 'prune' needs 'prune_tags' and/or 'prune_older_than' to choose the VMs to destroy.");
+        }
+        else if (get('state') === 'absent' && !given('github_token') && !given('prune_older_than')) {
+            // Without the token nothing tells a finished run's VM from a running job's: only age can.
+            err('prune_older_than', "Input 'prune' without 'github_token' needs 'prune_older_than': the action cannot check that the VMs' workflow runs are finished, so only their age marks them as leftovers.");
         }
     }
     else {
@@ -75719,6 +75729,7 @@ function readLifecycle(values) {
         pruneTags: values.get('prune_tags') ?? [],
         pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
         githubToken: str('github_token'),
+        ciTags: values.get('ci_tags') ?? true,
     };
 }
 /** One readable block listing every input error (no secret values are ever part of a message). */
@@ -76538,11 +76549,137 @@ async function clusterNodes(client) {
     return client.get('/nodes');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/vm/orphans.ts
+// CI bookkeeping tags on every VM the action creates or clones under GitHub Actions, so that a later `prune`
+// can find the leftovers of runs whose runner died before the post step; plus the tag matching and age rules.
+//
+// Scheme (all valid PVE tags, `[a-z0-9_][a-z0-9_\-+.]*`, lower-case as PVE stores them):
+//   gh-ci                   marker: made by this action in a workflow run (select them all with prune_tags: gh-ci)
+//   gh-run-<run id>         GITHUB_RUN_ID (the same for every job and re-run attempt of a run)
+//   gh-repo-<owner>.<repo>  GITHUB_REPOSITORY lower-cased, '/' → '.', other characters → '-'; names over 56
+//                           characters are cut and end in 8 hex digits of a SHA-256 of the full name
+//   gh-ts-<unix seconds>    creation time (not an expiry: how old is "old" is the pruner's choice)
+// Tags matching these patterns are reserved: an update keeps them on the VM (see diff.ts), a create or clone
+// replaces whatever CI tags the user or the clone source carried with the current run's.
+
+const CI_MARKER = 'gh-ci';
+const RUN = 'gh-run-';
+const REPO = 'gh-repo-';
+const TS = 'gh-ts-';
+const REPO_MAX = 56;
+const CI_TAG = /^(?:gh-ci|gh-run-.+|gh-repo-.+|gh-ts-\d+)$/;
+/** PVE's tag rule (BEHAVIOUR.md §6), after lower-casing. */
+const PVE_TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/;
+const sanitize = (v) => v.trim().toLowerCase().replace(/[^a-z0-9_\-+.]/g, '-');
+/** Splits a PVE tag string (`;`, `,` or space separated) into lower-cased tags, as PVE does. */
+function splitTags(v) {
+    if (v === undefined)
+        return [];
+    return [...new Set(String(v).split(/[;,\s]+/).filter(Boolean).map((t) => t.toLowerCase()))];
+}
+const isCiTag = (tag) => CI_TAG.test(tag.toLowerCase());
+/** The repository tag for `owner/repo`. */
+function repoTag(repository) {
+    const full = repository.trim().toLowerCase();
+    let v = sanitize(full.replace('/', '.'));
+    if (v.length > REPO_MAX)
+        v = `${v.slice(0, REPO_MAX - 9)}-${(0,external_node_crypto_.createHash)('sha256').update(full).digest('hex').slice(0, 8)}`;
+    return REPO + v;
+}
+/** The CI tags for a VM created now in this run; none outside GitHub Actions (no GITHUB_RUN_ID). */
+function ciTags(env, now) {
+    const run = env.GITHUB_RUN_ID?.trim();
+    if (!run)
+        return [];
+    const tags = [CI_MARKER, RUN + sanitize(run), TS + Math.floor(now / 1000)];
+    if (env.GITHUB_REPOSITORY?.trim())
+        tags.push(repoTag(env.GITHUB_REPOSITORY));
+    return tags.sort();
+}
+/** ciTags when the `ci_tags` input is on. */
+function ciTagsFor(s, env = process.env, now = Date.now()) {
+    return s.lifecycle.ciTags === false ? [] : ciTags(env, now);
+}
+/** `base` without any CI tags, plus `ci`: de-duplicated, sorted and `;`-joined like PVE stores them. */
+function mergeTags(base, ci) {
+    const kept = splitTags(base).filter((t) => !isCiTag(t));
+    return [...new Set([...kept, ...ci])].sort().join(';');
+}
+function sameTags(a, b) {
+    const x = splitTags(a);
+    const y = new Set(splitTags(b));
+    return x.length === y.size && x.every((t) => y.has(t));
+}
+/**
+ * Puts the CI tags into create parameters (`live` = {}) or a config step for a VM whose config is `live` (a clone
+ * just made): on top of the tags the step already sets, else of the VM's own (the clone source's, whose CI tags
+ * are dropped).
+ */
+function addCiTags(set, changes, live, ci) {
+    if (ci.length === 0)
+        return;
+    const have = live.tags === undefined ? undefined : String(live.tags);
+    const input = set.tags !== undefined ? 'tags, ci_tags' : 'ci_tags';
+    const want = mergeTags(set.tags ?? have, ci);
+    const i = changes.findIndex((c) => c.key === 'tags');
+    if (i >= 0)
+        changes.splice(i, 1);
+    if (have !== undefined && sameTags(want, have)) {
+        delete set.tags;
+        return;
+    }
+    set.tags = want;
+    changes.push({ key: 'tags', from: have, to: want, input });
+}
+/** The CI tags already on a VM (an update merges them into the user's `tags` instead of dropping them). */
+const ciTagsIn = (tags) => splitTags(tags).filter(isCiTag);
+function runRef(tags) {
+    const ref = {};
+    for (const t of tags) {
+        if (t.startsWith(RUN))
+            ref.runId = t.slice(RUN.length);
+        else if (t.startsWith(REPO))
+            ref.repoTag = t;
+        else if (t.startsWith(TS) && /^\d+$/.test(t.slice(TS.length)))
+            ref.createdAt = Math.max(ref.createdAt ?? 0, Number(t.slice(TS.length)));
+    }
+    return ref;
+}
+/** Creation time in unix seconds: the gh-ts- tag, else `meta: ...,ctime=<epoch>` (PVE writes it at create). */
+function createdAt(tags, config) {
+    const fromTag = runRef(tags).createdAt;
+    if (fromTag !== undefined)
+        return fromTag;
+    const m = /(?:^|,)ctime=(\d+)/.exec(String(config?.meta ?? ''));
+    return m ? Number(m[1]) : undefined;
+}
+/** True when the VM carries every wanted tag (case-insensitive; no wanted tags → every VM). */
+function hasAllTags(vmTags, wanted) {
+    const have = new Set(vmTags.map((t) => t.toLowerCase()));
+    return wanted.every((t) => have.has(t.toLowerCase()));
+}
+/** "2d 3h", "45m", "12s": for reasons and notes. */
+function formatAge(sec) {
+    const units = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+    const parts = [];
+    let rest = Math.max(0, Math.floor(sec));
+    for (const [u, n] of units) {
+        if (rest >= n && parts.length < 2) {
+            parts.push(`${Math.floor(rest / n)}${u}`);
+            rest %= n;
+        }
+    }
+    return parts.join(' ') || '0s';
+}
+
 ;// CONCATENATED MODULE: ./src/vm/diff.ts
 // Compares the requested VM spec with a VM's live config, key by key, the way PVE stores values:
 // PVE adds MACs to NICs, volume names and sizes to disks, sorts tags and URL-encodes sshkeys, so a plain
 // string comparison would report changes that are not there (and re-sending a disk spec would allocate a
 // new disk). Only what really differs is sent; disks are never re-allocated by an update.
+
 
 /** Sub-property that a bare first element stands for, per config key family. */
 const DEFAULT_KEY = {
@@ -76576,7 +76713,7 @@ function sameProps(want, have, ignore = new Set()) {
     }
     return true;
 }
-const splitTags = (v) => new Set(v.split(/[;, ]+/).filter(Boolean).map((t) => t.toLowerCase()));
+const diff_splitTags = (v) => new Set(v.split(/[;, ]+/).filter(Boolean).map((t) => t.toLowerCase()));
 function safeDecode(v) {
     try {
         return decodeURIComponent(v);
@@ -76625,9 +76762,15 @@ function diffKey(key, want, have, d) {
     if (key === 'sshkeys')
         return safeDecode(want).trim() === safeDecode(have).trim() ? undefined : want;
     if (key === 'tags') {
-        const a = splitTags(want);
-        const b = splitTags(have);
-        return a.size === b.size && [...a].every((t) => b.has(t)) ? undefined : want;
+        // CI tags (orphans.ts) are the action's bookkeeping for prune: an update keeps them beside the user's tags.
+        const keep = ciTagsIn(have);
+        const a = diff_splitTags(want);
+        for (const t of keep)
+            a.add(t);
+        const b = diff_splitTags(have);
+        if (a.size === b.size && [...a].every((t) => b.has(t)))
+            return undefined;
+        return keep.length ? [...a].join(';') : want;
     }
     if (sameScalar(want, have))
         return undefined;
@@ -76725,7 +76868,228 @@ class Inventory {
     }
 }
 
+;// CONCATENATED MODULE: ./src/vm/github-runs.ts
+// Asks GitHub whether a workflow run has finished (GET /repos/{owner}/{repo}/actions/runs/{id}) before prune
+// destroys its VMs. undici's fetch, not Octokit (which would add ~1 MB to the bundle); GITHUB_API_URL is honoured
+// (GitHub Enterprise Server, and the tests' local fake API). The token never appears in a message.
+
+class GitHubApiError extends Error {
+}
+class RunChecker {
+    o;
+    cache = new Map();
+    base;
+    constructor(o) {
+        this.o = o;
+        this.base = o.apiUrl.replace(/\/+$/, '');
+    }
+    /** One request per run id, however many VMs the run left behind. */
+    state(runId) {
+        let p = this.cache.get(runId);
+        if (!p) {
+            p = this.ask(runId);
+            this.cache.set(runId, p);
+        }
+        return p;
+    }
+    async ask(runId) {
+        const [owner, repo] = this.o.repository.split('/');
+        const url = `${this.base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${encodeURIComponent(runId)}`;
+        const what = `GitHub API: run ${runId} of ${this.o.repository}`;
+        // One retry for a dropped connection or a 5xx: GitHub has brief hiccups, and a failed check fails the prune.
+        for (let attempt = 1;; attempt++) {
+            let res;
+            try {
+                res = await (0,node_modules_undici/* fetch */.hd)(url, {
+                    headers: {
+                        accept: 'application/vnd.github+json',
+                        authorization: `Bearer ${this.o.token}`,
+                        'x-github-api-version': '2022-11-28',
+                        'user-agent': 'proxmox-kvm-action',
+                    },
+                    signal: AbortSignal.timeout(this.o.timeoutMs),
+                });
+            }
+            catch (e) {
+                if (attempt < 2)
+                    continue;
+                throw new GitHubApiError(`${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
+            }
+            const text = await res.text();
+            if (res.status === 404)
+                return 'unknown';
+            if (res.status === 401)
+                throw new GitHubApiError(`${what}: github_token was refused (401 Unauthorized)`);
+            if (res.status === 403 || res.status === 429)
+                throw new GitHubApiError(`${what}: ${res.status} ${res.statusText} (the token needs the 'actions: read' permission, or the API rate limit was hit)`);
+            if (res.status >= 500 && attempt < 2)
+                continue;
+            if (res.status !== 200)
+                throw new GitHubApiError(`${what}: unexpected answer ${res.status} ${res.statusText}`);
+            let status;
+            try {
+                status = JSON.parse(text).status;
+            }
+            catch {
+                throw new GitHubApiError(`${what}: the answer is not JSON`);
+            }
+            if (typeof status !== 'string')
+                throw new GitHubApiError(`${what}: the answer has no run status`);
+            return status === 'completed' ? 'completed' : 'active';
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/vm/prune.ts
+
+
+
+class PruneError extends Error {
+}
+const READ_CONCURRENCY = 8;
+async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            out[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return out;
+}
+/** Reads a listed VM's config and status; undefined when it was destroyed meanwhile. */
+async function read(ctx, vm) {
+    try {
+        const [config, status] = await Promise.all([vmConfig(ctx.client, vm.node, vm.vmid), vmStatus(ctx.client, vm.node, vm.vmid)]);
+        return { vm, config, status, tags: splitTags(config.tags) };
+    }
+    catch (e) {
+        if (/does not exist/.test(e.message))
+            return undefined;
+        throw e;
+    }
+}
+function label(vm, config) {
+    const name = config?.name ?? vm.name;
+    return `VM ${vm.vmid}${name ? ` (${name})` : ''} on ${vm.node}`;
+}
+/** Whether a VM's workflow run is over, or why it is not known to be; `undefined` reason = finished. */
+async function runGate(c, s, env, checker, ageOk) {
+    const ref = runRef(c.tags);
+    const thisRepo = env.GITHUB_REPOSITORY?.trim() ? repoTag(env.GITHUB_REPOSITORY) : undefined;
+    const sameRepo = ref.repoTag !== undefined && ref.repoTag === thisRepo;
+    const byAge = (why) => ageOk ? { finished: true, why: `${why}; old enough` } : { finished: false, why: `${why}, and no prune_older_than to judge it by age` };
+    if (ref.runId !== undefined && sameRepo && ref.runId === env.GITHUB_RUN_ID?.trim())
+        return { finished: false, why: 'it belongs to this workflow run' };
+    if (ref.runId === undefined)
+        return byAge('no gh-run- tag');
+    if (!sameRepo)
+        return byAge(`run ${ref.runId} is of another repository`);
+    if (!checker)
+        return byAge(`run ${ref.runId} not checked (no github_token)`);
+    let state;
+    try {
+        state = await checker.state(ref.runId);
+    }
+    catch (e) {
+        if (e instanceof GitHubApiError)
+            throw new PruneError(`prune: ${e.message}`);
+        throw e;
+    }
+    if (state === 'completed')
+        return { finished: true, why: `run ${ref.runId} completed` };
+    if (state === 'active')
+        return { finished: false, why: `run ${ref.runId} is still in progress` };
+    return byAge(`run ${ref.runId} is unknown to GitHub`);
+}
+async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
+    const s = ctx.settings;
+    const lc = s.lifecycle;
+    const nowSec = Math.floor(now / 1000);
+    const olderThan = lc.pruneOlderThanSec;
+    const skip = (why) => plan.notes.push(`prune: ${why}`);
+    const token = lc.githubToken;
+    const repository = env.GITHUB_REPOSITORY?.trim();
+    const checker = token && repository
+        ? new RunChecker({ apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com', repository, token, timeoutMs: s.connection.apiTimeoutMs })
+        : undefined;
+    if (token && !repository)
+        plan.warnings.push('prune: github_token given but GITHUB_REPOSITORY is not set, so no run can be checked; judging by age only');
+    // Cheap filters on the cluster listing first: tags, and age where a gh-ts- tag gives it.
+    const listed = (await ctx.inventory.list(true)).filter((vm) => hasAllTags(splitTags(vm.tags), lc.pruneTags));
+    const young = (at) => olderThan !== undefined && (at === undefined || nowSec - at <= olderThan);
+    const maybe = listed.filter((vm) => !young(runRef(splitTags(vm.tags)).createdAt ?? 0)); // no tag: age from the config
+    const tooYoung = listed.length - maybe.length;
+    if (tooYoung)
+        skip(`${tooYoung} VM(s) with the tags are younger than ${formatAge(olderThan)}`);
+    const candidates = (await mapLimit(maybe, READ_CONCURRENCY, (vm) => read(ctx, vm))).filter((c) => c !== undefined);
+    const pruned = [];
+    const steps = [];
+    for (const c of candidates) {
+        const { vm, config } = c;
+        const what = label(vm, config);
+        if (!hasAllTags(c.tags, lc.pruneTags))
+            continue; // tags changed since the listing
+        const born = createdAt(c.tags, config);
+        if (young(born)) {
+            skip(`${what}: ${born === undefined ? 'its age is unknown (no gh-ts- tag, no meta ctime)' : `created ${formatAge(nowSec - born)} ago`}`);
+            continue;
+        }
+        if (Number(config.template ?? 0) === 1) {
+            plan.warnings.push(`prune: ${what} is a template: skipped`);
+            continue;
+        }
+        if (Number(config.protection ?? 0) === 1) {
+            plan.warnings.push(`prune: ${what} is protected (protection: 1): skipped`);
+            continue;
+        }
+        const gate = await runGate(c, s, env, checker, olderThan !== undefined);
+        if (!gate.finished) {
+            skip(`${what}: ${gate.why}`);
+            continue;
+        }
+        if (config.lock !== undefined && !s.skiplock) {
+            plan.warnings.push(`prune: ${what} is locked (${config.lock}): skipped (skiplock: true overrides the lock)`);
+            continue;
+        }
+        const reason = [
+            lc.pruneTags.length ? `tags ${lc.pruneTags.join(',')}` : undefined,
+            born !== undefined ? `created ${formatAge(nowSec - born)} ago` : undefined,
+            gate.why,
+        ].filter(Boolean).join('; ');
+        pruned.push({ vmid: vm.vmid, node: vm.node, name: config.name === undefined ? undefined : String(config.name), tags: c.tags, reason });
+        const lock = s.skiplock ? { skiplock: '1' } : {};
+        // Paused VMs report status running too; a hard stop is what a leftover deserves.
+        if (c.status.status === 'running')
+            steps.push({ kind: 'power', node: vm.node, vmid: vm.vmid, action: 'stop', params: { timeout: String(s.timeoutSec), ...lock } });
+        steps.push({ kind: 'destroy', node: vm.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
+    }
+    plan.steps.push(...steps);
+    plan.pruned = pruned;
+    plan.before = 'absent';
+    const list = pruned.map((p) => p.vmid).join(', ');
+    plan.msg =
+        pruned.length === 0
+            ? 'no VM to prune'
+            : lc.dryRun
+                ? `dry run: would prune ${pruned.length} VM(s): ${list}`
+                : `pruned ${pruned.length} VM(s): ${list}`;
+}
+/** The job summary's list of pruned VMs. */
+function prunedMarkdown(pruned, dryRun) {
+    const esc = (v) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    if (pruned.length === 0)
+        return '\nNo VM matched the prune rules.\n';
+    const rows = pruned.map((p) => `| ${p.vmid} | ${p.node} | ${esc(p.name ?? '')} | ${esc(p.tags.join(', '))} | ${esc(p.reason)} |`);
+    return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/vm/plan.ts
+
+
+
 
 
 
@@ -76763,13 +77127,38 @@ async function allocateId(ctx, avoid = new Set()) {
     }
     throw new PlanError(`no free vmid found in ${lower}-${upper} after 20 tries (vmid_range)`);
 }
-/** `node: auto`: the online node with the most free memory. */
-async function chooseNode(ctx) {
-    const nodes = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
-    if (nodes.length === 0)
-        throw new PlanError('node: auto found no online node in the cluster');
-    nodes.sort((a, b) => (b.maxmem ?? 0) - (b.mem ?? 0) - ((a.maxmem ?? 0) - (a.mem ?? 0)));
-    return nodes[0].node;
+/** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */
+function requestedStorages(spec) {
+    const out = new Set();
+    for (const [k, v] of Object.entries(spec)) {
+        if (!DISK_KEY.test(k))
+            continue;
+        const m = /^([a-zA-Z][\w.-]*):(\d+(?:\.\d+)?|cloudinit)(?:,|$)/.exec(v);
+        if (m)
+            out.add(m[1]);
+    }
+    return [...out].sort();
+}
+/** `node: auto`: the online node with the most free memory among those that have every requested storage. */
+async function chooseNode(ctx, plan) {
+    const online = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
+    const wanted = requestedStorages(ctx.settings.spec);
+    const eligible = [];
+    for (const n of online) {
+        if (wanted.length > 0) {
+            const storages = await ctx.client.get(`/nodes/${encodeURIComponent(n.node)}/storage`, { content: 'images' });
+            const have = new Set(storages.filter((x) => x.enabled !== 0 && x.active !== 0).map((x) => x.storage));
+            if (!wanted.every((w) => have.has(w)))
+                continue;
+        }
+        eligible.push(n);
+    }
+    if (eligible.length === 0)
+        throw new PlanError(`node: auto found no online node${wanted.length ? ` with the storage(s) ${wanted.join(', ')}` : ''} in the cluster`);
+    const free = (n) => (n.maxmem ?? 0) - (n.mem ?? 0);
+    eligible.sort((a, b) => free(b) - free(a) || a.node.localeCompare(b.node));
+    plan.notes.push(`node: auto chose ${eligible[0].node} (${Math.round(free(eligible[0]) / 2 ** 20)} MiB free${wanted.length ? `, has ${wanted.join(', ')}` : ''})`);
+    return eligible[0].node;
 }
 async function locate(ctx) {
     const s = ctx.settings;
@@ -76861,7 +77250,7 @@ async function planPresent(ctx, plan) {
         throw new PlanError(`delete/revert: ${notFound(s).message}`);
     if (!s.node)
         throw new PlanError(`node is required to create a VM (set 'node' to a node name, or 'auto')`);
-    const node = s.node === 'auto' ? await chooseNode(ctx) : s.node;
+    const node = s.node === 'auto' ? await chooseNode(ctx, plan) : s.node;
     const autoId = s.vmid === undefined;
     const vmid = s.vmid ?? (await allocateId(ctx));
     const params = { ...s.spec };
@@ -76872,6 +77261,7 @@ async function planPresent(ctx, plan) {
     if (s.archive && s.storage)
         params.storage = s.storage;
     const changes = Object.entries(s.spec).map(([key, to]) => ({ key, to, input: s.specSource[key] ?? key, secret: ctx.secretKeys.has(key) }));
+    addCiTags(params, changes, {}, ciTagsFor(s));
     plan.steps.push({ kind: 'create', node, vmid, autoId, params, changes });
     Object.assign(plan, { vmid, node, name: s.name, before: 'absent', msg: `VM ${s.name ?? vmid} with vmid ${vmid} deployed` });
     return undefined;
@@ -76923,12 +77313,14 @@ async function planClone(ctx, plan) {
     plan.steps.push({ kind: 'clone', node: source.node, source: source.vmid, newid, autoId, params });
     // Hardware and cloud-init inputs given with the clone are applied to it (the module ignores them).
     const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
-    if (Object.keys(rest).length > 0) {
+    const ci = ciTagsFor(s); // the clone step takes no tags: they go with the follow-up config step
+    if (Object.keys(rest).length > 0 || ci.length > 0) {
         const sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
         const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
+        addCiTags(d.set, d.changes, sourceConfig, ci);
         const node = s.target ?? source.node;
         if (Object.keys(d.set).length > 0 || d.resizes.length > 0)
-            plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true });
+            plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true, ...(ci.length ? { addTags: ci } : {}) });
         plan.notes.push(...d.notes);
     }
     Object.assign(plan, {
@@ -76949,6 +77341,10 @@ async function planFor(ctx) {
     const s = ctx.settings;
     const plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
     try {
+        if (s.state === 'absent' && s.lifecycle.prune) {
+            await planPrune(ctx, plan);
+            return plan;
+        }
         if (s.state === 'present') {
             await planPresent(ctx, plan);
             return plan;
@@ -77395,6 +77791,7 @@ function planJson(plan, secretKeys) {
 
 
 
+
 const ID_TAKEN = /already exists|config file already exists/;
 const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
 const apply_sleep = (ms, signal) => new Promise((resolve, reject) => {
@@ -77539,6 +77936,8 @@ class Applier {
                     const live = await this.timed('apiMs', () => vmConfig(c, step.node, step.vmid));
                     const d = diffConfig(rest, this.s.specSource, live, { unsafe: true, secretKeys: this.opts.ctx.secretKeys });
                     set = d.set;
+                    if (step.addTags?.length)
+                        addCiTags(set, d.changes, live, step.addTags);
                     for (const r of d.resizes)
                         later.unshift({ kind: 'resize', node: step.node, vmid: step.vmid, disk: r.disk, size: r.size, from: r.from });
                     step.changes = d.changes;
@@ -77754,6 +78153,7 @@ async function reconcile(o) {
 
 
 
+
 const log = {
     debug: (m) => core_debug(m),
     info: (m) => info(m),
@@ -77821,6 +78221,8 @@ async function run() {
         setOutput('changed', String(o.changed));
         setOutput('msg', o.msg);
         setOutput('plan', o.planJson);
+        if (o.plan.pruned)
+            setOutput('pruned', JSON.stringify(o.plan.pruned));
         if (f && settings.lifecycle.dryRun)
             setFactOutputs(f);
         if (!f) {
@@ -77844,6 +78246,7 @@ async function run() {
             warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
             timings: { ...o.timings, totalMs: performance.now() - started },
         }))
+            .addRaw(o.plan.pruned ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) : '')
             .write();
         saveState('main_ok', 'true');
     }

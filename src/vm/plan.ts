@@ -3,7 +3,10 @@
 import type { ProxmoxClient } from '../proxmox/client.js';
 import type { Settings } from '../settings.js';
 import { type ConfigDiff, diffConfig, presentKeys } from './diff.js';
+import { DISK_KEY } from './propstring.js';
 import { type Located, Inventory, ResolveError } from './resolve.js';
+import { addCiTags, ciTagsFor } from './orphans.js';
+import { planPrune } from './prune.js';
 import { type VmConfig, type VmStatus, clusterNodes, isIdFree, nextId, vmConfig, vmPending, vmStatus } from './pve.js';
 import type { Plan, PowerAction, Step } from './steps.js';
 
@@ -51,12 +54,36 @@ export async function allocateId(ctx: PlanContext, avoid: ReadonlySet<number> = 
   throw new PlanError(`no free vmid found in ${lower}-${upper} after 20 tries (vmid_range)`);
 }
 
-/** `node: auto`: the online node with the most free memory. */
-async function chooseNode(ctx: PlanContext): Promise<string> {
-  const nodes = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
-  if (nodes.length === 0) throw new PlanError('node: auto found no online node in the cluster');
-  nodes.sort((a, b) => (b.maxmem ?? 0) - (b.mem ?? 0) - ((a.maxmem ?? 0) - (a.mem ?? 0)));
-  return nodes[0].node;
+/** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */
+export function requestedStorages(spec: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(spec)) {
+    if (!DISK_KEY.test(k)) continue;
+    const m = /^([a-zA-Z][\w.-]*):(\d+(?:\.\d+)?|cloudinit)(?:,|$)/.exec(v);
+    if (m) out.add(m[1]);
+  }
+  return [...out].sort();
+}
+
+/** `node: auto`: the online node with the most free memory among those that have every requested storage. */
+async function chooseNode(ctx: PlanContext, plan: Plan): Promise<string> {
+  const online = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
+  const wanted = requestedStorages(ctx.settings.spec);
+  const eligible = [];
+  for (const n of online) {
+    if (wanted.length > 0) {
+      const storages = await ctx.client.get<Array<{ storage: string; enabled?: number; active?: number }>>(`/nodes/${encodeURIComponent(n.node)}/storage`, { content: 'images' });
+      const have = new Set(storages.filter((x) => x.enabled !== 0 && x.active !== 0).map((x) => x.storage));
+      if (!wanted.every((w) => have.has(w))) continue;
+    }
+    eligible.push(n);
+  }
+  if (eligible.length === 0)
+    throw new PlanError(`node: auto found no online node${wanted.length ? ` with the storage(s) ${wanted.join(', ')}` : ''} in the cluster`);
+  const free = (n: { mem?: number; maxmem?: number }) => (n.maxmem ?? 0) - (n.mem ?? 0);
+  eligible.sort((a, b) => free(b) - free(a) || a.node.localeCompare(b.node));
+  plan.notes.push(`node: auto chose ${eligible[0].node} (${Math.round(free(eligible[0]) / 2 ** 20)} MiB free${wanted.length ? `, has ${wanted.join(', ')}` : ''})`);
+  return eligible[0].node;
 }
 
 async function locate(ctx: PlanContext): Promise<Located | undefined> {
@@ -142,7 +169,7 @@ async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefin
   if (s.update) throw new PlanError(`update: ${notFound(s).message}; nothing to update`);
   if (s.delete?.length || s.revert?.length) throw new PlanError(`delete/revert: ${notFound(s).message}`);
   if (!s.node) throw new PlanError(`node is required to create a VM (set 'node' to a node name, or 'auto')`);
-  const node = s.node === 'auto' ? await chooseNode(ctx) : s.node;
+  const node = s.node === 'auto' ? await chooseNode(ctx, plan) : s.node;
   const autoId = s.vmid === undefined;
   const vmid = s.vmid ?? (await allocateId(ctx));
   const params: Record<string, string> = { ...s.spec };
@@ -150,6 +177,7 @@ async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefin
   if (s.archive) params.archive = s.archive;
   if (s.archive && s.storage) params.storage = s.storage;
   const changes = Object.entries(s.spec).map(([key, to]) => ({ key, to, input: s.specSource[key] ?? key, secret: ctx.secretKeys.has(key) }));
+  addCiTags(params, changes, {}, ciTagsFor(s));
   plan.steps.push({ kind: 'create', node, vmid, autoId, params, changes });
   Object.assign(plan, { vmid, node, name: s.name, before: 'absent', msg: `VM ${s.name ?? vmid} with vmid ${vmid} deployed` });
   return undefined;
@@ -198,12 +226,14 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
   plan.steps.push({ kind: 'clone', node: source.node, source: source.vmid, newid, autoId, params });
   // Hardware and cloud-init inputs given with the clone are applied to it (the module ignores them).
   const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
-  if (Object.keys(rest).length > 0) {
+  const ci = ciTagsFor(s); // the clone step takes no tags: they go with the follow-up config step
+  if (Object.keys(rest).length > 0 || ci.length > 0) {
     const sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
     const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
+    addCiTags(d.set, d.changes, sourceConfig, ci);
     const node = s.target ?? source.node;
     if (Object.keys(d.set).length > 0 || d.resizes.length > 0)
-      plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true });
+      plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true, ...(ci.length ? { addTags: ci } : {}) });
     plan.notes.push(...d.notes);
   }
   Object.assign(plan, {
@@ -225,6 +255,10 @@ export async function planFor(ctx: PlanContext): Promise<Plan> {
   const s = ctx.settings;
   const plan: Plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
   try {
+    if (s.state === 'absent' && s.lifecycle.prune) {
+      await planPrune(ctx, plan);
+      return plan;
+    }
     if (s.state === 'present') {
       await planPresent(ctx, plan);
       return plan;
