@@ -150,7 +150,7 @@ suite('docs', () => {
 
   it('lists the outputs the vm/ code reports', () => {
     expect(outputs.map((o) => o.name)).toEqual(
-      ['vmid', 'node', 'name', 'status', 'changed', 'msg', 'mac', 'devices', 'plan', 'ip', 'ipv4', 'ipv6', 'interfaces'],
+      ['vmid', 'node', 'name', 'status', 'changed', 'msg', 'mac', 'devices', 'plan', 'ip', 'ipv4', 'ipv6', 'interfaces', 'pruned'],
     );
   });
 });

@@ -5,6 +5,7 @@ import { formatInputErrors, readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import type { Settings } from './settings.js';
 import { type VmFacts, summaryMarkdown } from './vm/outputs.js';
+import { prunedMarkdown } from './vm/prune.js';
 import { reconcile } from './vm/reconcile.js';
 
 export const log = {
@@ -74,6 +75,7 @@ export async function run(): Promise<void> {
     core.setOutput('changed', String(o.changed));
     core.setOutput('msg', o.msg);
     core.setOutput('plan', o.planJson);
+    if (o.plan.pruned) core.setOutput('pruned', JSON.stringify(o.plan.pruned));
     if (f && settings.lifecycle.dryRun) setFactOutputs(f);
     if (!f) {
       if (o.vmid !== undefined) core.setOutput('vmid', String(o.vmid));
@@ -96,6 +98,7 @@ export async function run(): Promise<void> {
           timings: { ...o.timings, totalMs: performance.now() - started },
         }),
       )
+      .addRaw(o.plan.pruned ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) : '')
       .write();
     core.saveState('main_ok', 'true');
   } catch (e) {

@@ -44,6 +44,8 @@ export interface Lifecycle {
   pruneTags: string[];
   pruneOlderThanSec?: number;
   githubToken?: string;
+  /** Tag VMs the action creates or clones with their workflow run (vm/orphans.ts), so prune can find leftovers. */
+  ciTags: boolean;
 }
 
 export interface Settings {

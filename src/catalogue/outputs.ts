@@ -13,4 +13,5 @@ export const outputs: ReadonlyArray<{ name: string; doc: string }> = [
   { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
   { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
   { name: 'interfaces', doc: 'JSON array of guest interfaces as the agent reports them: name, MAC and addresses.' },
+  { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];

@@ -36,17 +36,22 @@ export const lifecycleParams: Param[] = [
   },
   {
     name: 'prune', kind: 'bool', group: 'lifecycle', default: 'false',
-    doc: 'With `state: absent`, destroy every VM matching `prune_tags` and/or older than `prune_older_than` instead of one VM (sweeps up leftovers of earlier runs).',
+    doc: 'With `state: absent`, destroy every VM matching `prune_tags` and/or older than `prune_older_than` instead of one VM (sweeps up leftovers of earlier runs): stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs of finished workflow runs: with `github_token`, a VM tagged with a run of this repository (see `ci_tags`) is kept while GitHub reports the run not completed; any other VM (other repository, unknown run, no run tag, no token) is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are skipped. With `dry_run`, only lists them (`pruned` output).',
     example: 'true',
   },
   {
     name: 'prune_tags', kind: 'list', group: 'lifecycle', check: 'tag',
-    doc: 'With `prune`, only VMs carrying all these tags.', example: 'ci,ephemeral',
+    doc: 'With `prune`, only VMs carrying all these tags (e.g. `gh-ci` for every VM this action tagged, see `ci_tags`).', example: 'ci,ephemeral',
   },
   {
     name: 'prune_older_than', kind: 'string', group: 'lifecycle', check: 'duration',
-    doc: 'With `prune`, only VMs created longer ago than this: a number of seconds or a duration such as `90m`, `6h`, `2d`, `1h30m`.',
+    doc: 'With `prune`, only VMs created longer ago than this: a number of seconds or a duration such as `90m`, `6h`, `2d`, `1h30m`. The age comes from the `gh-ts-` tag, else from the VM\'s creation time (`meta`). Required with `prune` when no `github_token` is given.',
     example: '6h',
+  },
+  {
+    name: 'ci_tags', kind: 'bool', group: 'lifecycle', default: 'true',
+    doc: 'Under GitHub Actions, tag every VM this action creates or clones with `gh-ci`, `gh-run-<run id>`, `gh-repo-<owner>.<repo>` (lower-cased, other characters `-`) and `gh-ts-<creation unix time>`, besides `tags`, so that `prune` can find VMs whose runner died before the post step cleaned up. An update keeps these tags. `false` adds none.',
+    example: 'false',
   },
   {
     name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true,

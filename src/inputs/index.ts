@@ -145,6 +145,7 @@ function readLifecycle(values: ReadonlyMap<string, Value>): Lifecycle {
     pruneTags: (values.get('prune_tags') as string[] | undefined) ?? [],
     pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
     githubToken: str('github_token'),
+    ciTags: (values.get('ci_tags') as boolean | undefined) ?? true,
   };
 }
 

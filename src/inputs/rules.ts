@@ -68,6 +68,9 @@ export function checkRules(inputs: Inputs, explicit: ReadonlySet<string>, failed
     if (get('state') !== 'absent' && !failed.has('state')) err('prune', "Input 'prune' needs 'state: absent'.");
     if (!given('prune_tags') && !given('prune_older_than')) {
       err('prune', "Input 'prune' needs 'prune_tags' and/or 'prune_older_than' to choose the VMs to destroy.");
+    } else if (get('state') === 'absent' && !given('github_token') && !given('prune_older_than')) {
+      // Without the token nothing tells a finished run's VM from a running job's: only age can.
+      err('prune_older_than', "Input 'prune' without 'github_token' needs 'prune_older_than': the action cannot check that the VMs' workflow runs are finished, so only their age marks them as leftovers.");
     }
   } else {
     for (const n of ['prune_tags', 'prune_older_than']) {

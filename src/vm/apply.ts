@@ -6,6 +6,7 @@ import { PveApiError } from '../proxmox/errors.js';
 import { TaskFailedError, waitForTask } from '../proxmox/tasks.js';
 import type { Settings } from '../settings.js';
 import { diffConfig } from './diff.js';
+import { addCiTags } from './orphans.js';
 import { type PlanContext, allocateId } from './plan.js';
 import { vmConfig, vmPath } from './pve.js';
 import { type Plan, type Step, describeStep } from './steps.js';
@@ -188,6 +189,7 @@ export class Applier {
           const live = await this.timed('apiMs', () => vmConfig(c, step.node, step.vmid));
           const d = diffConfig(rest, this.s.specSource, live, { unsafe: true, secretKeys: this.opts.ctx.secretKeys });
           set = d.set;
+          if (step.addTags?.length) addCiTags(set, d.changes, live, step.addTags);
           for (const r of d.resizes) later.unshift({ kind: 'resize', node: step.node, vmid: step.vmid, disk: r.disk, size: r.size, from: r.from });
           step.changes = d.changes;
         }

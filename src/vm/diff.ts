@@ -3,6 +3,7 @@
 // string comparison would report changes that are not there (and re-sending a disk spec would allocate a
 // new disk). Only what really differs is sent; disks are never re-allocated by an update.
 import { DISK_KEY, NET_KEY, type Props, newVolumeSize, parseDisk, parseNet, parseProps, printProps, sizeBytes } from './propstring.js';
+import { ciTagsIn } from './orphans.js';
 import type { VmConfig } from './pve.js';
 
 export interface Change {
@@ -110,9 +111,13 @@ function diffKey(key: string, want: string, have: string | undefined, d: ConfigD
 
   if (key === 'sshkeys') return safeDecode(want).trim() === safeDecode(have).trim() ? undefined : want;
   if (key === 'tags') {
+    // CI tags (orphans.ts) are the action's bookkeeping for prune: an update keeps them beside the user's tags.
+    const keep = ciTagsIn(have);
     const a = splitTags(want);
+    for (const t of keep) a.add(t);
     const b = splitTags(have);
-    return a.size === b.size && [...a].every((t) => b.has(t)) ? undefined : want;
+    if (a.size === b.size && [...a].every((t) => b.has(t))) return undefined;
+    return keep.length ? [...a].join(';') : want;
   }
   if (sameScalar(want, have)) return undefined;
   if (want.includes('=') || have.includes('=') || want.includes(',') || have.includes(',')) {

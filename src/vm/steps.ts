@@ -16,6 +16,8 @@ export type Step =
       changes: Change[];
       /** Re-diff against the VM's config when the step runs (after a clone, the config is known only then). */
       recompute?: boolean;
+      /** CI tags (vm/orphans.ts) merged into the VM's tags when the step runs (a clone gets its run's tags here). */
+      addTags?: string[];
     }
   | { kind: 'resize'; node: string; vmid: number; disk: string; size: string; from?: string }
   | { kind: 'power'; node: string; vmid: number; action: PowerAction; params: Record<string, string> }
@@ -35,6 +37,17 @@ export interface Plan {
   msg: string;
   notes: string[];
   warnings: string[];
+  /** prune: the VMs the steps destroy (or would, with dry_run), for the `pruned` output. */
+  pruned?: PrunedVm[];
+}
+
+export interface PrunedVm {
+  vmid: number;
+  node: string;
+  name?: string;
+  tags: string[];
+  /** Why it was chosen: tags, age, the state of its workflow run. */
+  reason: string;
 }
 
 export function describeStep(s: Step): string {
