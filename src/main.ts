@@ -89,16 +89,19 @@ export async function run(): Promise<void> {
     }
     for (const w of o.warnings) core.warning(w);
     core.info(o.msg);
+    const timings = { ...o.timings, totalMs: performance.now() - started };
     await core.summary
       .addRaw(
-        summaryMarkdown({
-          facts: f, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
-          after: f?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
-          warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
-          timings: { ...o.timings, totalMs: performance.now() - started },
-        }),
+        o.plan.pruned
+          ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) +
+              `\n${o.msg} — ${Math.round(timings.totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`
+          : summaryMarkdown({
+              facts: f, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
+              after: f?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
+              warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
+              timings,
+            }),
       )
-      .addRaw(o.plan.pruned ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) : '')
       .write();
     core.saveState('main_ok', 'true');
   } catch (e) {

@@ -76941,6 +76941,9 @@ class RunChecker {
 }
 
 ;// CONCATENATED MODULE: ./src/vm/prune.ts
+// state: absent + prune: finds leftover VMs (all of prune_tags, older than prune_older_than, and only of finished
+// workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
+// dry_run treat a prune like any other plan. Reads only.
 
 
 
@@ -76975,8 +76978,8 @@ function label(vm, config) {
     const name = config?.name ?? vm.name;
     return `VM ${vm.vmid}${name ? ` (${name})` : ''} on ${vm.node}`;
 }
-/** Whether a VM's workflow run is over, or why it is not known to be; `undefined` reason = finished. */
-async function runGate(c, s, env, checker, ageOk) {
+/** Whether a VM's workflow run is known to be over (or, failing that, the VM is old enough), and why. */
+async function runGate(c, env, checker, ageOk) {
     const ref = runRef(c.tags);
     const thisRepo = env.GITHUB_REPOSITORY?.trim() ? repoTag(env.GITHUB_REPOSITORY) : undefined;
     const sameRepo = ref.repoTag !== undefined && ref.repoTag === thisRepo;
@@ -77045,7 +77048,7 @@ async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
             plan.warnings.push(`prune: ${what} is protected (protection: 1): skipped`);
             continue;
         }
-        const gate = await runGate(c, s, env, checker, olderThan !== undefined);
+        const gate = await runGate(c, env, checker, olderThan !== undefined);
         if (!gate.finished) {
             skip(`${what}: ${gate.why}`);
             continue;
@@ -78239,14 +78242,17 @@ async function run() {
         for (const w of o.warnings)
             warning(w);
         info(o.msg);
+        const timings = { ...o.timings, totalMs: performance.now() - started };
         await summary
-            .addRaw(summaryMarkdown({
-            facts: f, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
-            after: f?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
-            warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
-            timings: { ...o.timings, totalMs: performance.now() - started },
-        }))
-            .addRaw(o.plan.pruned ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) : '')
+            .addRaw(o.plan.pruned
+            ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) +
+                `\n${o.msg} — ${Math.round(timings.totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`
+            : summaryMarkdown({
+                facts: f, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
+                after: f?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
+                warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
+                timings,
+            }))
             .write();
         saveState('main_ok', 'true');
     }
