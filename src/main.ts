@@ -67,7 +67,7 @@ export async function run(): Promise<void> {
       secretKeys,
       log,
       signal: abort.signal,
-      onCreated: (vmid, node) => core.saveState('created', JSON.stringify({ vmid, node })),
+      onCreated: (vmid, node, upid) => core.saveState('created', JSON.stringify({ vmid, node, upid })),
       onFacts: setFactOutputs,
       group: (name, fn) => core.group(name, fn),
     });

@@ -13,7 +13,7 @@ export async function run(): Promise<void> {
     if (created) core.info(`cleanup: ${policy}; leaving the VM in place`);
     return;
   }
-  const { vmid, node } = JSON.parse(created) as { vmid: number; node: string };
+  const { vmid, node, upid } = JSON.parse(created) as { vmid: number; node: string; upid?: string };
   const { settings } = readSettings((name) => core.getInput(name), process.env);
   if (!settings) {
     core.warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
@@ -24,6 +24,15 @@ export async function run(): Promise<void> {
   const timeoutMs = settings.timeoutSec * 1000;
   try {
     const base = `/nodes/${node}/qemu/${vmid}`;
+    if (upid) {
+      // The create/clone task may still run (the main step timed out or was cancelled): it always ends, and
+      // PVE keeps the VM locked until then, so wait for it rather than fail on the lock.
+      try {
+        await waitForTask(client, upid, { timeoutMs: Math.max(timeoutMs, 15 * 60_000), what: `create/clone of VM ${vmid}` });
+      } catch (e) {
+        core.info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${(e as Error).message.split('\n')[0]})`);
+      }
+    }
     // A half-created VM still holds `lock: create`/`clone` until its task ends: wait for it to go.
     const deadline = Date.now() + timeoutMs;
     let status: { status: string; lock?: string } | undefined;
@@ -41,11 +50,11 @@ export async function run(): Promise<void> {
       await new Promise((r) => setTimeout(r, delay));
     }
     if (status?.status === 'running') {
-      const upid = await client.post<string>(`${base}/status/stop`, { skiplock: settings.connection.user === 'root@pam' && !settings.connection.tokenId ? 1 : undefined });
-      await waitForTask(client, upid, { timeoutMs, what: `stop VM ${vmid}` });
+      const stopTask = await client.post<string>(`${base}/status/stop`, { skiplock: settings.connection.user === 'root@pam' && !settings.connection.tokenId ? 1 : undefined });
+      await waitForTask(client, stopTask, { timeoutMs, what: `stop VM ${vmid}` });
     }
-    const upid = await client.delete<string>(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
-    await waitForTask(client, upid, { timeoutMs, what: `destroy VM ${vmid}` });
+    const destroyTask = await client.delete<string>(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
+    await waitForTask(client, destroyTask, { timeoutMs, what: `destroy VM ${vmid}` });
     core.info(`cleanup: VM ${vmid} on ${node} destroyed`);
   } catch (e) {
     core.warning(`cleanup of VM ${vmid} on ${node} failed: ${(e as Error).message}`);

@@ -163,7 +163,7 @@ describe('waitForTask', () => {
   it('reports a lasting poll failure when the time runs out', async () => {
     const task = fakeTask({ statusOverrides: Array(100).fill(bare(503, 'Service Unavailable')) });
     const { client } = await setup(task, 1);
-    const err = (await waitForTask(client, UPID, { timeoutMs: 300 }).catch((e: unknown) => e)) as TaskTimeoutError;
+    const err = (await waitForTask(client, UPID, { timeoutMs: 1500 }).catch((e: unknown) => e)) as TaskTimeoutError;
     expect(err).toBeInstanceOf(TaskTimeoutError);
     expect(err.message).toContain('\nLast status poll failed: PVE 503 on GET /nodes/pve1/tasks/');
   });

@@ -71046,7 +71046,7 @@ const lifecycleParams = [
     },
     {
         name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: ['never', 'always', 'on-failure'], default: 'never',
-        doc: 'Destroy the VM this run created in the post step: `always`, only when the job failed (`on-failure`), or `never`.',
+        doc: 'Destroy the VM this step created, in the post step at the end of the job: `always`, `on-failure` (only when this step failed or was cancelled, e.g. the guest never came up), or `never`. A VM the step did not create is never touched; cleanup problems are warnings.',
         example: 'always',
     },
     {
@@ -76078,7 +76078,9 @@ function tlsConnector(conn, connectTimeoutMs) {
         // Node must not abort the handshake itself: we want the peer certificate for the message, and a pin
         // replaces chain verification entirely. The decision is made below, before undici may write.
         rejectUnauthorized: false,
-        ca: verifyChain && conn.caPem ? [...external_node_tls_.rootCertificates, conn.caPem] : undefined,
+        // One secure context per client: passing `ca` instead makes Node parse the whole bundle on every
+        // connection (100-300 ms of CPU each, which 50 parallel jobs on 2 cores feel).
+        secureContext: verifyChain && conn.caPem ? (0,external_node_tls_.createSecureContext)({ ca: [...external_node_tls_.rootCertificates, conn.caPem] }) : undefined,
         // A resumed session skips the identity check; a full handshake every time keeps the policy exact.
         maxCachedSessions: 0,
         timeout: connectTimeoutMs,
@@ -77113,22 +77115,31 @@ async function readLive(client, at) {
     const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
     return { at, status, config };
 }
-/** Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid. */
-async function allocateId(ctx, avoid = new Set()) {
+/**
+ * Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid.
+ * nextid does not reserve: after losing a race (`attempt` > 0) every loser would ask for the same lowest id
+ * again, so retries spread over a window above it that grows with each attempt.
+ */
+async function allocateId(ctx, avoid = new Set(), attempt = 0) {
     const range = ctx.settings.lifecycle.vmidRange;
-    if (!range) {
-        const id = await nextId(ctx.client);
-        if (!avoid.has(id))
-            return id;
+    if (range) {
+        for (let i = 0; i < 20; i++) {
+            const id = range.lower + Math.floor(Math.random() * (range.upper - range.lower + 1));
+            if (!avoid.has(id) && (await isIdFree(ctx.client, id)))
+                return id;
+        }
+        throw new PlanError(`no free vmid found in ${range.lower}-${range.upper} after 20 tries (vmid_range)`);
     }
-    const lower = range?.lower ?? 100;
-    const upper = range?.upper ?? 999_999_999;
+    const base = await nextId(ctx.client);
+    if (attempt === 0 && !avoid.has(base))
+        return base;
+    const span = Math.min(1024, 8 * 2 ** attempt);
     for (let i = 0; i < 20; i++) {
-        const id = lower + Math.floor(Math.random() * (upper - lower + 1));
+        const id = base + Math.floor(Math.random() * span);
         if (!avoid.has(id) && (await isIdFree(ctx.client, id)))
             return id;
     }
-    throw new PlanError(`no free vmid found in ${lower}-${upper} after 20 tries (vmid_range)`);
+    throw new PlanError(`no free vmid found near ${base} after 20 tries (other jobs keep taking them; vmid_range spreads jobs wider)`);
 }
 /** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */
 function requestedStorages(spec) {
@@ -77504,6 +77515,12 @@ async function planState(ctx, plan, live) {
 
 
 
+function agentEnabled(v) {
+    if (v === undefined)
+        return false;
+    const first = String(v).split(',')[0];
+    return !/^(enabled=)?0$/.test(first) && first !== '';
+}
 function macsOf(config) {
     const out = {};
     for (const [k, v] of Object.entries(config)) {
@@ -77534,7 +77551,7 @@ async function readFacts(client, vmid, node) {
         return undefined;
     try {
         const [config, status] = await Promise.all([vmConfig(client, node, vmid), vmStatus(client, node, vmid)]);
-        return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config) };
+        return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config), agentEnabled: agentEnabled(config.agent) };
     }
     catch (e) {
         if (/does not exist/.test(e.message))
@@ -77836,7 +77853,7 @@ class Applier {
     /** Sends a write and waits for its task (a null answer means PVE did it synchronously). */
     async call(method, path, params, what, onAccepted) {
         const upid = await this.timed('apiMs', () => this.client[method](path, params, { signal: this.opts.signal }));
-        onAccepted?.();
+        onAccepted?.(typeof upid === 'string' ? upid : undefined);
         if (typeof upid !== 'string' || !upid.startsWith('UPID:'))
             return;
         this.opts.log.debug(`${what}: task ${upid}`);
@@ -77851,18 +77868,23 @@ class Applier {
     }
     /** Retries a step while PVE reports a lock conflict, with jittered backoff, inside the step's timeout. */
     async withLockRetry(what, fn) {
-        const deadline = Date.now() + this.s.timeoutSec * 1000;
+        const started = Date.now();
+        const deadline = started + this.s.timeoutSec * 1000;
         for (let attempt = 1;; attempt++) {
             try {
                 return await fn();
             }
             catch (e) {
                 const text = errorText(e);
-                if (!LOCKED.test(text) || Date.now() > deadline)
+                const left = deadline - Date.now();
+                if (!LOCKED.test(text))
                     throw e;
-                const delay = Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random());
-                if (Date.now() + delay > deadline)
+                if (left <= 0) {
+                    if (attempt > 1 && e instanceof Error)
+                        e.message += ` (retried ${attempt - 1} time(s) for ${Math.round((Date.now() - started) / 1000)} s, the step's timeout)`;
                     throw e;
+                }
+                const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
                 this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
                 await apply_sleep(delay, this.opts.signal);
             }
@@ -77891,19 +77913,23 @@ class Applier {
         }
         return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
     }
+    /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */
     async withFreshId(step, later, plan, attempt, current, set) {
         const tried = new Set();
-        for (let n = 0;; n++) {
+        const deadline = Date.now() + this.s.timeoutSec * 1000;
+        for (let n = 1;; n++) {
             try {
                 return await attempt(current());
             }
             catch (e) {
-                if (!step.autoId || !ID_TAKEN.test(errorText(e)) || n >= 5)
+                if (!step.autoId || !ID_TAKEN.test(errorText(e)) || Date.now() >= deadline)
                     throw e;
-                tried.add(current());
                 const old = current();
-                const fresh = await allocateId(this.opts.ctx, tried);
-                this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh}`);
+                tried.add(old);
+                // A little jitter so the losers of one race do not meet again at the next id.
+                await apply_sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
+                const fresh = await allocateId(this.opts.ctx, tried, n);
+                this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
                 set(fresh);
                 this.retarget(later, old, fresh);
                 plan.vmid = fresh;
@@ -77915,18 +77941,18 @@ class Applier {
         const c = this.client;
         switch (step.kind) {
             case 'create':
-                await this.withFreshId(step, later, plan, (id) => this.call('post', `/nodes/${step.node}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, () => {
+                await this.withFreshId(step, later, plan, (id) => this.call('post', `/nodes/${step.node}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, (upid) => {
                     this.changed = true;
-                    this.opts.onCreated?.(id, step.node);
+                    this.opts.onCreated?.(id, step.node, upid);
                 }), () => step.vmid, (id) => (step.vmid = id));
                 this.vmid = step.vmid;
                 this.node = step.node;
                 return;
             case 'clone': {
                 const target = step.params.target ?? step.node;
-                await this.withFreshId(step, later, plan, (id) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, () => {
+                await this.withFreshId(step, later, plan, (id) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, (upid) => {
                     this.changed = true;
-                    this.opts.onCreated?.(id, target);
+                    this.opts.onCreated?.(id, target, upid);
                 }), () => step.newid, (id) => (step.newid = id));
                 this.vmid = step.newid;
                 this.node = target;
@@ -78047,14 +78073,14 @@ function guestInfo(raw, o) {
             prefix: a.prefix,
         })),
     }));
-    const candidates = interfaces
-        .filter((i) => i.mac && own.has(i.mac))
-        .flatMap((i) => i.addresses)
-        .filter(usable)
-        .filter((a) => !o.cidr || inCidr(a.address, o.cidr));
-    const ipv4 = candidates.filter((a) => a.family === 'ipv4').map((a) => a.address);
-    const ipv6 = candidates.filter((a) => a.family === 'ipv6').map((a) => a.address);
-    const ip = o.family === 'ipv4' ? ipv4[0] : o.family === 'ipv6' ? ipv6[0] : (ipv4[0] ?? ipv6[0]);
+    // ipv4/ipv6 list every routable address on the VM's own NICs; ip_family and ip_cidr only choose `ip`.
+    const own4and6 = interfaces.filter((i) => i.mac && own.has(i.mac)).flatMap((i) => i.addresses).filter(usable);
+    const ipv4 = own4and6.filter((a) => a.family === 'ipv4').map((a) => a.address);
+    const ipv6 = own4and6.filter((a) => a.family === 'ipv6').map((a) => a.address);
+    const inRange = (ip) => !o.cidr || inCidr(ip, o.cidr);
+    const v4 = ipv4.filter(inRange);
+    const v6 = ipv6.filter(inRange);
+    const ip = o.family === 'ipv4' ? v4[0] : o.family === 'ipv6' ? v6[0] : (v4[0] ?? v6[0]);
     return { interfaces, ipv4, ipv6, ip };
 }
 const NOT_YET = /QEMU guest agent is not running|got timeout|guest-ping|not running yet/i;
@@ -78083,10 +78109,13 @@ async function waitForGuest(client, node, vmid, o) {
             last = msg.replace(/^.*?: /, '');
         }
         o.onWait?.(last);
-        if (Date.now() + delay > deadline)
+        const left = deadline - Date.now();
+        if (left <= 0)
             throw new GuestWaitError(`VM ${vmid}: gave up waiting for the guest ${o.mode === 'ip' ? 'IP address' : 'agent'} after ${Math.round(o.timeoutMs / 1000)} s (wait_timeout); last answer: ${last}`);
+        // Never give up early: sleep at most until the deadline, then ask one last time.
+        const pause = Math.min(delay, left);
         await new Promise((resolve, reject) => {
-            const t = setTimeout(resolve, delay);
+            const t = setTimeout(resolve, pause);
             o.signal?.addEventListener('abort', () => (clearTimeout(t), reject(o.signal.reason)), { once: true });
         });
         delay = Math.min(Math.round(delay * 1.5), 1000);
@@ -78130,6 +78159,9 @@ async function reconcile(o) {
     if (lc.waitFor !== 'none' && facts) {
         if (facts.status !== 'running') {
             r.warnings.push(`wait_for: ${lc.waitFor} skipped: VM ${facts.vmid} is ${facts.status} after this step`);
+        }
+        else if (!facts.agentEnabled) {
+            throw new GuestWaitError(`VM ${facts.vmid}: wait_for: ${lc.waitFor} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`);
         }
         else {
             const t2 = performance.now();
@@ -78216,7 +78248,7 @@ async function run() {
             secretKeys,
             log,
             signal: abort.signal,
-            onCreated: (vmid, node) => saveState('created', JSON.stringify({ vmid, node })),
+            onCreated: (vmid, node, upid) => saveState('created', JSON.stringify({ vmid, node, upid })),
             onFacts: setFactOutputs,
             group: (name, fn) => group(name, fn),
         });

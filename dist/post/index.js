@@ -71044,7 +71044,7 @@ const lifecycleParams = [
     },
     {
         name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: ['never', 'always', 'on-failure'], default: 'never',
-        doc: 'Destroy the VM this run created in the post step: `always`, only when the job failed (`on-failure`), or `never`.',
+        doc: 'Destroy the VM this step created, in the post step at the end of the job: `always`, `on-failure` (only when this step failed or was cancelled, e.g. the guest never came up), or `never`. A VM the step did not create is never touched; cleanup problems are warnings.',
         example: 'always',
     },
     {
@@ -76076,7 +76076,9 @@ function tlsConnector(conn, connectTimeoutMs) {
         // Node must not abort the handshake itself: we want the peer certificate for the message, and a pin
         // replaces chain verification entirely. The decision is made below, before undici may write.
         rejectUnauthorized: false,
-        ca: verifyChain && conn.caPem ? [...external_node_tls_.rootCertificates, conn.caPem] : undefined,
+        // One secure context per client: passing `ca` instead makes Node parse the whole bundle on every
+        // connection (100-300 ms of CPU each, which 50 parallel jobs on 2 cores feel).
+        secureContext: verifyChain && conn.caPem ? (0,external_node_tls_.createSecureContext)({ ca: [...external_node_tls_.rootCertificates, conn.caPem] }) : undefined,
         // A resumed session skips the identity check; a full handshake every time keeps the policy exact.
         maxCachedSessions: 0,
         timeout: connectTimeoutMs,
@@ -76631,7 +76633,7 @@ async function run() {
             info(`cleanup: ${policy}; leaving the VM in place`);
         return;
     }
-    const { vmid, node } = JSON.parse(created);
+    const { vmid, node, upid } = JSON.parse(created);
     const { settings } = readSettings((name) => getInput(name), process.env);
     if (!settings) {
         warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
@@ -76644,6 +76646,16 @@ async function run() {
     const timeoutMs = settings.timeoutSec * 1000;
     try {
         const base = `/nodes/${node}/qemu/${vmid}`;
+        if (upid) {
+            // The create/clone task may still run (the main step timed out or was cancelled): it always ends, and
+            // PVE keeps the VM locked until then, so wait for it rather than fail on the lock.
+            try {
+                await waitForTask(client, upid, { timeoutMs: Math.max(timeoutMs, 15 * 60_000), what: `create/clone of VM ${vmid}` });
+            }
+            catch (e) {
+                info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${e.message.split('\n')[0]})`);
+            }
+        }
         // A half-created VM still holds `lock: create`/`clone` until its task ends: wait for it to go.
         const deadline = Date.now() + timeoutMs;
         let status;
@@ -76663,11 +76675,11 @@ async function run() {
             await new Promise((r) => setTimeout(r, delay));
         }
         if (status?.status === 'running') {
-            const upid = await client.post(`${base}/status/stop`, { skiplock: settings.connection.user === 'root@pam' && !settings.connection.tokenId ? 1 : undefined });
-            await waitForTask(client, upid, { timeoutMs, what: `stop VM ${vmid}` });
+            const stopTask = await client.post(`${base}/status/stop`, { skiplock: settings.connection.user === 'root@pam' && !settings.connection.tokenId ? 1 : undefined });
+            await waitForTask(client, stopTask, { timeoutMs, what: `stop VM ${vmid}` });
         }
-        const upid = await client.delete(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
-        await waitForTask(client, upid, { timeoutMs, what: `destroy VM ${vmid}` });
+        const destroyTask = await client.delete(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
+        await waitForTask(client, destroyTask, { timeoutMs, what: `destroy VM ${vmid}` });
         info(`cleanup: VM ${vmid} on ${node} destroyed`);
     }
     catch (e) {

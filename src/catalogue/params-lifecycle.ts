@@ -22,7 +22,7 @@ export const lifecycleParams: Param[] = [
   },
   {
     name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: ['never', 'always', 'on-failure'], default: 'never',
-    doc: 'Destroy the VM this run created in the post step: `always`, only when the job failed (`on-failure`), or `never`.',
+    doc: 'Destroy the VM this step created, in the post step at the end of the job: `always`, `on-failure` (only when this step failed or was cancelled, e.g. the guest never came up), or `never`. A VM the step did not create is never touched; cleanup problems are warnings.',
     example: 'always',
   },
   {

@@ -21,7 +21,7 @@ export interface ApplyOptions {
   ctx: PlanContext;
   log: ClientLog;
   /** Called as soon as PVE accepted a create/clone (before its task ends): the post step may clean it up. */
-  onCreated?: (vmid: number, node: string) => void;
+  onCreated?: (vmid: number, node: string, upid?: string) => void;
   signal?: AbortSignal;
   timings: Timings;
 }
@@ -75,9 +75,9 @@ export class Applier {
   }
 
   /** Sends a write and waits for its task (a null answer means PVE did it synchronously). */
-  private async call(method: 'post' | 'put' | 'delete', path: string, params: Record<string, string>, what: string, onAccepted?: () => void) {
+  private async call(method: 'post' | 'put' | 'delete', path: string, params: Record<string, string>, what: string, onAccepted?: (upid?: string) => void) {
     const upid = await this.timed('apiMs', () => this.client[method]<string | null>(path, params, { signal: this.opts.signal }));
-    onAccepted?.();
+    onAccepted?.(typeof upid === 'string' ? upid : undefined);
     if (typeof upid !== 'string' || !upid.startsWith('UPID:')) return;
     this.opts.log.debug(`${what}: task ${upid}`);
     const r = await this.timed('taskMs', () =>
@@ -93,15 +93,21 @@ export class Applier {
 
   /** Retries a step while PVE reports a lock conflict, with jittered backoff, inside the step's timeout. */
   private async withLockRetry(what: string, fn: () => Promise<void>): Promise<void> {
-    const deadline = Date.now() + this.s.timeoutSec * 1000;
+    const started = Date.now();
+    const deadline = started + this.s.timeoutSec * 1000;
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (e) {
         const text = errorText(e);
-        if (!LOCKED.test(text) || Date.now() > deadline) throw e;
-        const delay = Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random());
-        if (Date.now() + delay > deadline) throw e;
+        const left = deadline - Date.now();
+        if (!LOCKED.test(text)) throw e;
+        if (left <= 0) {
+          if (attempt > 1 && e instanceof Error)
+            e.message += ` (retried ${attempt - 1} time(s) for ${Math.round((Date.now() - started) / 1000)} s, the step's timeout)`;
+          throw e;
+        }
+        const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
         this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
         await sleep(delay, this.opts.signal);
       }
@@ -132,17 +138,21 @@ export class Applier {
     return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
   }
 
+  /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */
   private async withFreshId(step: Step & { autoId: boolean }, later: Step[], plan: Plan, attempt: (id: number) => Promise<void>, current: () => number, set: (id: number) => void) {
     const tried = new Set<number>();
-    for (let n = 0; ; n++) {
+    const deadline = Date.now() + this.s.timeoutSec * 1000;
+    for (let n = 1; ; n++) {
       try {
         return await attempt(current());
       } catch (e) {
-        if (!step.autoId || !ID_TAKEN.test(errorText(e)) || n >= 5) throw e;
-        tried.add(current());
+        if (!step.autoId || !ID_TAKEN.test(errorText(e)) || Date.now() >= deadline) throw e;
         const old = current();
-        const fresh = await allocateId(this.opts.ctx, tried);
-        this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh}`);
+        tried.add(old);
+        // A little jitter so the losers of one race do not meet again at the next id.
+        await sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
+        const fresh = await allocateId(this.opts.ctx, tried, n);
+        this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
         set(fresh);
         this.retarget(later, old, fresh);
         plan.vmid = fresh;
@@ -157,9 +167,9 @@ export class Applier {
       case 'create':
         await this.withFreshId(
           step, later, plan,
-          (id) => this.call('post', `/nodes/${step.node}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, () => {
+          (id) => this.call('post', `/nodes/${step.node}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, (upid) => {
             this.changed = true;
-            this.opts.onCreated?.(id, step.node);
+            this.opts.onCreated?.(id, step.node, upid);
           }),
           () => step.vmid,
           (id) => (step.vmid = id),
@@ -171,9 +181,9 @@ export class Applier {
         const target = step.params.target ?? step.node;
         await this.withFreshId(
           step, later, plan,
-          (id) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, () => {
+          (id) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, (upid) => {
             this.changed = true;
-            this.opts.onCreated?.(id, target);
+            this.opts.onCreated?.(id, target, upid);
           }),
           () => step.newid,
           (id) => (step.newid = id),

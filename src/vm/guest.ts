@@ -89,14 +89,14 @@ export function guestInfo(raw: AgentIface[], o: Pick<WaitGuestOptions, 'family' 
       prefix: a.prefix,
     })),
   }));
-  const candidates = interfaces
-    .filter((i) => i.mac && own.has(i.mac))
-    .flatMap((i) => i.addresses)
-    .filter(usable)
-    .filter((a) => !o.cidr || inCidr(a.address, o.cidr));
-  const ipv4 = candidates.filter((a) => a.family === 'ipv4').map((a) => a.address);
-  const ipv6 = candidates.filter((a) => a.family === 'ipv6').map((a) => a.address);
-  const ip = o.family === 'ipv4' ? ipv4[0] : o.family === 'ipv6' ? ipv6[0] : (ipv4[0] ?? ipv6[0]);
+  // ipv4/ipv6 list every routable address on the VM's own NICs; ip_family and ip_cidr only choose `ip`.
+  const own4and6 = interfaces.filter((i) => i.mac && own.has(i.mac)).flatMap((i) => i.addresses).filter(usable);
+  const ipv4 = own4and6.filter((a) => a.family === 'ipv4').map((a) => a.address);
+  const ipv6 = own4and6.filter((a) => a.family === 'ipv6').map((a) => a.address);
+  const inRange = (ip: string) => !o.cidr || inCidr(ip, o.cidr);
+  const v4 = ipv4.filter(inRange);
+  const v6 = ipv6.filter(inRange);
+  const ip = o.family === 'ipv4' ? v4[0] : o.family === 'ipv6' ? v6[0] : (v4[0] ?? v6[0]);
   return { interfaces, ipv4, ipv6, ip };
 }
 
@@ -123,10 +123,13 @@ export async function waitForGuest(client: ProxmoxClient, node: string, vmid: nu
       last = msg.replace(/^.*?: /, '');
     }
     o.onWait?.(last);
-    if (Date.now() + delay > deadline)
+    const left = deadline - Date.now();
+    if (left <= 0)
       throw new GuestWaitError(`VM ${vmid}: gave up waiting for the guest ${o.mode === 'ip' ? 'IP address' : 'agent'} after ${Math.round(o.timeoutMs / 1000)} s (wait_timeout); last answer: ${last}`);
+    // Never give up early: sleep at most until the deadline, then ask one last time.
+    const pause = Math.min(delay, left);
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, delay);
+      const t = setTimeout(resolve, pause);
       o.signal?.addEventListener('abort', () => (clearTimeout(t), reject(o.signal!.reason)), { once: true });
     });
     delay = Math.min(Math.round(delay * 1.5), 1000);

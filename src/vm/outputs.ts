@@ -12,6 +12,14 @@ export interface VmFacts {
   status: string;
   mac: Record<string, string>;
   devices: Record<string, string>;
+  /** false when the guest agent is not enabled in the config (absent, `0` or `enabled=0`). */
+  agentEnabled: boolean;
+}
+
+function agentEnabled(v: string | number | undefined): boolean {
+  if (v === undefined) return false;
+  const first = String(v).split(',')[0];
+  return !/^(enabled=)?0$/.test(first) && first !== '';
 }
 
 export function macsOf(config: VmConfig): Record<string, string> {
@@ -43,7 +51,7 @@ export async function readFacts(client: ProxmoxClient, vmid: number | undefined,
   if (vmid === undefined || node === undefined) return undefined;
   try {
     const [config, status] = await Promise.all([vmConfig(client, node, vmid), vmStatus(client, node, vmid)]);
-    return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config) };
+    return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config), agentEnabled: agentEnabled(config.agent) };
   } catch (e) {
     if (/does not exist/.test((e as Error).message)) return undefined;
     throw e;

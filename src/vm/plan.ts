@@ -38,20 +38,28 @@ export async function readLive(client: ProxmoxClient, at: Located): Promise<Live
   return { at, status, config };
 }
 
-/** Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid. */
-export async function allocateId(ctx: PlanContext, avoid: ReadonlySet<number> = new Set()): Promise<number> {
+/**
+ * Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid.
+ * nextid does not reserve: after losing a race (`attempt` > 0) every loser would ask for the same lowest id
+ * again, so retries spread over a window above it that grows with each attempt.
+ */
+export async function allocateId(ctx: PlanContext, avoid: ReadonlySet<number> = new Set(), attempt = 0): Promise<number> {
   const range = ctx.settings.lifecycle.vmidRange;
-  if (!range) {
-    const id = await nextId(ctx.client);
-    if (!avoid.has(id)) return id;
+  if (range) {
+    for (let i = 0; i < 20; i++) {
+      const id = range.lower + Math.floor(Math.random() * (range.upper - range.lower + 1));
+      if (!avoid.has(id) && (await isIdFree(ctx.client, id))) return id;
+    }
+    throw new PlanError(`no free vmid found in ${range.lower}-${range.upper} after 20 tries (vmid_range)`);
   }
-  const lower = range?.lower ?? 100;
-  const upper = range?.upper ?? 999_999_999;
+  const base = await nextId(ctx.client);
+  if (attempt === 0 && !avoid.has(base)) return base;
+  const span = Math.min(1024, 8 * 2 ** attempt);
   for (let i = 0; i < 20; i++) {
-    const id = lower + Math.floor(Math.random() * (upper - lower + 1));
+    const id = base + Math.floor(Math.random() * span);
     if (!avoid.has(id) && (await isIdFree(ctx.client, id))) return id;
   }
-  throw new PlanError(`no free vmid found in ${lower}-${upper} after 20 tries (vmid_range)`);
+  throw new PlanError(`no free vmid found near ${base} after 20 tries (other jobs keep taking them; vmid_range spreads jobs wider)`);
 }
 
 /** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */

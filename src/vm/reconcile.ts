@@ -3,7 +3,7 @@ import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
 import type { Settings } from '../settings.js';
 import { Applier, type Timings } from './apply.js';
 import type { Change } from './diff.js';
-import { type GuestInfo, waitForGuest } from './guest.js';
+import { type GuestInfo, GuestWaitError, waitForGuest } from './guest.js';
 import { type VmFacts, readFacts } from './outputs.js';
 import { type PlanContext, planFor } from './plan.js';
 import { Inventory } from './resolve.js';
@@ -30,7 +30,7 @@ export interface ReconcileOptions {
   settings: Settings;
   secretKeys: ReadonlySet<string>;
   log: ClientLog;
-  onCreated?: (vmid: number, node: string) => void;
+  onCreated?: (vmid: number, node: string, upid?: string) => void;
   /** The VM's facts as soon as the changes are done (before any guest wait), so outputs survive a wait failure. */
   onFacts?: (facts: VmFacts) => void;
   signal?: AbortSignal;
@@ -66,6 +66,10 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
   if (lc.waitFor !== 'none' && facts) {
     if (facts.status !== 'running') {
       r.warnings.push(`wait_for: ${lc.waitFor} skipped: VM ${facts.vmid} is ${facts.status} after this step`);
+    } else if (!facts.agentEnabled) {
+      throw new GuestWaitError(
+        `VM ${facts.vmid}: wait_for: ${lc.waitFor} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`,
+      );
     } else {
       const t2 = performance.now();
       const mode = lc.waitFor;

@@ -1,0 +1,80 @@
+// Lock conflicts: another operation holds the VM's flock (or a `lock:` property) for a while. The step retries
+// the refused change inside `timeout` and succeeds; when the lock outlives `timeout` it fails with a clear error.
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import type { Simulator } from '../../sim/index.js';
+import { expectNoSecretsShown, failed, lifecycleSim, ok, requests, seedVm, step, until } from './support.js';
+
+const SCALE = 0.02;
+/** Simulated ms for `realMs` of wall-clock time (holdLock durations are scaled by timeScale). */
+const simMs = (realMs: number) => realMs / SCALE;
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await lifecycleSim({ timeScale: SCALE });
+});
+afterEach(() => sim.configure({ faults: {} }));
+afterAll(async () => {
+  await sim.close();
+  expectNoSecretsShown(sim);
+});
+
+const vm = (vmid: number, extra: Record<string, string> = {}) =>
+  seedVm(sim, vmid, 'pve1', { name: `locked-${vmid}`, memory: '1024', net0: `virtio=BC:24:11:00:0${vmid % 10}:00,bridge=vmbr0`, ...extra });
+
+test('an update while the flock is held for a while is retried and succeeds', async () => {
+  vm(300);
+  const since = sim.log.length;
+  // PVE's config update waits 10 s (simulated) for the flock, i.e. 200 ms here; the lock stays 1.5 s.
+  sim.configure({ faults: { holdLock: { vmid: 300, ms: simMs(1_500) } } });
+  const run = await step(sim, { vmid: '300', update: 'true', memory: '2048' }, { post: false });
+  const out = ok(run);
+  expect(out.changed).toBe('true');
+  expect(sim.state.vms.get(300)?.config.memory).toBe('2048');
+  expect(run.main.stdout).toMatch(/configure VM 300: .*can't lock file '\/var\/lock\/qemu-server\/lock-300\.conf' - got timeout — retrying in \d+ ms \(attempt 2\)/);
+  const posts = requests(sim, since, (e) => e.method === 'POST' && e.path === '/nodes/pve1/qemu/300/config');
+  expect(posts.length).toBeGreaterThan(1);
+  const failedTasks = sim.tasks().filter((t) => t.type === 'qmconfig' && t.id === '300' && t.exitstatus !== 'OK');
+  expect(failedTasks.length).toBe(posts.length - 1);
+});
+
+test('a start while the flock is held is retried and succeeds', async () => {
+  vm(301);
+  sim.configure({ faults: { holdLock: { vmid: 301, ms: simMs(1_500) } } });
+  const run = await step(sim, { vmid: '301', state: 'started' }, { post: false });
+  const out = ok(run);
+  expect(out.status).toBe('running');
+  expect(run.main.stdout).toMatch(/start VM 301: .*got timeout — retrying in \d+ ms/);
+  expect(sim.state.vms.get(301)?.status).toBe('running');
+});
+
+test('a `lock:` property (e.g. a running backup) refuses the update at once; it is retried until it goes', async () => {
+  const v = vm(302, { lock: 'backup' });
+  const since = sim.log.length;
+  const pending = step(sim, { vmid: '302', update: 'true', memory: '3072' }, { post: false });
+  await until(() => requests(sim, since, (e) => e.method === 'POST' && e.path === '/nodes/pve1/qemu/302/config' && e.status === 500).length >= 1, 'a refused update');
+  delete v.config.lock; // the backup ended
+  const run = await pending;
+  ok(run);
+  expect(run.main.stdout).toMatch(/VM is locked \(backup\).*retrying/);
+  expect(sim.state.vms.get(302)?.config.memory).toBe('3072');
+});
+
+test('a lock held longer than `timeout`: a clear error within about `timeout`', async () => {
+  vm(303);
+  sim.configure({ faults: { holdLock: { vmid: 303, ms: simMs(20_000) } } });
+  const run = await step(sim, { vmid: '303', update: 'true', memory: '4096', timeout: '2' }, { post: false });
+  const err = failed(run);
+  expect(err).toMatch(/configure VM 303/);
+  expect(err).toMatch(/can't lock file '\/var\/lock\/qemu-server\/lock-303\.conf' - got timeout/);
+  expect(run.main.durationMs).toBeLessThan(15_000);
+  expect(sim.state.vms.get(303)?.config.memory).toBe('1024');
+});
+
+test('a `lock:` property that stays: the step gives up after `timeout` and names the lock', async () => {
+  vm(304, { lock: 'migrate' });
+  const run = await step(sim, { vmid: '304', state: 'started', timeout: '2' }, { post: false });
+  const err = failed(run);
+  expect(err).toMatch(/VM is locked \(migrate\)/);
+  expect(run.main.durationMs).toBeLessThan(15_000);
+  expect(sim.state.vms.get(304)?.status).toBe('stopped');
+});
