@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['__tests__/**/*.test.ts'],
+    // Every test file scans what the action printed for the secrets the simulators issued or accepted.
+    setupFiles: ['__tests__/reliability/leak-guard.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests start simulators and child processes: two workers match the 2-core machines.

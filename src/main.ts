@@ -105,7 +105,17 @@ export async function run(): Promise<void> {
       .write();
     core.saveState('main_ok', 'true');
   } catch (e) {
-    core.setFailed(e instanceof Error ? e.message : String(e));
+    const message = e instanceof Error ? e.message : String(e);
+    core.setFailed(message);
+    // The job summary says what failed too, not only the successes.
+    await core.summary
+      .addRaw(
+        `### Proxmox VM ${settings.name ?? settings.vmid ?? ''}: failed\n\n` +
+          `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${message.replace(/\|/g, '\\|').replace(/\n/g, '<br>')} |\n` +
+          `| time | ${Math.round(performance.now() - started)} ms |\n`,
+      )
+      .write()
+      .catch(() => undefined);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

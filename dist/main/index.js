@@ -78289,7 +78289,15 @@ async function run() {
         saveState('main_ok', 'true');
     }
     catch (e) {
-        setFailed(e instanceof Error ? e.message : String(e));
+        const message = e instanceof Error ? e.message : String(e);
+        setFailed(message);
+        // The job summary says what failed too, not only the successes.
+        await summary
+            .addRaw(`### Proxmox VM ${settings.name ?? settings.vmid ?? ''}: failed\n\n` +
+            `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${message.replace(/\|/g, '\\|').replace(/\n/g, '<br>')} |\n` +
+            `| time | ${Math.round(performance.now() - started)} ms |\n`)
+            .write()
+            .catch(() => undefined);
     }
     finally {
         process.off('SIGINT', onSignal);
