@@ -119,4 +119,10 @@ suite('CPU models', () => {
     expect([...ours.CPU_MODELS]).toEqual([...sims.CPU_MODELS]);
     expect([...ours.CPU_BUILTIN_MODELS]).toEqual([...sims.CPU_BUILTIN_MODELS]);
   });
+
+  it("the action's list of VM-allowed CPU flags equals the simulator's", async () => {
+    const ours = await import('../src/catalogue/cpu-models.js');
+    const sims = await import('../sim/schema/cpu-models.js');
+    expect([...ours.CPU_VM_FLAGS]).toEqual([...sims.CPU_VM_FLAGS]);
+  });
 });

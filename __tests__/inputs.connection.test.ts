@@ -1,5 +1,6 @@
 // Connection inputs: env fallbacks, host/port forms, token forms, TLS trust inputs, and secrets kept out of messages.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe as suite, expect, it } from 'vitest';
@@ -124,6 +125,35 @@ suite('TLS trust', () => {
     const notPem = join(dir, 'not.pem');
     writeFileSync(notPem, 'hello');
     expect(run({ ...PW, ca_path: notPem }).errors[0].message).toMatch(/holds no PEM certificate/);
+  });
+
+  it('reads only regular files of at most 1 MiB: a FIFO, a device or a huge file fails at once, naming ca_path', () => {
+    const fifo = join(dir, 'fifo.pem');
+    execFileSync('mkfifo', [fifo]); // nobody writes to it: a plain read would block forever
+    const big = join(dir, 'big.pem');
+    writeFileSync(big, PEM);
+    truncateSync(big, 1024 * 1024 + 1);
+    const cases: Array<[string, RegExp]> = [
+      [fifo, /fifo\.pem' is not a regular file/],
+      ['/dev/zero', /'\/dev\/zero' is not a regular file/],
+      [dir, /is not a regular file/],
+      [big, /1048577 bytes.*at most 1 MiB/],
+    ];
+    for (const [path, msg] of cases) {
+      const r = run({ ...PW, ca_path: path });
+      expect(r.errors.map((e) => e.input), path).toEqual(['ca_path']);
+      expect(r.errors[0].message, path).toMatch(msg);
+    }
+  });
+
+  it('cuts a long ca_path or api_host in its message', () => {
+    const path = `/${'p'.repeat(100_000)}.pem`;
+    const r = run({ ...PW, ca_path: path, api_host: `${'h'.repeat(40_000)}/x` });
+    expect(r.errors.map((e) => e.input).sort()).toEqual(['api_host', 'ca_path']);
+    for (const e of r.errors) {
+      expect(e.message.length, e.input).toBeLessThan(300);
+      expect(e.message, e.input).toContain('…');
+    }
   });
 
   it('normalises tls_fingerprint to upper-case colon pairs', () => {

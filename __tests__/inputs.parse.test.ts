@@ -180,10 +180,10 @@ suite('efidisk0 and tpmstate0', () => {
 
   it('reject unknown or missing sub-options and bad values', () => {
     expect(errorsOf({ tpmstate0: '{version: 2.0}' })[0].message).toMatch(/'storage' is required/);
-    expect(errorsOf({ tpmstate0: '{storage: x, version: 3.0}' })[0].message).toMatch(/'version' = '3.0' must be one of/);
-    expect(errorsOf({ bios: 'ovmf', efidisk0: '{storage: x, efitype: 8m}' })[0].message).toMatch(/'efitype' = '8m'/);
-    expect(errorsOf({ bios: 'ovmf', efidisk0: '{storage: x, secure: 1}' })[0].message).toMatch(/unknown option 'secure'/);
-    expect(errorsOf({ bios: 'ovmf', efidisk0: '{storage: x, pre_enrolled_keys: maybe}' })[0].message).toMatch(/pre_enrolled_keys/);
+    expect(errorsOf({ tpmstate0: '{storage: local-lvm, version: 3.0}' })[0].message).toMatch(/'version' = '3.0' must be one of/);
+    expect(errorsOf({ bios: 'ovmf', efidisk0: '{storage: local-lvm, efitype: 8m}' })[0].message).toMatch(/'efitype' = '8m'/);
+    expect(errorsOf({ bios: 'ovmf', efidisk0: '{storage: local-lvm, secure: 1}' })[0].message).toMatch(/unknown option 'secure'/);
+    expect(errorsOf({ bios: 'ovmf', efidisk0: '{storage: local-lvm, pre_enrolled_keys: maybe}' })[0].message).toMatch(/pre_enrolled_keys/);
   });
 });
 

@@ -70493,12 +70493,17 @@ const behaviourParams = [
 
 ;// CONCATENATED MODULE: ./src/catalogue/formats.ts
 const B = { t: 'bool' };
-const S = { t: 'string' };
 const formats_int = (min, max) => ({ t: 'int', min, max });
 const num = (min, max) => ({ t: 'number', min, max });
 const oneOf = (...values) => ({ t: 'enum', values });
-const re = (pattern) => ({ t: 'string', pattern });
+const re = (pattern, text, maxLength) => ({ t: 'string', pattern, text, maxLength });
 const ID_LIST = /^\d+(?:-\d+)?(?:;\d+(?:-\d+)?)*$/;
+const idList = (what) => re(ID_LIST, `${what} or ranges separated by ';', e.g. 0-3;6`);
+/** pve-configid: mapping and directory ids. */
+const CONFIG_ID = re(/^[a-zA-Z][a-zA-Z0-9_-]+$/, "an id: a letter, then letters, digits, '_' or '-'");
+/** PVE's `urlencoded` format (disk serial and model). */
+const urlEncoded = (maxLength) => re(/^[-%a-zA-Z0-9_.!~*'()]+$/, "URL-encoded text: letters, digits, - _ . ! ~ * ' ( ) and %XX escapes", maxLength);
+const DISK_SIZE = re(/^\d+(?:\.\d+)?[KMGT]?$/, 'a size such as 32G: a number with an optional unit K, M, G or T');
 const NIC_MODELS = [
     'e1000', 'e1000-82540em', 'e1000-82544gc', 'e1000-82545em', 'e1000e', 'i82551', 'i82557b', 'i82559er',
     'ne2k_isa', 'ne2k_pci', 'pcnet', 'rtl8139', 'virtio', 'vmxnet3',
@@ -70508,7 +70513,7 @@ const netFormat = {
     defaultKey: 'model',
     keys: {
         model: oneOf(...NIC_MODELS),
-        bridge: re(/^[-_.\w\d]+$/),
+        bridge: re(/^[-_.\w\d]+$/, "a bridge name such as vmbr0: letters, digits, '-', '_' or '.'"),
         firewall: B,
         link_down: B,
         macaddr: { t: 'string', check: 'mac' },
@@ -70516,7 +70521,7 @@ const netFormat = {
         queues: formats_int(0, 64),
         rate: num(0),
         tag: formats_int(1, 4094),
-        trunks: re(ID_LIST),
+        trunks: idList('VLAN ids'),
     },
     required: ['model'],
     enumValueAsKey: { key: 'model', valueCheck: 'mac' },
@@ -70524,7 +70529,7 @@ const netFormat = {
 const DISK_FORMATS = ['raw', 'qcow', 'qed', 'qcow2', 'vmdk', 'cloop'];
 /** Keys every bus (ide, sata, scsi, virtio) accepts. */
 const diskCommon = {
-    file: { t: 'string', check: 'volume' },
+    file: { t: 'string', check: 'drive-file' },
     aio: oneOf('native', 'threads', 'io_uring'),
     backup: B,
     bps: formats_int(0), bps_max_length: formats_int(1), bps_rd: formats_int(0), bps_rd_max_length: formats_int(1), bps_wr: formats_int(0), bps_wr_max_length: formats_int(1),
@@ -70532,16 +70537,16 @@ const diskCommon = {
     detect_zeroes: B,
     discard: oneOf('ignore', 'on'),
     format: oneOf(...DISK_FORMATS),
-    'import-from': S,
+    'import-from': { t: 'string', check: 'import-source' },
     iops: formats_int(0), iops_max: formats_int(0), iops_max_length: formats_int(1), iops_rd: formats_int(0), iops_rd_max: formats_int(0), iops_rd_max_length: formats_int(1),
     iops_wr: formats_int(0), iops_wr_max: formats_int(0), iops_wr_max_length: formats_int(1),
     mbps: num(0), mbps_max: num(0), mbps_rd: num(0), mbps_rd_max: num(0), mbps_wr: num(0), mbps_wr_max: num(0),
     media: oneOf('cdrom', 'disk'),
     replicate: B,
     rerror: oneOf('ignore', 'report', 'stop'),
-    serial: S,
+    serial: urlEncoded(60),
     shared: B,
-    size: re(/^\d+(?:\.\d+)?[KMGT]?$/),
+    size: DISK_SIZE,
     snapshot: B,
     werror: oneOf('enospc', 'ignore', 'report', 'stop'),
 };
@@ -70552,16 +70557,16 @@ const diskAliases = {
     iops_rd_length: 'iops_rd_max_length',
     iops_wr_length: 'iops_wr_max_length',
 };
-const WWN = re(/^0x[0-9a-fA-F]{16}$/);
+const WWN = re(/^0x[0-9a-fA-F]{16}$/, '0x followed by 16 hex digits');
 function diskFormat(bus, extra) {
     return { name: `${bus}[n]`, defaultKey: 'file', keys: { ...diskCommon, ...extra }, aliases: diskAliases, required: ['file'] };
 }
 const diskFormats = {
-    ide: diskFormat('ide', { model: S, ssd: B, wwn: WWN }),
+    ide: diskFormat('ide', { model: urlEncoded(120), ssd: B, wwn: WWN }),
     sata: diskFormat('sata', { ssd: B, wwn: WWN }),
     scsi: diskFormat('scsi', {
-        iothread: B, product: re(/^[A-Za-z0-9\-_\s]{0,16}$/), queues: formats_int(2), ro: B, scsiblock: B, ssd: B,
-        vendor: re(/^[A-Za-z0-9\-_\s]{0,8}$/), wwn: WWN,
+        iothread: B, product: re(/^[A-Za-z0-9\-_\s]{0,16}$/, "up to 16 letters, digits, '-', '_' or spaces"), queues: formats_int(2), ro: B,
+        scsiblock: B, ssd: B, vendor: re(/^[A-Za-z0-9\-_\s]{0,8}$/, "up to 8 letters, digits, '-', '_' or spaces"), wwn: WWN,
     }),
     virtio: diskFormat('virtio', { iothread: B, ro: B }),
 };
@@ -70569,13 +70574,13 @@ const efidiskFormat = {
     name: 'efidisk0',
     defaultKey: 'file',
     keys: {
-        file: { t: 'string', check: 'volume' },
+        file: { t: 'string', check: 'drive-file' },
         efitype: oneOf('2m', '4m'),
         format: oneOf(...DISK_FORMATS),
-        'import-from': S,
+        'import-from': { t: 'string', check: 'import-source' },
         'ms-cert': oneOf('2011', '2023', '2023w', '2023k'),
         'pre-enrolled-keys': B,
-        size: re(/^\d+(?:\.\d+)?[KMGT]?$/),
+        size: DISK_SIZE,
     },
     aliases: { volume: 'file' },
     required: ['file'],
@@ -70584,10 +70589,10 @@ const tpmstateFormat = {
     name: 'tpmstate0',
     defaultKey: 'file',
     keys: {
-        file: { t: 'string', check: 'volume' },
+        file: { t: 'string', check: 'drive-file' },
         format: oneOf('raw', 'qcow2', 'vmdk'),
-        'import-from': S,
-        size: re(/^\d+(?:\.\d+)?[KMGT]?$/),
+        'import-from': { t: 'string', check: 'import-source' },
+        size: DISK_SIZE,
         version: oneOf('v1.2', 'v2.0'),
     },
     aliases: { volume: 'file' },
@@ -70618,43 +70623,45 @@ const vgaFormat = {
     defaultKey: 'type',
     keys: { type: oneOf(...VGA_TYPES), clipboard: oneOf('vnc'), memory: formats_int(4, 512) },
 };
+const PCI_ID = '(?:[a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(?:\\.[a-f0-9])?';
+const HEX_ID = re(/^0x[0-9a-fA-F]{4}$/, '0x followed by 4 hex digits, e.g. 0x10de');
 const hostpciFormat = {
     name: 'hostpci[n]',
     defaultKey: 'host',
     keys: {
-        host: re(/^[0-9a-fA-F:.]+(?:;[0-9a-fA-F:.]+)*$/),
-        'device-id': re(/^0x[0-9a-fA-F]{4}$|^[0-9a-fA-F]{4}$/),
+        host: re(new RegExp(`^${PCI_ID}(?:;${PCI_ID})*$`), "PCI addresses [domain:]bus:device[.function] in lower-case hex, separated by ';', e.g. 0000:01:00.0"),
+        'device-id': HEX_ID,
         driver: oneOf('vfio', 'keep'),
         'legacy-igd': B,
-        mapping: S,
-        mdev: S,
+        mapping: CONFIG_ID,
+        mdev: re(/^[^/.:]+$/, "a mediated device type, without '/', '.' or ':'"),
         pcie: B,
         rombar: B,
-        romfile: S,
-        'sub-device-id': re(/^0x[0-9a-fA-F]{4}$|^[0-9a-fA-F]{4}$/),
-        'sub-vendor-id': re(/^0x[0-9a-fA-F]{4}$|^[0-9a-fA-F]{4}$/),
-        'vendor-id': re(/^0x[0-9a-fA-F]{4}$|^[0-9a-fA-F]{4}$/),
+        romfile: re(/^[^,;]+$/, "a file name without ';'"),
+        'sub-device-id': HEX_ID,
+        'sub-vendor-id': HEX_ID,
+        'vendor-id': HEX_ID,
         'x-vga': B,
     },
 };
 const numaFormat = {
     name: 'numa[n]',
-    keys: { cpus: re(ID_LIST), hostnodes: re(ID_LIST), memory: num(0), policy: oneOf('preferred', 'bind', 'interleave') },
+    keys: { cpus: idList('CPU ids'), hostnodes: idList('host node ids'), memory: num(0), policy: oneOf('preferred', 'bind', 'interleave') },
     required: ['cpus'],
 };
 const usbFormat = {
     name: 'usb[n]',
     defaultKey: 'host',
     keys: {
-        host: re(/^(?:(?:0x)?[0-9A-Fa-f]{4}:(?:0x)?[0-9A-Fa-f]{4}|\d+-\d+(?:\.\d+)*|[Ss][Pp][Ii][Cc][Ee])$/),
-        mapping: S,
+        host: re(/^(?:(?:0x)?[0-9A-Fa-f]{4}:(?:0x)?[0-9A-Fa-f]{4}|\d+-\d+(?:\.\d+)*|[Ss][Pp][Ii][Cc][Ee])$/, 'vendor:product ids (e.g. 046d:c52b), a bus-port path (e.g. 1-2.3) or spice'),
+        mapping: CONFIG_ID,
         usb3: B,
     },
 };
 const virtiofsFormat = {
     name: 'virtiofs[n]',
     defaultKey: 'dirid',
-    keys: { dirid: S, cache: oneOf('auto', 'always', 'metadata', 'never'), 'direct-io': B, 'expose-acl': B, 'expose-xattr': B },
+    keys: { dirid: CONFIG_ID, cache: oneOf('auto', 'always', 'metadata', 'never'), 'direct-io': B, 'expose-acl': B, 'expose-xattr': B },
     required: ['dirid'],
 };
 const serialFormat = {
@@ -70688,7 +70695,7 @@ const machineFormat = {
     name: 'machine',
     defaultKey: 'type',
     keys: {
-        type: re(/^(?:pc|pc(?:-i440fx)?-\d+(?:\.\d+)+(?:\+pve\d+)?(?:\.pxe)?|q35|pc-q35-\d+(?:\.\d+)+(?:\+pve\d+)?(?:\.pxe)?|virt(?:-\d+(?:\.\d+)+)?(?:\+pve\d+)?)$/),
+        type: re(/^(?:pc|pc(?:-i440fx)?-\d+(?:\.\d+)+(?:\+pve\d+)?(?:\.pxe)?|q35|pc-q35-\d+(?:\.\d+)+(?:\+pve\d+)?(?:\.pxe)?|virt(?:-\d+(?:\.\d+)+)?(?:\+pve\d+)?)$/, 'a machine type such as q35, pc, pc-q35-9.2, pc-i440fx-8.1+pve1 or virt, at most 40 characters', 40),
         'aw-bits': num(32, 64),
         'enable-s3': B,
         'enable-s4': B,
@@ -70700,41 +70707,52 @@ const cpuFormat = {
     defaultKey: 'cputype',
     keys: {
         cputype: { t: 'string', check: 'cputype' },
-        flags: re(/^[+-]?[\w.-]+(?:;[+-]?[\w.-]+)*$/),
+        flags: { t: 'string', check: 'cpu-flags' },
         'guest-phys-bits': formats_int(32, 64),
         hidden: B,
-        'hv-vendor-id': re(/^[a-zA-Z0-9]{1,12}$/),
-        'phys-bits': re(/^(?:host|[89]|[1-5]\d|6[0-4])$/),
-        'reported-model': S,
+        'hv-vendor-id': re(/^[a-zA-Z0-9]{1,12}$/, '1 to 12 letters or digits'),
+        'phys-bits': re(/^(?:host|[89]|[1-5]\d|6[0-4])$/, "8 to 64 or 'host'"),
     },
+    // PVE puts in kvm64 only when there is no cpu at all; a cpu value without its type is refused
+    required: ['cputype'],
+    refused: { 'reported-model': "is only for custom CPU models (cpu-models.conf); PVE refuses it in a VM's own cpu" },
 };
 const bootFormat = {
     name: 'boot',
     defaultKey: 'legacy',
-    keys: { legacy: re(/^[acdn]{1,4}$/), order: re(/^[a-z]+\d*(?:;[a-z]+\d*)*$/) },
+    keys: {
+        legacy: re(/^[acdn]{1,4}$/, '1 to 4 of the letters a (floppy), c (disk), d (CD-ROM), n (network)'),
+        order: { t: 'string', check: 'boot-order' },
+    },
 };
+const DIGITS = re(/^\d+$/, 'a whole number of 0 or more, digits only');
 const startupFormat = {
     name: 'startup',
     defaultKey: 'order',
-    keys: { order: formats_int(0), up: formats_int(0), down: formats_int(0) },
+    // PVE parses startup with its own digits-only grammar, not as integers (no sign)
+    keys: { order: DIGITS, up: DIGITS, down: DIGITS },
+    refusedWhole: { '0': "PVE reads a bare 0 as 'no startup options' and refuses it; write order=0" },
 };
 const watchdogFormat = {
     name: 'watchdog',
     defaultKey: 'model',
     keys: { model: oneOf('i6300esb', 'ib700'), action: oneOf('reset', 'shutdown', 'poweroff', 'pause', 'debug', 'none') },
 };
+/** PVE checks the Base64 alphabet whether or not base64=1 says the fields are encoded. */
+const BASE64 = re(/^[A-Za-z0-9+/]+={0,2}$/, 'letters, digits, + and / with up to two trailing = (other text must be Base64-encoded, with base64=1)');
 const smbiosFormat = {
     name: 'smbios1',
     keys: {
         base64: B,
-        family: S,
-        manufacturer: S,
-        product: S,
-        serial: S,
-        sku: S,
-        uuid: re(/^[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}$/),
-        version: S,
+        family: BASE64,
+        manufacturer: BASE64,
+        product: BASE64,
+        serial: BASE64,
+        sku: BASE64,
+        uuid: re(/^[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}$/, 'a UUID such as 6f9a1c3e-2b4d-4e8f-9a0b-1c2d3e4f5a6b'),
+        version: BASE64,
     },
+    maxLength: 512,
 };
 const cicustomFormat = {
     name: 'cicustom',
@@ -70878,7 +70896,7 @@ const deviceParams = [
         doc: 'EFI vars disk for `bios: ovmf`, as a mapping with `storage` (required), `format`, `efitype` (`2m` or `4m`; `4m` is needed for Secure Boot) and `pre_enrolled_keys` (enrol the standard Secure Boot keys). A PVE drive string is accepted too.',
         example: '{storage: local-lvm, format: raw, efitype: 4m, pre_enrolled_keys: false}',
         subOptions: {
-            storage: { kind: 'string', required: true, pve: 'file', doc: 'Storage to create the disk on.' },
+            storage: { kind: 'string', required: true, check: 'storage-id', pve: 'file', doc: 'Storage to create the disk on.' },
             format: { kind: 'enum', choices: ['raw', 'qcow', 'qed', 'qcow2', 'vmdk', 'cloop'], pve: 'format', doc: 'Disk format.' },
             efitype: { kind: 'enum', choices: ['2m', '4m'], pve: 'efitype', doc: 'Size and type of the EFI vars.' },
             pre_enrolled_keys: { kind: 'bool', pve: 'pre-enrolled-keys', doc: 'Enrol the standard Secure Boot keys.' },
@@ -70889,7 +70907,7 @@ const deviceParams = [
         doc: 'TPM state disk (needed for Windows 11), as a mapping with `storage` (required) and `version` (`2.0`, the default, or `1.2`). A PVE drive string is accepted too.',
         example: '{storage: local-lvm, version: "2.0"}',
         subOptions: {
-            storage: { kind: 'string', required: true, pve: 'file', doc: 'Storage to create the disk on.' },
+            storage: { kind: 'string', required: true, check: 'storage-id', pve: 'file', doc: 'Storage to create the disk on.' },
             version: {
                 kind: 'enum', choices: ['2.0', '1.2', 'v2.0', 'v1.2'], default: '2.0', pve: 'version',
                 valueMap: { '2.0': 'v2.0', '1.2': 'v1.2', 'v2.0': 'v2.0', 'v1.2': 'v1.2' }, doc: 'TPM version.',
@@ -70937,12 +70955,12 @@ const hardwareParams = [
     },
     {
         name: 'bootdisk', kind: 'string', group: 'vm', pve: 'bootdisk', check: 'bootdisk',
-        doc: 'Boot disk, `(ide|sata|scsi|virtio)N` (deprecated in PVE in favour of `boot: order=...`).', example: 'scsi0',
+        doc: 'Boot disk: `ide0`..`ide3`, `sata0`..`sata5`, `scsi0`..`scsi30` or `virtio0`..`virtio15` (deprecated in PVE in favour of `boot: order=...`).', example: 'scsi0',
     },
     { name: 'cores', kind: 'int', group: 'vm', pve: 'cores', min: 1, compatDefault: '1', doc: 'CPU cores per socket.', example: '4' },
     {
         name: 'cpu', kind: 'string', group: 'vm', pve: 'cpu', format: cpuFormat, compatDefault: 'kvm64',
-        doc: 'Emulated CPU type, optionally as a property string `[cputype=]<type>[,flags=<+FLAG;-FLAG>][,hidden=<1|0>]...`.',
+        doc: 'Emulated CPU type, optionally as a property string `[cputype=]<type>[,flags=<+FLAG;-FLAG>][,hidden=<1|0>]...`; the flags PVE allows here are nested-virt, md-clear, pcid, spec-ctrl, ssbd, ibpb, virt-ssbd, amd-ssbd, amd-no-ssb, pdpe1gb, hv-tlbflush, hv-evmcs and aes.',
         example: 'host',
     },
     {
@@ -70953,7 +70971,10 @@ const hardwareParams = [
         name: 'cpuunits', kind: 'int', group: 'vm', pve: 'cpuunits', min: 1, max: 262144, compatDefault: '1000',
         doc: 'CPU weight relative to other VMs.', example: '100',
     },
-    { name: 'description', kind: 'string', group: 'vm', pve: 'description', doc: 'Description shown in the web interface (stored as a comment in the config).', example: 'Built by ${{ github.repository }}' },
+    {
+        name: 'description', kind: 'string', group: 'vm', pve: 'description', maxLength: 8192,
+        doc: 'Description shown in the web interface (stored as a comment in the config).', example: 'Built by ${{ github.repository }}',
+    },
     { name: 'freeze', kind: 'bool', group: 'vm', pve: 'freeze', doc: "Freeze the CPU at start-up (continue with the monitor's `c` command).", example: 'false' },
     { name: 'hookscript', kind: 'string', group: 'vm', pve: 'hookscript', check: 'volume-id', doc: 'Hook script run at VM lifecycle steps, as a snippet volume.', example: 'local:snippets/hook.pl' },
     {
@@ -70987,7 +71008,7 @@ const hardwareParams = [
     { name: 'shares', kind: 'int', group: 'vm', pve: 'shares', min: 0, max: 50000, doc: 'Memory shares for auto-ballooning; 0 disables auto-ballooning.', example: '1000' },
     {
         name: 'smbios', kind: 'string', group: 'vm', pve: 'smbios1', format: smbiosFormat,
-        doc: 'SMBIOS type 1 fields: `[uuid=<UUID>][,manufacturer=..][,product=..][,serial=..][,sku=..][,family=..][,version=..][,base64=<1|0>]`.',
+        doc: 'SMBIOS type 1 fields: `[uuid=<UUID>][,manufacturer=..][,product=..][,serial=..][,sku=..][,family=..][,version=..][,base64=<1|0>]`. PVE accepts only Base64 characters in the text fields: encode other text (spaces, dots) as Base64 and add `base64=1`.',
         example: 'uuid=6f9a1c3e-2b4d-4e8f-9a0b-1c2d3e4f5a6b',
     },
     { name: 'sockets', kind: 'int', group: 'vm', pve: 'sockets', min: 1, compatDefault: '1', doc: 'CPU sockets.', example: '1' },
@@ -71154,8 +71175,50 @@ function pveKeysOf(p) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/inputs/errors.ts
+// The error value every input problem becomes: which input, and a message that says what is accepted.
+// Messages stay short whatever the input: echoed values are cut, and one input reports only its first few problems.
+/** Longest piece of a user value quoted in a message. */
+const MAX_ECHO = 80;
+/** Problems listed per input; the rest are only counted (a 20,000-item list must not give 20,000 lines). */
+const MAX_LISTED = 3;
+/** Backstop for one message, whatever went into it. */
+const MAX_MESSAGE = 800;
+/** `value` cut to `max` characters plus '…' (never splitting a surrogate pair). */
+function cut(value, max = MAX_ECHO) {
+    if (value.length <= max)
+        return value;
+    const end = /[\uD800-\uDBFF]/.test(value[max - 1]) ? max - 1 : max;
+    return `${value.slice(0, end)}…`;
+}
+/** A user value in quotes, cut. */
+function quote(value) {
+    return `'${cut(value)}'`;
+}
+/** Quotes a user value for a message (with a leading space); secrets are never echoed. */
+function echo(value, secret) {
+    return secret ? '' : ` ${quote(value)}`;
+}
+function inputError(input, message) {
+    return { input, message: cut(message, MAX_MESSAGE) };
+}
+/** The first MAX_LISTED errors of one input, plus one that counts the others. */
+function limitErrors(input, errors) {
+    if (errors.length <= MAX_LISTED + 1)
+        return errors;
+    const more = errors.length - MAX_LISTED;
+    return [...errors.slice(0, MAX_LISTED), inputError(input, `Input '${input}': ${more} more problems like these (fix the ones above first).`)];
+}
+/** Problems joined into one phrase: the first MAX_LISTED, then how many more. */
+function listProblems(problems) {
+    const shown = problems.slice(0, MAX_LISTED).join('; ');
+    return problems.length > MAX_LISTED ? `${shown}; and ${problems.length - MAX_LISTED} more` : shown;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/checks.ts
 // Named checks for plain string values (hosts, ids, tags, CIDRs, durations, ...), each saying what is accepted.
+
+
 
 const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const DNS_NAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}$`);
@@ -71216,6 +71279,24 @@ function parseTokenId(value) {
     const m = TOKEN_ID.exec(value.trim());
     return m ? { user: m[1], name: m[2] } : undefined;
 }
+const DISK_BUSES = ['ide', 'sata', 'scsi', 'virtio'];
+const BOOT_BUSES = [...DISK_BUSES, 'net', 'usb', 'hostpci'];
+/** `scsi0`, `net31`: a device key of one of `buses` within the catalogue's (= PVE's) index range, no leading zeros. */
+function isDeviceKey(buses, key) {
+    const m = /^([a-z]+)(0|[1-9]\d*)$/.exec(key);
+    return m !== null && buses.includes(m[1]) && Number(m[2]) <= param(m[1]).indexRange[1];
+}
+function keyRanges(buses) {
+    const ranges = buses.map((b) => `${b}0..${b}${param(b).indexRange[1]}`);
+    return `${ranges.slice(0, -1).join(', ')} or ${ranges[ranges.length - 1]}`;
+}
+/** PVE's boot order: device keys separated by ';' (disks, NICs, USB and PCI devices; not efidisk0/tpmstate0). */
+function bootOrderError(value) {
+    const bad = value.split(';').filter((d) => !isDeviceKey(BOOT_BUSES, d));
+    if (bad.length === 0)
+        return undefined;
+    return `has ${quote(bad[0])}: give device keys separated by ';', each one of ${keyRanges(BOOT_BUSES)}`;
+}
 function isHostName(value) {
     return DNS_NAME.test(value) || (0,external_node_net_.isIP)(value) !== 0;
 }
@@ -71241,7 +71322,8 @@ function runCheck(check, value) {
         case 'tag':
             return /^[a-z0-9_][a-z0-9_\-+.]*$/i.test(value) ? undefined : "must start with a letter, digit or '_', followed by letters, digits, '_', '-', '+' or '.'";
         case 'ip-address':
-            return (0,external_node_net_.isIP)(value) !== 0 ? undefined : 'must be an IPv4 or IPv6 address';
+            // PVE refuses IPv6 zone ids (fe80::1%eth0), which node:net accepts
+            return (0,external_node_net_.isIP)(value) !== 0 && !value.includes('%') ? undefined : 'must be an IPv4 or IPv6 address (without a %zone)';
         case 'cidr':
             return parseCidr(value) ? undefined : 'must be a network in CIDR form, e.g. 10.0.0.0/8 or fd00::/64';
         case 'duration':
@@ -71265,7 +71347,7 @@ function runCheck(check, value) {
                 ? undefined
                 : "must be 'now', YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS";
         case 'bootdisk':
-            return /^(?:ide|sata|scsi|virtio)\d+$/.test(value) ? undefined : 'must be a disk key such as scsi0 or virtio0';
+            return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
         case 'host':
             return undefined; // parsed with its port in connection.ts
     }
@@ -71273,20 +71355,6 @@ function runCheck(check, value) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/inputs/errors.ts
-// The error value every input problem becomes: which input, and a message that says what is accepted.
-const MAX_ECHO = 80;
-/** Quotes a user value for a message; secrets are never echoed. */
-function echo(value, secret) {
-    if (secret)
-        return '';
-    const v = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
-    return ` '${v}'`;
-}
-function inputError(input, message) {
-    return { input, message };
-}
-
 ;// CONCATENATED MODULE: ./src/inputs/connection.ts
 // Connection inputs → Settings.connection: host/port forms, user and token forms, TLS trust (CA file or PEM, pin).
 
@@ -71334,21 +71402,51 @@ function parseHost(raw) {
         return 'has a port outside 1-65535';
     return { host, port };
 }
+/** A CA bundle is a few KiB; anything this large is not one. */
+const MAX_CA_BYTES = 1024 * 1024;
+/**
+ * Reads a CA file that is a regular file of at most MAX_CA_BYTES. Opened non-blocking and checked on the open
+ * descriptor, so a FIFO cannot hang the step, a device such as /dev/zero cannot fill memory, and a file swapped
+ * after the check is not read either.
+ */
+function readCaFile(path) {
+    const name = quote(path);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+    }
+    catch (e) {
+        const code = e.code ?? 'read error';
+        return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
+    }
+    try {
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            return { error: `${name} is not a regular file; give a path to a PEM file or the PEM text itself` };
+        if (st.size > MAX_CA_BYTES)
+            return { error: `the file ${name} is ${st.size} bytes; a PEM CA file of at most 1 MiB is expected` };
+        return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
+    }
+    catch (e) {
+        const code = e.code ?? 'read error';
+        return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
 function readCa(raw) {
     const v = raw.trim();
     const pem = v.startsWith('-----BEGIN') ? v : undefined;
     let text = pem;
     if (text === undefined) {
-        try {
-            text = (0,external_node_fs_namespaceObject.readFileSync)(v, 'utf8');
-        }
-        catch (e) {
-            const code = e.code ?? 'read error';
-            return { error: `cannot read the CA file '${v}' (${code}); give a path to a PEM file or the PEM text itself` };
-        }
+        const file = readCaFile(v);
+        if (file.error !== undefined)
+            return { error: file.error };
+        text = file.text;
     }
     if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-        return { error: pem ? 'the inline PEM text holds no certificate' : `the file '${v}' holds no PEM certificate` };
+        return { error: pem ? 'the inline PEM text holds no certificate' : `the file ${quote(v)} holds no PEM certificate` };
     }
     return { pem: text };
 }
@@ -71365,7 +71463,7 @@ function buildConnection(c, failed, errors) {
     else {
         const h = parseHost(c.api_host);
         if (typeof h === 'string')
-            err('api_host', `Input 'api_host' '${c.api_host}': ${h}.`);
+            err('api_host', `Input 'api_host' ${quote(c.api_host)}: ${h}.`);
         else {
             host = h.host;
             if (h.port !== undefined) {
@@ -71383,7 +71481,7 @@ function buildConnection(c, failed, errors) {
         tokenId = t.name;
         if (t.user !== undefined) {
             if (user !== undefined && user !== t.user) {
-                err('api_token_id', `Input 'api_token_id' belongs to '${t.user}' but 'api_user' is '${user}'; they must agree (or leave api_user out).`);
+                err('api_token_id', `Input 'api_token_id' belongs to ${quote(t.user)} but 'api_user' is ${quote(user)}; they must agree (or leave api_user out).`);
             }
             user = t.user;
         }
@@ -75180,6 +75278,7 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
 // Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
 
+
 const parse_ok = (value) => ({ ok: true, value });
 const fail = (error) => ({ ok: false, error });
 const TRUE = new Set(['true', 'yes', 'on', '1']);
@@ -75215,7 +75314,8 @@ function loadText(raw) {
     }
     catch (e) {
         const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        return fail(`is not valid YAML/JSON (${first})`);
+        // the parser's message can quote the input (an unknown tag, a key): cut like any echo
+        return fail(`is not valid YAML/JSON (${cut(first, 160)})`);
     }
 }
 function looksStructured(v) {
@@ -75255,18 +75355,19 @@ function parseDict(raw) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         return fail('must be a YAML mapping or JSON object, e.g. `key0: value` or `{"key0": "value"}`');
     }
-    const out = {};
+    // no prototype: a key named __proto__ stays a key (and is refused as one) instead of vanishing
+    const out = Object.create(null);
     for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string')
-            return fail(`has a nested list or mapping under '${k}'; values must be plain text`);
+            return fail(`has a nested list or mapping under ${quote(k)}; values must be plain text`);
         out[k] = v.trim();
     }
     return parse_ok(out);
 }
 
 ;// CONCATENATED MODULE: ./src/catalogue/cpu-models.ts
-// CPU model names qemu-server 9.x accepts as `cpu` types: facts only. The simulator keeps its own copy
-// (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
+// CPU model names and VM-allowed CPU flags of qemu-server 9.x, for checking `cpu` values: facts only. The simulator
+// keeps its own copy (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
 /** Models with a QEMU vendor mapping; also the enum of `reported-model`. */
 const CPU_MODELS = [
     '486', 'pentium', 'pentium2', 'pentium3', 'coreduo', 'core2duo', 'Conroe', 'Penryn',
@@ -75288,15 +75389,35 @@ const CPU_MODELS = [
 ];
 /** PVE's own generic models (valid `cputype`, not valid `reported-model`). */
 const CPU_BUILTIN_MODELS = ['x86-64-v2', 'x86-64-v2-AES', 'x86-64-v3', 'x86-64-v4'];
+/** Flags a VM's own `cpu` may set (each as +flag or -flag); other QEMU flags only go into custom models. */
+const CPU_VM_FLAGS = [
+    'nested-virt', 'md-clear', 'pcid', 'spec-ctrl', 'ssbd', 'ibpb', 'virt-ssbd', 'amd-ssbd', 'amd-no-ssb',
+    'pdpe1gb', 'hv-tlbflush', 'hv-evmcs', 'aes',
+];
 
 ;// CONCATENATED MODULE: ./src/inputs/propstring.ts
 // Checks a PVE property string (`virtio,bridge=vmbr0,tag=77`) against a trimmed format before any request:
 // unknown sub-keys, bad integers/enums and missing required keys are caught here with a readable message.
+// Messages quote only cut pieces of the value, so a huge value cannot make huge messages.
 
 
 
-const MAC = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
+
+/** Unicast MAC: the lowest bit of the first octet (the multicast bit) is 0, i.e. its second hex digit is even. */
+const MAC = /^[0-9a-f][02468ace](?::[0-9a-f]{2}){5}$/i;
+const VOLUME_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]:.+$/i;
 const MAX_LISTED_KEYS = 16;
+/** Own properties only: a sub-key named `constructor` or `__proto__` must not find Object's. */
+function own(record, key) {
+    return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+/** Length as PVE (Perl) counts it: characters, not UTF-16 units. */
+function charLength(s) {
+    let n = 0;
+    for (const _ of s)
+        n++;
+    return n;
+}
 function typeError(type, v) {
     switch (type.t) {
         case 'bool':
@@ -75317,7 +75438,9 @@ function typeError(type, v) {
             if (v === '')
                 return 'must not be empty';
             if (type.pattern && !type.pattern.test(v))
-                return 'has an invalid format';
+                return `must be ${type.text ?? 'in the form PVE documents'}`;
+            if (type.maxLength !== undefined && charLength(v) > type.maxLength)
+                return `must be at most ${type.maxLength} characters long`;
             return type.check ? stringCheck(type.check, v) : undefined;
     }
 }
@@ -75328,51 +75451,87 @@ function rangeError(n, min, max) {
         return `must be at most ${max}`;
     return undefined;
 }
+/** `address/bits` of one family with PVE's prefix range (8 and up); zone ids are refused as PVE does. */
+function isCidr(v, family) {
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
+    if (!m)
+        return false;
+    const bits = Number(m[2]);
+    return family === 4 ? (0,external_node_net_.isIPv4)(m[1]) && bits >= 8 && bits <= 32 : (0,external_node_net_.isIPv6)(m[1]) && !m[1].includes('%') && bits >= 8 && bits <= 128;
+}
+const isVolumeOrPath = (v) => v.startsWith('/') || VOLUME_ID.test(v);
 function stringCheck(check, v) {
     switch (check) {
         case 'mac':
-            return MAC.test(v) ? undefined : 'must be a MAC address XX:XX:XX:XX:XX:XX';
-        case 'ipv4':
-            return (0,external_node_net_.isIP)(v) === 4 ? undefined : 'must be an IPv4 address';
-        case 'ipv6':
-            return (0,external_node_net_.isIP)(v) === 6 ? undefined : 'must be an IPv6 address';
-        case 'cidr4':
-            return v === 'dhcp' || parseCidr(v)?.family === 4 ? undefined : "must be an IPv4 address with prefix (e.g. 192.168.1.10/24) or 'dhcp'";
-        case 'cidr6':
-            return v === 'dhcp' || v === 'auto' || parseCidr(v)?.family === 6
+            return MAC.test(v)
                 ? undefined
-                : "must be an IPv6 address with prefix (e.g. fd00::10/64), 'dhcp' or 'auto'";
+                : 'must be a unicast MAC address XX:XX:XX:XX:XX:XX (its second hex digit even: an odd one makes it a multicast address)';
+        case 'ipv4':
+            return (0,external_node_net_.isIPv4)(v) ? undefined : 'must be an IPv4 address';
+        case 'ipv6':
+            return (0,external_node_net_.isIPv6)(v) && !v.includes('%') ? undefined : 'must be an IPv6 address (without a %zone)';
+        case 'cidr4':
+            return v === 'dhcp' || v === 'manual' || isCidr(v, 4)
+                ? undefined
+                : "must be an IPv4 address with a prefix length of 8 to 32 (e.g. 192.168.1.10/24), 'dhcp' or 'manual'";
+        case 'cidr6':
+            return v === 'dhcp' || v === 'auto' || v === 'manual' || isCidr(v, 6)
+                ? undefined
+                : "must be an IPv6 address with a prefix length of 8 to 128 (e.g. fd00::10/64), 'dhcp', 'auto' or 'manual'";
         case 'volume':
-            return v === '' ? 'must not be empty' : undefined;
+            return VOLUME_ID.test(v) ? undefined : 'must be a volume id <storage>:<name>, e.g. local:snippets/user.yml';
+        case 'drive-file':
+            return v === 'none' || v === 'cdrom' || isVolumeOrPath(v)
+                ? undefined
+                : "must be <storage>:<size in GiB> for a new disk, a volume id <storage>:<name>, an absolute path, 'cdrom' or 'none'";
+        case 'import-source':
+            return isVolumeOrPath(v) ? undefined : 'must be a volume id <storage>:<name> or an absolute path';
         case 'cputype':
             if (CPU_MODELS.includes(v) || CPU_BUILTIN_MODELS.includes(v) || /^custom-[\w.-]+$/.test(v))
                 return undefined;
             return /^\d+$/.test(v)
                 ? `must be a CPU type such as host, kvm64 or x86-64-v2-AES, not a number (for the number of cores, use the 'cores' input)`
                 : `must be a CPU type PVE knows (e.g. host, kvm64, x86-64-v2-AES, EPYC-Rome, Skylake-Server) or custom-<name>`;
+        case 'cpu-flags': {
+            const bad = v.split(';').find((f) => !/^[+-]/.test(f) || !CPU_VM_FLAGS.includes(f.slice(1)));
+            return bad === undefined
+                ? undefined
+                : `has ${quote(bad)}: give +flag or -flag items separated by ';', each flag one of ${CPU_VM_FLAGS.join(', ')} (other flags need a custom CPU model)`;
+        }
+        case 'boot-order':
+            return bootOrderError(v);
     }
 }
 function allowedKeys(format) {
     const keys = Object.keys(format.keys);
     return keys.length <= MAX_LISTED_KEYS ? `allowed: ${keys.join(', ')}` : `see the Proxmox VE documentation of ${format.name}`;
 }
+/** One part without spaces around it or around its '=': we read `serial = x` as serial=x, so PVE must get exactly that. */
+function tidy(part) {
+    const eq = part.indexOf('=');
+    return eq < 0 ? part.trim() : `${part.slice(0, eq).trim()}=${part.slice(eq + 1).trim()}`;
+}
 function checkPropertyString(format, raw) {
     const errors = [];
-    const values = {};
+    const values = Object.create(null);
     if (format.wholeValue) {
         const v = raw.trim();
         if (!format.wholeValue.test(v))
             errors.push(`must be ${format.wholeValueText}`);
         return { errors, normalised: v, values };
     }
-    const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const parts = raw.split(',').map(tidy).filter((s) => s !== '');
+    // only commas and spaces: nothing to send (PVE refuses an empty startup, and the rest would mean nothing)
+    if (parts.length === 0)
+        errors.push(`has no options: give ${format.defaultKey ? `a ${format.defaultKey} or ` : ''}key=value pairs separated by commas`);
     parts.forEach((part, i) => {
         const eq = part.indexOf('=');
         let key;
         let value;
         if (eq < 0) {
             if (i !== 0 || !format.defaultKey) {
-                errors.push(`'${part}' is not key=value`);
+                const bare = format.defaultKey ? ` (only the first part may be a bare ${format.defaultKey})` : '';
+                errors.push(`${quote(part)} is not key=value${bare}`);
                 return;
             }
             key = format.defaultKey;
@@ -75383,28 +75542,33 @@ function checkPropertyString(format, raw) {
             value = part.slice(eq + 1).trim();
         }
         const asModel = format.enumValueAsKey;
-        if (asModel && !(key in format.keys)) {
+        if (asModel && !Object.hasOwn(format.keys, key)) {
             const modelType = format.keys[asModel.key];
             if (modelType.t === 'enum' && modelType.values.includes(key)) {
                 // net: `virtio=BC:24:11:..` is model=virtio plus its MAC
                 set(asModel.key, key);
                 const macErr = stringCheck(asModel.valueCheck, value);
                 if (macErr)
-                    errors.push(`${key}: ${macErr}`);
+                    errors.push(`${key}=${cut(value)}: ${macErr}`);
                 else
                     set('macaddr', value);
                 return;
             }
         }
-        key = format.aliases?.[key] ?? key;
-        const type = format.keys[key];
+        key = own(format.aliases, key) ?? key;
+        const refused = own(format.refused, key);
+        if (refused !== undefined) {
+            errors.push(`option '${key}' ${refused}`);
+            return;
+        }
+        const type = own(format.keys, key);
         if (!type) {
-            errors.push(`unknown option '${key}' (${allowedKeys(format)})`);
+            errors.push(`unknown option ${quote(key)} (${allowedKeys(format)})`);
             return;
         }
         const err = typeError(type, value);
         if (err)
-            errors.push(`${key}=${value}: ${err}`);
+            errors.push(`${key}=${cut(value)}: ${err}`);
         set(key, value);
     });
     function set(key, value) {
@@ -75420,7 +75584,14 @@ function checkPropertyString(format, raw) {
         if (key in values && !(needs in values))
             errors.push(`'${key}' needs '${needs}'`);
     }
-    return { errors, normalised: parts.join(','), values };
+    const normalised = parts.join(',');
+    if (format.maxLength !== undefined && charLength(normalised) > format.maxLength) {
+        errors.push(`is ${charLength(normalised)} characters long; PVE accepts at most ${format.maxLength}`);
+    }
+    const refusedWhole = own(format.refusedWhole, normalised);
+    if (refusedWhole !== undefined)
+        errors.push(refusedWhole);
+    return { errors, normalised, values };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/values.ts
@@ -75435,8 +75606,12 @@ function range(p, n) {
         return `must be at most ${p.max}`;
     return undefined;
 }
-/** Parses `raw` (non-empty) for parameter `p`; every problem found is returned, not just the first. */
+/** Parses `raw` (non-empty) for parameter `p`; the first few problems are returned (and how many more there are). */
 function parseParam(p, raw) {
+    const r = parseAny(p, raw);
+    return r.errors.length ? { errors: limitErrors(p.name, r.errors) } : r;
+}
+function parseAny(p, raw) {
     const errors = [];
     const bad = (detail, value = raw) => errors.push(inputError(p.name, `Input '${p.name}'${echo(value, p.secret)}: ${detail}.`));
     const done = (value) => (errors.length ? { errors } : { value, errors });
@@ -75488,6 +75663,11 @@ function parseText(p, raw) {
     const err = p.check ? runCheck(p.check, v) : p.pattern && !p.pattern.test(v) ? `must match ${p.patternText}` : undefined;
     if (err)
         errors.push(inputError(p.name, `Input '${p.name}'${echo(v, p.secret)}: ${err}.`));
+    // PVE counts characters (code points), not UTF-16 units
+    const length = p.maxLength === undefined ? 0 : [...v].length;
+    if (p.maxLength !== undefined && length > p.maxLength) {
+        errors.push(inputError(p.name, `Input '${p.name}' is ${length} characters long; Proxmox VE accepts at most ${p.maxLength}.`));
+    }
     if (p.format) {
         const pc = checkPropertyString(p.format, v);
         for (const e of pc.errors)
@@ -75500,7 +75680,7 @@ function parseIndexedDict(p, raw) {
     const errors = [];
     const r = parseDict(raw);
     if (!r.ok)
-        return { errors: [inputError(p.name, `Input '${p.name}': ${r.error}.`)] };
+        return { errors: [inputError(p.name, `Input '${p.name}' ${r.error}.`)] };
     const [lo, hi] = p.indexRange;
     const base = p.pve.replace('[n]', '');
     const allowed = lo === hi ? `${base}${lo}` : `${base}${lo}..${base}${hi}`;
@@ -75508,7 +75688,7 @@ function parseIndexedDict(p, raw) {
     for (const [key, value] of Object.entries(r.value)) {
         const m = p.keyPattern.exec(key);
         if (!m || Number(m[1]) < lo || Number(m[1]) > hi || String(Number(m[1])) !== m[1]) {
-            errors.push(inputError(p.name, `Input '${p.name}': key '${key}' is not allowed; keys are ${allowed}.`));
+            errors.push(inputError(p.name, `Input '${p.name}': key ${quote(key)} is not allowed; keys are ${allowed}.`));
             continue;
         }
         if (value === '') {
@@ -75517,7 +75697,7 @@ function parseIndexedDict(p, raw) {
         }
         const pc = checkPropertyString(p.format, value);
         for (const e of pc.errors)
-            errors.push(inputError(p.name, `Input '${p.name}', key '${key}' = '${value}': ${e}.`));
+            errors.push(inputError(p.name, `Input '${p.name}', key '${key}'${echo(value, p.secret)}: ${e}.`));
         out[key] = pc.normalised;
     }
     return errors.length ? { errors } : { value: out, errors };
@@ -75530,7 +75710,9 @@ function parseSubOptionDict(p, raw) {
         if (pc.errors.length === 0 && raw.trim() !== '')
             return { value: pc.normalised, errors: [] };
         return {
-            errors: [inputError(p.name, `Input '${p.name}': must be a mapping of ${Object.keys(p.subOptions).join(', ')} (or a PVE drive string: ${pc.errors.join('; ')}).`)],
+            errors: [
+                inputError(p.name, `Input '${p.name}': must be a mapping of ${Object.keys(p.subOptions).join(', ')} (or a PVE drive string: ${listProblems(pc.errors)}).`),
+            ],
         };
     }
     const errors = [];
@@ -75538,9 +75720,9 @@ function parseSubOptionDict(p, raw) {
     const byPveName = new Map(Object.entries(p.subOptions).map(([k, o]) => [o.pve, k]));
     const given = {};
     for (const [rawKey, value] of Object.entries(r.value)) {
-        const key = p.subOptions[rawKey] ? rawKey : byPveName.get(rawKey);
+        const key = Object.hasOwn(p.subOptions, rawKey) ? rawKey : byPveName.get(rawKey);
         if (!key) {
-            bad(`unknown option '${rawKey}' (allowed: ${Object.keys(p.subOptions).join(', ')})`);
+            bad(`unknown option ${quote(rawKey)} (allowed: ${Object.keys(p.subOptions).join(', ')})`);
             continue;
         }
         given[key] = value;
@@ -75564,8 +75746,15 @@ function parseSubOptionDict(p, raw) {
             wire = b.value ? '1' : '0';
         }
         else if (opt.kind === 'enum' && !opt.choices.includes(v)) {
-            bad(`'${key}' = '${v}' must be one of ${opt.choices.join(', ')}`);
+            bad(`'${key}' = ${quote(v)} must be one of ${opt.choices.join(', ')}`);
             continue;
+        }
+        else if (opt.check) {
+            const err = runCheck(opt.check, v);
+            if (err) {
+                bad(`'${key}' = ${quote(v)} ${err}`);
+                continue;
+            }
         }
         wire = opt.valueMap?.[wire] ?? wire;
         if (opt.pve === 'file')

@@ -1,5 +1,5 @@
-// CPU model names qemu-server 9.x accepts as `cpu` types: facts only. The simulator keeps its own copy
-// (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
+// CPU model names and VM-allowed CPU flags of qemu-server 9.x, for checking `cpu` values: facts only. The simulator
+// keeps its own copy (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
 /** Models with a QEMU vendor mapping; also the enum of `reported-model`. */
 export const CPU_MODELS: readonly string[] = [
   '486', 'pentium', 'pentium2', 'pentium3', 'coreduo', 'core2duo', 'Conroe', 'Penryn',
@@ -23,3 +23,9 @@ export const CPU_MODELS: readonly string[] = [
 /** PVE's own generic models (valid `cputype`, not valid `reported-model`). */
 export const CPU_BUILTIN_MODELS: readonly string[] = ['x86-64-v2', 'x86-64-v2-AES', 'x86-64-v3', 'x86-64-v4'];
 
+
+/** Flags a VM's own `cpu` may set (each as +flag or -flag); other QEMU flags only go into custom models. */
+export const CPU_VM_FLAGS: readonly string[] = [
+  'nested-virt', 'md-clear', 'pcid', 'spec-ctrl', 'ssbd', 'ibpb', 'virt-ssbd', 'amd-ssbd', 'amd-no-ssb',
+  'pdpe1gb', 'hv-tlbflush', 'hv-evmcs', 'aes',
+];

@@ -22,7 +22,7 @@ function accepted(p: Param): string | undefined {
     case 'secret':
       return 'a string, never logged';
     default:
-      return p.patternText;
+      return p.maxLength === undefined ? p.patternText : `${p.patternText ?? 'text'} of at most ${p.maxLength} characters`;
   }
 }
 

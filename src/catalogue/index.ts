@@ -7,7 +7,7 @@ import { hardwareParams } from './params-hardware.js';
 import { lifecycleParams } from './params-lifecycle.js';
 import type { Param } from './types.js';
 
-export type { Param, ParamGroup, ParamKind, PropFormat, SubKeyType, SubOption, ValueCheck } from './types.js';
+export type { Param, ParamGroup, ParamKind, PropFormat, SubKeyCheck, SubKeyType, SubOption, ValueCheck } from './types.js';
 export { outputs } from './outputs.js';
 export { describe, actionYmlDefault } from './describe.js';
 export { VM_STATES } from './params-behaviour.js';

@@ -53,7 +53,7 @@ export const deviceParams: Param[] = [
     doc: 'EFI vars disk for `bios: ovmf`, as a mapping with `storage` (required), `format`, `efitype` (`2m` or `4m`; `4m` is needed for Secure Boot) and `pre_enrolled_keys` (enrol the standard Secure Boot keys). A PVE drive string is accepted too.',
     example: '{storage: local-lvm, format: raw, efitype: 4m, pre_enrolled_keys: false}',
     subOptions: {
-      storage: { kind: 'string', required: true, pve: 'file', doc: 'Storage to create the disk on.' },
+      storage: { kind: 'string', required: true, check: 'storage-id', pve: 'file', doc: 'Storage to create the disk on.' },
       format: { kind: 'enum', choices: ['raw', 'qcow', 'qed', 'qcow2', 'vmdk', 'cloop'], pve: 'format', doc: 'Disk format.' },
       efitype: { kind: 'enum', choices: ['2m', '4m'], pve: 'efitype', doc: 'Size and type of the EFI vars.' },
       pre_enrolled_keys: { kind: 'bool', pve: 'pre-enrolled-keys', doc: 'Enrol the standard Secure Boot keys.' },
@@ -64,7 +64,7 @@ export const deviceParams: Param[] = [
     doc: 'TPM state disk (needed for Windows 11), as a mapping with `storage` (required) and `version` (`2.0`, the default, or `1.2`). A PVE drive string is accepted too.',
     example: '{storage: local-lvm, version: "2.0"}',
     subOptions: {
-      storage: { kind: 'string', required: true, pve: 'file', doc: 'Storage to create the disk on.' },
+      storage: { kind: 'string', required: true, check: 'storage-id', pve: 'file', doc: 'Storage to create the disk on.' },
       version: {
         kind: 'enum', choices: ['2.0', '1.2', 'v2.0', 'v1.2'], default: '2.0', pve: 'version',
         valueMap: { '2.0': 'v2.0', '1.2': 'v1.2', 'v2.0': 'v2.0', 'v1.2': 'v1.2' }, doc: 'TPM version.',

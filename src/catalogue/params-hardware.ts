@@ -41,12 +41,12 @@ export const hardwareParams: Param[] = [
   },
   {
     name: 'bootdisk', kind: 'string', group: 'vm', pve: 'bootdisk', check: 'bootdisk',
-    doc: 'Boot disk, `(ide|sata|scsi|virtio)N` (deprecated in PVE in favour of `boot: order=...`).', example: 'scsi0',
+    doc: 'Boot disk: `ide0`..`ide3`, `sata0`..`sata5`, `scsi0`..`scsi30` or `virtio0`..`virtio15` (deprecated in PVE in favour of `boot: order=...`).', example: 'scsi0',
   },
   { name: 'cores', kind: 'int', group: 'vm', pve: 'cores', min: 1, compatDefault: '1', doc: 'CPU cores per socket.', example: '4' },
   {
     name: 'cpu', kind: 'string', group: 'vm', pve: 'cpu', format: cpuFormat, compatDefault: 'kvm64',
-    doc: 'Emulated CPU type, optionally as a property string `[cputype=]<type>[,flags=<+FLAG;-FLAG>][,hidden=<1|0>]...`.',
+    doc: 'Emulated CPU type, optionally as a property string `[cputype=]<type>[,flags=<+FLAG;-FLAG>][,hidden=<1|0>]...`; the flags PVE allows here are nested-virt, md-clear, pcid, spec-ctrl, ssbd, ibpb, virt-ssbd, amd-ssbd, amd-no-ssb, pdpe1gb, hv-tlbflush, hv-evmcs and aes.',
     example: 'host',
   },
   {
@@ -57,7 +57,10 @@ export const hardwareParams: Param[] = [
     name: 'cpuunits', kind: 'int', group: 'vm', pve: 'cpuunits', min: 1, max: 262144, compatDefault: '1000',
     doc: 'CPU weight relative to other VMs.', example: '100',
   },
-  { name: 'description', kind: 'string', group: 'vm', pve: 'description', doc: 'Description shown in the web interface (stored as a comment in the config).', example: 'Built by ${{ github.repository }}' },
+  {
+    name: 'description', kind: 'string', group: 'vm', pve: 'description', maxLength: 8192,
+    doc: 'Description shown in the web interface (stored as a comment in the config).', example: 'Built by ${{ github.repository }}',
+  },
   { name: 'freeze', kind: 'bool', group: 'vm', pve: 'freeze', doc: "Freeze the CPU at start-up (continue with the monitor's `c` command).", example: 'false' },
   { name: 'hookscript', kind: 'string', group: 'vm', pve: 'hookscript', check: 'volume-id', doc: 'Hook script run at VM lifecycle steps, as a snippet volume.', example: 'local:snippets/hook.pl' },
   {
@@ -91,7 +94,7 @@ export const hardwareParams: Param[] = [
   { name: 'shares', kind: 'int', group: 'vm', pve: 'shares', min: 0, max: 50000, doc: 'Memory shares for auto-ballooning; 0 disables auto-ballooning.', example: '1000' },
   {
     name: 'smbios', kind: 'string', group: 'vm', pve: 'smbios1', format: smbiosFormat,
-    doc: 'SMBIOS type 1 fields: `[uuid=<UUID>][,manufacturer=..][,product=..][,serial=..][,sku=..][,family=..][,version=..][,base64=<1|0>]`.',
+    doc: 'SMBIOS type 1 fields: `[uuid=<UUID>][,manufacturer=..][,product=..][,serial=..][,sku=..][,family=..][,version=..][,base64=<1|0>]`. PVE accepts only Base64 characters in the text fields: encode other text (spaces, dots) as Base64 and add `base64=1`.',
     example: 'uuid=6f9a1c3e-2b4d-4e8f-9a0b-1c2d3e4f5a6b',
   },
   { name: 'sockets', kind: 'int', group: 'vm', pve: 'sockets', min: 1, compatDefault: '1', doc: 'CPU sockets.', example: '1' },

@@ -38,7 +38,23 @@ export type SubKeyType =
   | { t: 'int'; min?: number; max?: number }
   | { t: 'number'; min?: number; max?: number }
   | { t: 'enum'; values: readonly string[] }
-  | { t: 'string'; pattern?: RegExp; check?: 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'mac' | 'volume' | 'cputype' };
+  | {
+      t: 'string';
+      pattern?: RegExp;
+      /** What `pattern` accepts, in words (follows "must be"). */
+      text?: string;
+      /** In characters, as PVE counts them (code points). */
+      maxLength?: number;
+      check?: SubKeyCheck;
+    };
+
+/**
+ * Named checks of sub-key values that a pattern cannot say (or says badly): `volume` a PVE volume id, `drive-file`
+ * a volume id, absolute path, `none` or `cdrom`; `import-source` a volume id or absolute path; `cpu-flags` PVE's
+ * VM-allowed flags; `boot-order` device keys within PVE's index ranges.
+ */
+export type SubKeyCheck =
+  | 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'mac' | 'volume' | 'drive-file' | 'import-source' | 'cputype' | 'cpu-flags' | 'boot-order';
 
 /** A PVE property-string format, trimmed to what we check before any request is sent. */
 export interface PropFormat {
@@ -58,6 +74,12 @@ export interface PropFormat {
   wholeValue?: RegExp;
   /** Human form of wholeValue for messages. */
   wholeValueText?: string;
+  /** Longest whole value PVE accepts, in characters. */
+  maxLength?: number;
+  /** Sub-keys PVE's format defines but refuses in a VM config, with the reason (cpu: reported-model). */
+  refused?: Readonly<Record<string, string>>;
+  /** Whole values PVE refuses although their parts pass, with the reason (startup: a bare `0`). */
+  refusedWhole?: Readonly<Record<string, string>>;
 }
 
 /** A sub-option of a dict parameter that becomes a property string (efidisk0, tpmstate0). */
@@ -68,6 +90,8 @@ export interface SubOption {
   default?: string;
   /** PVE sub-key name (pre_enrolled_keys → pre-enrolled-keys); 'file' puts `<value>:1` first. */
   pve: string;
+  /** Named check of a string value (storage: a storage id). */
+  check?: ValueCheck;
   /** Maps an accepted input value to the wire value (tpmstate0 version 2.0 → v2.0). */
   valueMap?: Readonly<Record<string, string>>;
   doc: string;
@@ -114,5 +138,7 @@ export interface Param {
   pattern?: RegExp;
   /** Human description of `pattern` for messages and docs. */
   patternText?: string;
+  /** Longest value PVE accepts, in characters (code points). */
+  maxLength?: number;
   example?: string;
 }

@@ -1,6 +1,7 @@
 // Named checks for plain string values (hosts, ids, tags, CIDRs, durations, ...), each saying what is accepted.
 import { isIP } from 'node:net';
-import type { ValueCheck } from '../catalogue/index.js';
+import { param, type ValueCheck } from '../catalogue/index.js';
+import { quote } from './errors.js';
 
 const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const DNS_NAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}$`);
@@ -60,6 +61,27 @@ export function parseTokenId(value: string): { user?: string; name: string } | u
   return m ? { user: m[1], name: m[2] } : undefined;
 }
 
+const DISK_BUSES = ['ide', 'sata', 'scsi', 'virtio'];
+const BOOT_BUSES = [...DISK_BUSES, 'net', 'usb', 'hostpci'];
+
+/** `scsi0`, `net31`: a device key of one of `buses` within the catalogue's (= PVE's) index range, no leading zeros. */
+function isDeviceKey(buses: readonly string[], key: string): boolean {
+  const m = /^([a-z]+)(0|[1-9]\d*)$/.exec(key);
+  return m !== null && buses.includes(m[1]) && Number(m[2]) <= param(m[1]).indexRange![1];
+}
+
+function keyRanges(buses: readonly string[]): string {
+  const ranges = buses.map((b) => `${b}0..${b}${param(b).indexRange![1]}`);
+  return `${ranges.slice(0, -1).join(', ')} or ${ranges[ranges.length - 1]}`;
+}
+
+/** PVE's boot order: device keys separated by ';' (disks, NICs, USB and PCI devices; not efidisk0/tpmstate0). */
+export function bootOrderError(value: string): string | undefined {
+  const bad = value.split(';').filter((d) => !isDeviceKey(BOOT_BUSES, d));
+  if (bad.length === 0) return undefined;
+  return `has ${quote(bad[0])}: give device keys separated by ';', each one of ${keyRanges(BOOT_BUSES)}`;
+}
+
 export function isHostName(value: string): boolean {
   return DNS_NAME.test(value) || isIP(value) !== 0;
 }
@@ -86,7 +108,8 @@ export function runCheck(check: ValueCheck, value: string): string | undefined {
     case 'tag':
       return /^[a-z0-9_][a-z0-9_\-+.]*$/i.test(value) ? undefined : "must start with a letter, digit or '_', followed by letters, digits, '_', '-', '+' or '.'";
     case 'ip-address':
-      return isIP(value) !== 0 ? undefined : 'must be an IPv4 or IPv6 address';
+      // PVE refuses IPv6 zone ids (fe80::1%eth0), which node:net accepts
+      return isIP(value) !== 0 && !value.includes('%') ? undefined : 'must be an IPv4 or IPv6 address (without a %zone)';
     case 'cidr':
       return parseCidr(value) ? undefined : 'must be a network in CIDR form, e.g. 10.0.0.0/8 or fd00::/64';
     case 'duration':
@@ -110,7 +133,7 @@ export function runCheck(check: ValueCheck, value: string): string | undefined {
         ? undefined
         : "must be 'now', YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS";
     case 'bootdisk':
-      return /^(?:ide|sata|scsi|virtio)\d+$/.test(value) ? undefined : 'must be a disk key such as scsi0 or virtio0';
+      return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
     case 'host':
       return undefined; // parsed with its port in connection.ts
   }

@@ -1,9 +1,9 @@
 // Connection inputs → Settings.connection: host/port forms, user and token forms, TLS trust (CA file or PEM, pin).
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Connection } from '../settings.js';
 import { isHostName, normaliseFingerprint, parseTokenId } from './checks.js';
-import { inputError, type InputError } from './errors.js';
+import { inputError, quote, type InputError } from './errors.js';
 
 /** Connection inputs after env fallback and parsing (undefined = not given). */
 export interface ConnectionInputs {
@@ -53,20 +53,47 @@ export function parseHost(raw: string): { host: string; port?: number } | string
   return { host, port };
 }
 
+/** A CA bundle is a few KiB; anything this large is not one. */
+export const MAX_CA_BYTES = 1024 * 1024;
+
+/**
+ * Reads a CA file that is a regular file of at most MAX_CA_BYTES. Opened non-blocking and checked on the open
+ * descriptor, so a FIFO cannot hang the step, a device such as /dev/zero cannot fill memory, and a file swapped
+ * after the check is not read either.
+ */
+function readCaFile(path: string): { text?: string; error?: string } {
+  const name = quote(path);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'read error';
+    return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { error: `${name} is not a regular file; give a path to a PEM file or the PEM text itself` };
+    if (st.size > MAX_CA_BYTES) return { error: `the file ${name} is ${st.size} bytes; a PEM CA file of at most 1 MiB is expected` };
+    return { text: readFileSync(fd, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'read error';
+    return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readCa(raw: string): { pem?: string; error?: string } {
   const v = raw.trim();
   const pem = v.startsWith('-----BEGIN') ? v : undefined;
   let text = pem;
   if (text === undefined) {
-    try {
-      text = readFileSync(v, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'read error';
-      return { error: `cannot read the CA file '${v}' (${code}); give a path to a PEM file or the PEM text itself` };
-    }
+    const file = readCaFile(v);
+    if (file.error !== undefined) return { error: file.error };
+    text = file.text!;
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    return { error: pem ? 'the inline PEM text holds no certificate' : `the file '${v}' holds no PEM certificate` };
+    return { error: pem ? 'the inline PEM text holds no certificate' : `the file ${quote(v)} holds no PEM certificate` };
   }
   return { pem: text };
 }
@@ -83,7 +110,7 @@ export function buildConnection(c: ConnectionInputs, failed: ReadonlySet<string>
     err('api_host', "Input 'api_host' is required (or set PROXMOX_HOST): the Proxmox VE host, e.g. pve.example.com.");
   } else {
     const h = parseHost(c.api_host);
-    if (typeof h === 'string') err('api_host', `Input 'api_host' '${c.api_host}': ${h}.`);
+    if (typeof h === 'string') err('api_host', `Input 'api_host' ${quote(c.api_host)}: ${h}.`);
     else {
       host = h.host;
       if (h.port !== undefined) {
@@ -102,7 +129,7 @@ export function buildConnection(c: ConnectionInputs, failed: ReadonlySet<string>
     tokenId = t.name;
     if (t.user !== undefined) {
       if (user !== undefined && user !== t.user) {
-        err('api_token_id', `Input 'api_token_id' belongs to '${t.user}' but 'api_user' is '${user}'; they must agree (or leave api_user out).`);
+        err('api_token_id', `Input 'api_token_id' belongs to ${quote(t.user)} but 'api_user' is ${quote(user)}; they must agree (or leave api_user out).`);
       }
       user = t.user;
     }

@@ -1,5 +1,6 @@
 // Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
+import { cut, quote } from './errors.js';
 
 /** Result of a parse: a value, or the reason it failed (phrased to follow "<input> ..."). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -38,7 +39,8 @@ function loadText(raw: string): Parsed<unknown> {
     return ok(load(raw, { schema: FAILSAFE_SCHEMA }));
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    return fail(`is not valid YAML/JSON (${first})`);
+    // the parser's message can quote the input (an unknown tag, a key): cut like any echo
+    return fail(`is not valid YAML/JSON (${cut(first, 160)})`);
   }
 }
 
@@ -75,9 +77,10 @@ export function parseDict(raw: string): Parsed<Record<string, string>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail('must be a YAML mapping or JSON object, e.g. `key0: value` or `{"key0": "value"}`');
   }
-  const out: Record<string, string> = {};
+  // no prototype: a key named __proto__ stays a key (and is refused as one) instead of vanishing
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== 'string') return fail(`has a nested list or mapping under '${k}'; values must be plain text`);
+    if (typeof v !== 'string') return fail(`has a nested list or mapping under ${quote(k)}; values must be plain text`);
     out[k] = v.trim();
   }
   return ok(out);

@@ -1,7 +1,7 @@
 // Turns one input's text into a typed value per its catalogue entry, and a typed value into PVE wire strings.
 import type { Param } from '../catalogue/index.js';
 import { runCheck } from './checks.js';
-import { echo, inputError, type InputError } from './errors.js';
+import { echo, inputError, limitErrors, listProblems, quote, type InputError } from './errors.js';
 import { parseBool, parseDict, parseIntStrict, parseList, parseNumber } from './parse.js';
 import { checkPropertyString } from './propstring.js';
 
@@ -18,8 +18,13 @@ function range(p: Param, n: number): string | undefined {
   return undefined;
 }
 
-/** Parses `raw` (non-empty) for parameter `p`; every problem found is returned, not just the first. */
+/** Parses `raw` (non-empty) for parameter `p`; the first few problems are returned (and how many more there are). */
 export function parseParam(p: Param, raw: string): ParamResult {
+  const r = parseAny(p, raw);
+  return r.errors.length ? { errors: limitErrors(p.name, r.errors) } : r;
+}
+
+function parseAny(p: Param, raw: string): ParamResult {
   const errors: InputError[] = [];
   const bad = (detail: string, value: string = raw) =>
     errors.push(inputError(p.name, `Input '${p.name}'${echo(value, p.secret)}: ${detail}.`));
@@ -69,6 +74,11 @@ function parseText(p: Param, raw: string): ParamResult {
   }
   const err = p.check ? runCheck(p.check, v) : p.pattern && !p.pattern.test(v) ? `must match ${p.patternText}` : undefined;
   if (err) errors.push(inputError(p.name, `Input '${p.name}'${echo(v, p.secret)}: ${err}.`));
+  // PVE counts characters (code points), not UTF-16 units
+  const length = p.maxLength === undefined ? 0 : [...v].length;
+  if (p.maxLength !== undefined && length > p.maxLength) {
+    errors.push(inputError(p.name, `Input '${p.name}' is ${length} characters long; Proxmox VE accepts at most ${p.maxLength}.`));
+  }
   if (p.format) {
     const pc = checkPropertyString(p.format, v);
     for (const e of pc.errors) errors.push(inputError(p.name, `Input '${p.name}'${echo(v, p.secret)}: ${e}.`));
@@ -80,7 +90,7 @@ function parseText(p: Param, raw: string): ParamResult {
 function parseIndexedDict(p: Param, raw: string): ParamResult {
   const errors: InputError[] = [];
   const r = parseDict(raw);
-  if (!r.ok) return { errors: [inputError(p.name, `Input '${p.name}': ${r.error}.`)] };
+  if (!r.ok) return { errors: [inputError(p.name, `Input '${p.name}' ${r.error}.`)] };
   const [lo, hi] = p.indexRange!;
   const base = p.pve!.replace('[n]', '');
   const allowed = lo === hi ? `${base}${lo}` : `${base}${lo}..${base}${hi}`;
@@ -88,7 +98,7 @@ function parseIndexedDict(p: Param, raw: string): ParamResult {
   for (const [key, value] of Object.entries(r.value)) {
     const m = p.keyPattern!.exec(key);
     if (!m || Number(m[1]) < lo || Number(m[1]) > hi || String(Number(m[1])) !== m[1]) {
-      errors.push(inputError(p.name, `Input '${p.name}': key '${key}' is not allowed; keys are ${allowed}.`));
+      errors.push(inputError(p.name, `Input '${p.name}': key ${quote(key)} is not allowed; keys are ${allowed}.`));
       continue;
     }
     if (value === '') {
@@ -96,7 +106,7 @@ function parseIndexedDict(p: Param, raw: string): ParamResult {
       continue;
     }
     const pc = checkPropertyString(p.format!, value);
-    for (const e of pc.errors) errors.push(inputError(p.name, `Input '${p.name}', key '${key}' = '${value}': ${e}.`));
+    for (const e of pc.errors) errors.push(inputError(p.name, `Input '${p.name}', key '${key}'${echo(value, p.secret)}: ${e}.`));
     out[key] = pc.normalised;
   }
   return errors.length ? { errors } : { value: out, errors };
@@ -109,7 +119,9 @@ function parseSubOptionDict(p: Param, raw: string): ParamResult {
     const pc = checkPropertyString(p.format!, raw);
     if (pc.errors.length === 0 && raw.trim() !== '') return { value: pc.normalised, errors: [] };
     return {
-      errors: [inputError(p.name, `Input '${p.name}': must be a mapping of ${Object.keys(p.subOptions!).join(', ')} (or a PVE drive string: ${pc.errors.join('; ')}).`)],
+      errors: [
+        inputError(p.name, `Input '${p.name}': must be a mapping of ${Object.keys(p.subOptions!).join(', ')} (or a PVE drive string: ${listProblems(pc.errors)}).`),
+      ],
     };
   }
   const errors: InputError[] = [];
@@ -117,9 +129,9 @@ function parseSubOptionDict(p: Param, raw: string): ParamResult {
   const byPveName = new Map(Object.entries(p.subOptions!).map(([k, o]) => [o.pve, k]));
   const given: Record<string, string> = {};
   for (const [rawKey, value] of Object.entries(r.value)) {
-    const key = p.subOptions![rawKey] ? rawKey : byPveName.get(rawKey);
+    const key = Object.hasOwn(p.subOptions!, rawKey) ? rawKey : byPveName.get(rawKey);
     if (!key) {
-      bad(`unknown option '${rawKey}' (allowed: ${Object.keys(p.subOptions!).join(', ')})`);
+      bad(`unknown option ${quote(rawKey)} (allowed: ${Object.keys(p.subOptions!).join(', ')})`);
       continue;
     }
     given[key] = value;
@@ -138,8 +150,11 @@ function parseSubOptionDict(p: Param, raw: string): ParamResult {
       if (!b.ok) { bad(`'${key}' ${b.error}`); continue; }
       wire = b.value ? '1' : '0';
     } else if (opt.kind === 'enum' && !opt.choices!.includes(v)) {
-      bad(`'${key}' = '${v}' must be one of ${opt.choices!.join(', ')}`);
+      bad(`'${key}' = ${quote(v)} must be one of ${opt.choices!.join(', ')}`);
       continue;
+    } else if (opt.check) {
+      const err = runCheck(opt.check, v);
+      if (err) { bad(`'${key}' = ${quote(v)} ${err}`); continue; }
     }
     wire = opt.valueMap?.[wire] ?? wire;
     if (opt.pve === 'file') file = wire;

@@ -1,0 +1,122 @@
+// Runs the bundled action (dist/) as the GitHub runner does, through the test harness, with a preloaded probe
+// reporting the child's own peak RSS; plus a bare spawn for measuring cold start against the request log.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { actionInputs, inputEnvName, runAction } from '../__tests__/support/harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..');
+const probeUrl = pathToFileURL(join(here, 'probe.mjs')).href;
+
+/** What bench/probe.mjs reports from inside the action process. */
+export interface Probe {
+  maxRssKiB: number;
+  /** User + system CPU time of the process up to its exit event. */
+  cpuMs: number;
+  /** Date.now() when Node had booted (the probe is imported before the action's bundle). */
+  bootedAt: number;
+  /** Date.now() at the process's exit event. */
+  exitAt: number;
+}
+
+/** The action folder the runs use: a private copy, so a concurrent `npm run build` cannot change it mid-run. */
+let actionDir = repoRoot;
+
+/** Copies action.yml and dist/ to a scratch folder and runs from there; returns the bundle's SHA-256. */
+export function snapshotAction(scratch: string): string {
+  const bundle = join(repoRoot, 'dist/main/index.js');
+  if (!existsSync(bundle) || statSync(bundle).size === 0) throw new Error(`${bundle} is missing: run npm run build first`);
+  const dir = join(scratch, 'action');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(repoRoot, 'action.yml'), join(dir, 'action.yml'));
+  cpSync(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
+  actionDir = dir;
+  return createHash('sha256').update(readFileSync(join(dir, 'dist/main/index.js'))).digest('hex');
+}
+
+function readProbe(file: string): Probe | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Probe) : undefined;
+}
+
+export interface ActionStep {
+  ok: boolean;
+  wallMs: number;
+  outputs: Record<string, string>;
+  rssKiB?: number;
+  cpuMs?: number;
+  error?: string;
+}
+
+export async function runActionStep(inputs: Record<string, string>, timeoutMs = 300_000): Promise<ActionStep> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-probe-'));
+  const probeFile = join(dir, 'probe.json');
+  try {
+    const { main } = await runAction({
+      inputs,
+      actionDir,
+      env: { NODE_OPTIONS: `--import ${probeUrl}`, BENCH_PROBE_FILE: probeFile },
+      timeoutMs,
+    });
+    const ok = main.exitCode === 0 && !main.timedOut;
+    const errors = main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    const error = ok ? undefined : (errors.join('; ') || main.stderr.slice(0, 300) || `exit ${main.exitCode}`).split('\n')[0];
+    const probe = readProbe(probeFile);
+    return { ok, wallMs: main.durationMs, outputs: main.outputs, rssKiB: probe?.maxRssKiB, cpuMs: probe?.cpuMs, error };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ColdStart {
+  /** Date.now() right before spawn(), on the same clock as the simulator's request log. */
+  spawnAt: number;
+  /** Date.now() when the parent saw the child close. */
+  closedAt: number;
+  exitCode: number | null;
+  probe?: Probe;
+}
+
+/**
+ * Spawns `node dist/main/index.js` directly with the runner's INPUT_* and file-command variables, taking the
+ * timestamp immediately before the spawn (the harness does file and YAML work before its spawn, which would blur
+ * a start-up figure of a few tens of ms).
+ */
+export async function spawnActionBare(inputs: Record<string, string>): Promise<ColdStart> {
+  const root = mkdtempSync(join(tmpdir(), 'bench-cold-'));
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_TEMP: root };
+  for (const f of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH']) {
+    env[f] = join(root, f.toLowerCase());
+    writeFileSync(env[f], '');
+  }
+  for (const input of actionInputs(actionDir)) env[inputEnvName(input.name)] = inputs[input.name] ?? input.default ?? '';
+  env.NODE_OPTIONS = `--import ${probeUrl}`;
+  env.BENCH_PROBE_FILE = join(root, 'probe.json');
+  mkdirSync(join(root, 'ws'));
+  try {
+    const spawnAt = Date.now();
+    const child = spawn(process.execPath, [join(actionDir, 'dist/main/index.js')], { cwd: join(root, 'ws'), env, stdio: 'ignore' });
+    const exitCode = await new Promise<number | null>((res, rej) => {
+      child.on('error', rej);
+      child.on('close', (c) => res(c));
+    });
+    return { spawnAt, closedAt: Date.now(), exitCode, probe: readProbe(env.BENCH_PROBE_FILE) };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Bare Node on this machine (`node -e 0`): the floor under any action's start-up time and memory. */
+export async function bareNode(): Promise<{ ms: number; rssKiB?: number }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-node-')), 'probe.json');
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: `--import ${probeUrl}`, BENCH_PROBE_FILE: file } });
+  await new Promise((res) => child.on('close', res));
+  const ms = performance.now() - t0;
+  const rssKiB = readProbe(file)?.maxRssKiB;
+  rmSync(dirname(file), { recursive: true, force: true });
+  return { ms, rssKiB };
+}
