@@ -78117,7 +78117,18 @@ class Applier {
                 tried.add(old);
                 // A little jitter so the losers of one race do not meet again at the next id.
                 await apply_sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
-                const fresh = await allocateId(this.opts.ctx, tried, n);
+                let fresh;
+                while (fresh === undefined) {
+                    try {
+                        fresh = await allocateId(this.opts.ctx, tried, n);
+                    }
+                    catch (err) {
+                        // Every id near nextid was taken while we looked: back off and look again, until `timeout`.
+                        if (Date.now() >= deadline)
+                            throw err;
+                        await apply_sleep(50 + Math.random() * 250, this.opts.signal);
+                    }
+                }
                 this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
                 set(fresh);
                 this.retarget(later, old, fresh);

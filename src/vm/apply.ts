@@ -151,7 +151,16 @@ export class Applier {
         tried.add(old);
         // A little jitter so the losers of one race do not meet again at the next id.
         await sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
-        const fresh = await allocateId(this.opts.ctx, tried, n);
+        let fresh: number | undefined;
+        while (fresh === undefined) {
+          try {
+            fresh = await allocateId(this.opts.ctx, tried, n);
+          } catch (err) {
+            // Every id near nextid was taken while we looked: back off and look again, until `timeout`.
+            if (Date.now() >= deadline) throw err;
+            await sleep(50 + Math.random() * 250, this.opts.signal);
+          }
+        }
         this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
         set(fresh);
         this.retarget(later, old, fresh);
