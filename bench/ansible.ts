@@ -2,9 +2,7 @@
 // a PVE API from a CI job: ansible-playbook on localhost, API token, one play per scenario.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { dump } from 'js-yaml';
-import { PYTHON } from '../peer/ansible.js';
+import { ansibleEnv, writePlaybook } from '../peer/ansible.js';
 
 export const TIME = '/usr/bin/time';
 
@@ -37,43 +35,14 @@ export interface AnsibleRun {
   error?: string;
 }
 
-let counter = 0;
-
 export async function runAnsible(dir: string, label: string, tasks: Array<Record<string, unknown>>, conn: TokenConnection): Promise<AnsibleRun> {
-  const play = [
-    {
-      name: label,
-      hosts: 'localhost',
-      gather_facts: false,
-      tasks: tasks.map((args, i) => ({
-        name: `${label} #${i + 1}`,
-        'community.general.proxmox_kvm': {
-          // community.general 6.x has no api_port: proxmoxer splits host:port itself.
-          api_host: `${conn.host}:${conn.port}`,
-          api_user: conn.user,
-          api_token_id: conn.tokenId,
-          api_token_secret: conn.tokenSecret,
-          validate_certs: false,
-          ...args,
-        },
-      })),
-    },
-  ];
-  const file = join(dir, `ansible-${String(++counter).padStart(3, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.yml`);
-  writeFileSync(file, dump(play, { lineWidth: 200 }));
+  const file = writePlaybook(dir, `ansible-${label}`, tasks, conn, {
+    api_user: conn.user,
+    api_token_id: conn.tokenId,
+    api_token_secret: conn.tokenSecret,
+  });
   const timeFile = `${file}.time`;
-  const env: Record<string, string> = {
-    PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}`,
-    HOME: process.env.HOME ?? dir,
-    LANG: 'C.UTF-8',
-    ANSIBLE_STDOUT_CALLBACK: 'ansible.posix.json',
-    ANSIBLE_PYTHON_INTERPRETER: PYTHON,
-    ANSIBLE_LOCALHOST_WARNING: 'False',
-    ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
-    ANSIBLE_RETRY_FILES_ENABLED: 'False',
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_LOCAL_TEMP: join(dir, '.ansible-tmp'),
-  };
+  const env = ansibleEnv(dir);
   const started = performance.now();
   const child = spawn(TIME, ['-f', '%M', '-o', timeFile, 'ansible-playbook', '-i', 'localhost,', '-c', 'local', file], {
     env,

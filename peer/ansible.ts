@@ -57,8 +57,18 @@ export interface Connection {
 
 let counter = 0;
 
-/** Writes one playbook of proxmox_kvm tasks (each ignore_errors, so later tasks still run) and runs it. */
-export async function runPlaybook(dir: string, label: string, tasks: Array<Record<string, unknown>>, conn: Connection): Promise<PlaybookRun> {
+/**
+ * Writes a playbook of proxmox_kvm tasks against the simulator and returns its path. `auth` holds the login
+ * arguments (password or token); `taskExtra` is merged into every task (e.g. ignore_errors).
+ */
+export function writePlaybook(
+  dir: string,
+  label: string,
+  tasks: Array<Record<string, unknown>>,
+  conn: { host: string; port: number },
+  auth: Record<string, unknown>,
+  taskExtra: Record<string, unknown> = {},
+): string {
   const play = [
     {
       name: label,
@@ -67,20 +77,24 @@ export async function runPlaybook(dir: string, label: string, tasks: Array<Recor
       tasks: tasks.map((args, i) => ({
         name: `${label} #${i + 1}`,
         'community.general.proxmox_kvm': {
+          // community.general 6.x has no api_port: proxmoxer splits host:port itself.
           api_host: `${conn.host}:${conn.port}`,
-          api_user: conn.user,
-          api_password: conn.password,
+          ...auth,
           validate_certs: false,
           ...args,
         },
-        ignore_errors: true,
+        ...taskExtra,
       })),
     },
   ];
-  const file = join(dir, `${String(++counter).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.yml`);
+  const file = join(dir, `${String(++counter).padStart(3, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.yml`);
   writeFileSync(file, dump(play, { lineWidth: 200 }));
+  return file;
+}
 
-  const env: Record<string, string> = {
+/** The environment ansible-playbook runs in: Debian's python (it has proxmoxer), JSON results, no noise. */
+export function ansibleEnv(dir: string): Record<string, string> {
+  return {
     PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}`,
     HOME: process.env.HOME ?? dir,
     LANG: 'C.UTF-8',
@@ -92,6 +106,12 @@ export async function runPlaybook(dir: string, label: string, tasks: Array<Recor
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_LOCAL_TEMP: join(dir, '.ansible-tmp'),
   };
+}
+
+/** Writes one playbook of proxmox_kvm tasks (each ignore_errors, so later tasks still run) and runs it. */
+export async function runPlaybook(dir: string, label: string, tasks: Array<Record<string, unknown>>, conn: Connection): Promise<PlaybookRun> {
+  const file = writePlaybook(dir, label, tasks, conn, { api_user: conn.user, api_password: conn.password }, { ignore_errors: true });
+  const env = ansibleEnv(dir);
   const started = performance.now();
   const child = spawn('ansible-playbook', ['-i', 'localhost,', '-c', 'local', file], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
