@@ -72,6 +72,8 @@ export interface SimTaskView {
   id: string;
   status: 'running' | 'stopped';
   exitstatus?: string;
+  /** ms epoch at which the task stopped (simulator-only, for tests; same clock as the request log's `at`). */
+  endedAt?: number;
   log: string[];
 }
 
@@ -210,6 +212,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         id: t.id,
         status: t.status,
         ...(t.exitstatus !== undefined ? { exitstatus: t.exitstatus } : {}),
+        ...(t.endedAt !== undefined ? { endedAt: t.endedAt } : {}),
         log: [...t.lines],
       })),
     startTask: (spec) => tasks.start(spec),

@@ -28,6 +28,8 @@ export interface TaskRecord {
   status: 'running' | 'stopped';
   exitstatus?: string;
   endtime?: number;
+  /** ms epoch at which the task stopped (the simulator's own record; PVE only reports `endtime` in seconds). */
+  endedAt?: number;
   /** Log lines; the final `TASK OK` / `TASK WARNINGS: n` / `TASK ERROR: msg` line is added when it stops. */
   lines: string[];
   warnings: number;
@@ -195,7 +197,8 @@ export class SimTaskManager implements TaskManager {
     if (task.status === 'stopped') return;
     task.lines.push(ok !== undefined ? `TASK ${ok}` : `TASK ERROR: ${error}`);
     task.exitstatus = ok ?? error;
-    task.endtime = Math.floor(Date.now() / 1000);
+    task.endedAt = Date.now();
+    task.endtime = Math.floor(task.endedAt / 1000);
     task.status = 'stopped';
   }
 

@@ -145,10 +145,11 @@ describe('failure paths', () => {
   test('agent: 0 on the VM also fails at once', async () => {
     guestVm(731, ['BC:24:11:00:07:31'], {}, '0');
     const since = sim.log.length;
-    const run = await step(sim, { vmid: '731', state: 'started', wait_for: 'agent', wait_timeout: '6' }, { post: false });
+    const run = await step(sim, { vmid: '731', state: 'started', wait_for: 'agent', wait_timeout: '60' }, { post: false });
     expect(failed(run)).toMatch(/VM 731.*agent.*(not enabled|disabled)/);
     expect(agentCalls(731, since).length).toBeLessThanOrEqual(1);
-    expect(run.main.durationMs).toBeLessThan(5_500);
+    // Far below wait_timeout (60 s), with room for a loaded CI machine.
+    expect(run.main.durationMs).toBeLessThan(20_000);
   });
 
   test('the guest never gets an address: timeout error naming the VM, wait_timeout and the last answer', async () => {
