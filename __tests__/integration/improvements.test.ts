@@ -48,6 +48,61 @@ describe('update', () => {
   });
 });
 
+describe('request economy', () => {
+  const reqs = (since: number) => sim.log.slice(since).filter((e) => e.path !== '/access/ticket').map((e) => `${e.method} ${e.path.replace(/UPID:[^/]+/, 'UPID')}`);
+
+  test('a plain update of a stopped VM is one synchronous PUT: no worker task, no status polls', async () => {
+    const out = ok(await act(sim, { node, name: 'econ-put', memory: '1024', cores: '1' }));
+    const since = sim.log.length;
+    const tasksBefore = sim.tasks().length;
+    const done = ok(await act(sim, { node, vmid: out.vmid, update: 'true', memory: '2048', cores: '2', tags: 'x' }));
+    expect(done.changed).toBe('true');
+    expect(mutations(sim, since).map((e) => e.method)).toEqual(['PUT']);
+    expect(sim.tasks().length).toBe(tasksBefore);
+    expect(vm(out.vmid).config.memory).toBe('2048');
+    expect(vm(out.vmid).config.cores).toBe('2');
+    // Outputs still come from a fresh read after the change.
+    expect(reqs(since).filter((r) => r.endsWith('/config') && r.startsWith('GET'))).toHaveLength(2);
+  });
+
+  test('a disk added to a stopped VM, or a NIC changed on a running one, goes through POST and its task', async () => {
+    const out = ok(await act(sim, { node, name: 'econ-post', memory: '1024', net: 'net0: virtio,bridge=vmbr0' }));
+    let since = sim.log.length;
+    ok(await act(sim, { node, vmid: out.vmid, update: 'true', update_unsafe: 'true', scsi: 'scsi1: local-lvm:2' }));
+    expect(mutations(sim, since).map((e) => e.method)).toEqual(['POST']);
+    expect(vm(out.vmid).config.scsi1).toMatch(/^local-lvm:vm-\d+-disk-\d+,size=2G$/);
+    ok(await act(sim, { node, vmid: out.vmid, state: 'started' }));
+    since = sim.log.length;
+    ok(await act(sim, { node, vmid: out.vmid, update: 'true', update_unsafe: 'true', net: 'net0: virtio,bridge=vmbr1' }));
+    expect(mutations(sim, since).map((e) => e.method)).toEqual(['POST']);
+    // Running VM, default hotplug: memory only becomes pending, so PUT.
+    since = sim.log.length;
+    ok(await act(sim, { node, vmid: out.vmid, update: 'true', memory: '3072' }));
+    expect(mutations(sim, since).map((e) => e.method)).toEqual(['PUT']);
+    expect(vm(out.vmid).pending.memory).toBe('3072');
+    ok(await act(sim, { node, vmid: out.vmid, state: 'absent', force: 'true' }));
+  });
+
+  test('a step that changes nothing reads the VM once; a destroy is not followed by reads', async () => {
+    const out = ok(await act(sim, { node, name: 'econ-read' }));
+    let since = sim.log.length;
+    const cur = ok(await act(sim, { node, vmid: out.vmid, state: 'current' }));
+    expect(cur.status).toBe('stopped');
+    expect(cur.name).toBe('econ-read');
+    expect(reqs(since).sort()).toEqual([
+      'GET /cluster/resources',
+      `GET /nodes/${node}/qemu/${out.vmid}/config`,
+      `GET /nodes/${node}/qemu/${out.vmid}/status/current`,
+    ]);
+    since = sim.log.length;
+    ok(await act(sim, { node, vmid: out.vmid, state: 'absent' }));
+    const after = reqs(since);
+    const del = after.indexOf(`DELETE /nodes/${node}/qemu/${out.vmid}`);
+    expect(del).toBeGreaterThan(0);
+    expect(after.slice(del + 1).every((r) => r.startsWith('GET /nodes/' + node + '/tasks/UPID'))).toBe(true);
+  });
+});
+
 describe('clone', () => {
   test('hardware and cloud-init inputs given with the clone are applied to it', async () => {
     const src = ok(await act(sim, { node, name: 'base', scsi: 'scsi0: local-lvm:4', net: 'net0: virtio,bridge=vmbr0', cores: '1', ide: 'ide2: local-lvm:cloudinit' }));

@@ -21,7 +21,9 @@ afterAll(async () => {
 const vm = (vmid: number, extra: Record<string, string> = {}) =>
   seedVm(sim, vmid, 'pve1', { name: `locked-${vmid}`, memory: '1024', net0: `virtio=BC:24:11:00:0${vmid % 10}:00,bridge=vmbr0`, ...extra });
 
-test('an update while the flock is held for a while is retried and succeeds', async () => {
+// A stopped VM's plain update goes through PVE's synchronous PUT (vm/hotplug.ts): the request itself waits for the
+// flock and answers 500 "can't lock file" when PVE's 10 s wait runs out.
+test('an update (PUT, stopped VM) while the flock is held for a while is retried and succeeds', async () => {
   vm(300);
   const since = sim.log.length;
   // PVE's config update waits 10 s (simulated) for the flock, i.e. 200 ms here; the lock stays 1.5 s.
@@ -31,10 +33,32 @@ test('an update while the flock is held for a while is retried and succeeds', as
   expect(out.changed).toBe('true');
   expect(sim.state.vms.get(300)?.config.memory).toBe('2048');
   expect(run.main.stdout).toMatch(/configure VM 300: .*can't lock file '\/var\/lock\/qemu-server\/lock-300\.conf' - got timeout — retrying in \d+ ms \(attempt 2\)/);
-  const posts = requests(sim, since, (e) => e.method === 'POST' && e.path === '/nodes/pve1/qemu/300/config');
+  const writes = requests(sim, since, (e) => e.path === '/nodes/pve1/qemu/300/config' && e.method !== 'GET');
+  expect(writes.every((e) => e.method === 'PUT')).toBe(true);
+  expect(writes.length).toBeGreaterThan(1);
+  // Every attempt but the last was refused; the last one did it.
+  expect(writes.slice(0, -1).map((e) => e.status)).toEqual(writes.slice(0, -1).map(() => 500));
+  expect(writes.at(-1)!.status).toBe(200);
+  expect(sim.tasks().filter((t) => t.type === 'qmconfig' && t.id === '300')).toEqual([]);
+});
+
+// On a running VM whose `hotplug` includes memory, a memory change is hot-plugged: POST and a qmconfig task, whose
+// failure ("can't lock file" inside the worker) is retried the same way.
+test('an update (POST, hot-plug on a running VM) while the flock is held is retried and succeeds', async () => {
+  const v = vm(305, { hotplug: 'network,disk,usb,memory', numa: '1' });
+  v.status = 'running';
+  v.qmpstatus = 'running';
+  const since = sim.log.length;
+  sim.configure({ faults: { holdLock: { vmid: 305, ms: simMs(1_500) } } });
+  const run = await step(sim, { vmid: '305', update: 'true', memory: '2048' }, { post: false });
+  ok(run);
+  expect(run.main.stdout).toMatch(/configure VM 305: .*can't lock file '\/var\/lock\/qemu-server\/lock-305\.conf' - got timeout — retrying in \d+ ms \(attempt 2\)/);
+  const posts = requests(sim, since, (e) => e.method === 'POST' && e.path === '/nodes/pve1/qemu/305/config');
+  expect(requests(sim, since, (e) => e.method === 'PUT' && e.path === '/nodes/pve1/qemu/305/config')).toEqual([]);
   expect(posts.length).toBeGreaterThan(1);
-  const failedTasks = sim.tasks().filter((t) => t.type === 'qmconfig' && t.id === '300' && t.exitstatus !== 'OK');
+  const failedTasks = sim.tasks().filter((t) => t.type === 'qmconfig' && t.id === '305' && t.exitstatus !== 'OK');
   expect(failedTasks.length).toBe(posts.length - 1);
+  expect(sim.state.vms.get(305)?.config.memory).toBe('2048');
 });
 
 test('a start while the flock is held is retried and succeeds', async () => {
@@ -51,7 +75,7 @@ test('a `lock:` property (e.g. a running backup) refuses the update at once; it 
   const v = vm(302, { lock: 'backup' });
   const since = sim.log.length;
   const pending = step(sim, { vmid: '302', update: 'true', memory: '3072' }, { post: false });
-  await until(() => requests(sim, since, (e) => e.method === 'POST' && e.path === '/nodes/pve1/qemu/302/config' && e.status === 500).length >= 1, 'a refused update');
+  await until(() => requests(sim, since, (e) => e.method === 'PUT' && e.path === '/nodes/pve1/qemu/302/config' && e.status === 500).length >= 1, 'a refused update');
   delete v.config.lock; // the backup ended
   const run = await pending;
   ok(run);

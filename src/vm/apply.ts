@@ -8,6 +8,7 @@ import type { Settings } from '../settings.js';
 import { diffConfig } from './diff.js';
 import { addCiTags } from './orphans.js';
 import { type PlanContext, allocateId } from './plan.js';
+import { synchronousConfig } from './hotplug.js';
 import { vmConfig, vmPath } from './pve.js';
 import { type Plan, type Step, describeStep } from './steps.js';
 
@@ -132,7 +133,13 @@ export class Applier {
       const step = steps[i];
       const what = describeStep(step);
       this.opts.log.info(`→ ${what}`);
-      await this.withLockRetry(what, () => this.runStep(step, steps.slice(i + 1), plan));
+      try {
+        await this.withLockRetry(what, () => this.runStep(step, steps.slice(i + 1), plan));
+      } catch (e) {
+        // A refused request says which call failed, not what for; task failures already name the step.
+        if (e instanceof PveApiError && !e.message.startsWith(what)) e.message = `${what}: ${e.message}`;
+        throw e;
+      }
       this.done.push(describeStep(step));
     }
     return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
@@ -218,7 +225,8 @@ export class Applier {
         if (Object.keys(params).length === 0) return;
         if (this.s.digest) params.digest = this.s.digest;
         if (this.s.skiplock) params.skiplock = '1';
-        await this.call('post', vmPath(step.node, step.vmid, 'config'), params, `configure VM ${step.vmid}`);
+        // PVE: POST (a qmconfig worker) for hot-plug or storage allocation, PUT (synchronous) for the rest.
+        await this.call(synchronousConfig(step.running, step.hotplug, params) ? 'put' : 'post', vmPath(step.node, step.vmid, 'config'), params, `configure VM ${step.vmid}`);
         this.changed = true;
         return;
       }

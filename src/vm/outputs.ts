@@ -1,7 +1,7 @@
 // What the step hands to later steps: outputs (vmid, node, name, status, mac, devices, ...) and the job summary.
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { DISK_KEY, NET_KEY, macOf, parseDisk } from './propstring.js';
-import { type VmConfig, vmConfig, vmStatus } from './pve.js';
+import { type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
 import { runState } from './plan.js';
 import type { Change } from './diff.js';
 
@@ -46,12 +46,17 @@ function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => key(a).localeCompare(key(b))));
 }
 
+/** The outputs' view of a VM's config and status. */
+export function factsOf(vmid: number, node: string, config: VmConfig, status: VmStatus): VmFacts {
+  return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config), agentEnabled: agentEnabled(config.agent) };
+}
+
 /** Reads the VM as it is after the step; undefined when it does not exist (absent, or never created). */
 export async function readFacts(client: ProxmoxClient, vmid: number | undefined, node: string | undefined): Promise<VmFacts | undefined> {
   if (vmid === undefined || node === undefined) return undefined;
   try {
     const [config, status] = await Promise.all([vmConfig(client, node, vmid), vmStatus(client, node, vmid)]);
-    return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config), agentEnabled: agentEnabled(config.agent) };
+    return factsOf(vmid, node, config, status);
   } catch (e) {
     if (/does not exist/.test((e as Error).message)) return undefined;
     throw e;

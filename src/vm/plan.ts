@@ -33,8 +33,9 @@ export function runState(status: VmStatus): string {
   return status.status;
 }
 
-export async function readLive(client: ProxmoxClient, at: Located): Promise<Live> {
+export async function readLive(client: ProxmoxClient, at: Located, plan?: Plan): Promise<Live> {
   const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
+  if (plan) plan.live = { status, config };
   return { at, status, config };
 }
 
@@ -106,9 +107,17 @@ function notFound(s: Settings): PlanError {
   return new PlanError(`VM with ${what} does not exist in the cluster`);
 }
 
-function configStepFromDiff(at: { node: string; vmid: number }, d: ConfigDiff, plan: Plan): Step[] {
+/** What vm/hotplug.ts needs to know about the VM a config step changes. */
+const hotplugFacts = (live: Live) => ({
+  running: !['stopped', 'template'].includes(runState(live.status)),
+  hotplug: live.config.hotplug,
+});
+
+function configStepFromDiff(live: Live, d: ConfigDiff, plan: Plan): Step[] {
+  const at = live.at;
   const steps: Step[] = [];
-  if (Object.keys(d.set).length > 0) steps.push({ kind: 'config', node: at.node, vmid: at.vmid, set: d.set, changes: d.changes });
+  if (Object.keys(d.set).length > 0)
+    steps.push({ kind: 'config', node: at.node, vmid: at.vmid, set: d.set, changes: d.changes, ...hotplugFacts(live) });
   for (const r of d.resizes) steps.push({ kind: 'resize', node: at.node, vmid: at.vmid, disk: r.disk, size: r.size, from: r.from });
   if (d.skippedUnsafe.length > 0)
     plan.warnings.push(
@@ -135,6 +144,7 @@ async function deleteRevertSteps(ctx: PlanContext, live: Live, plan: Plan): Prom
       kind: 'config',
       node: live.at.node,
       vmid: live.at.vmid,
+      ...hotplugFacts(live),
       set: {},
       delete: del.length ? del : undefined,
       revert: rev.length ? rev : undefined,
@@ -158,12 +168,12 @@ async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefin
   if (s.clone !== undefined) return planClone(ctx, plan);
   const at = await locate(ctx);
   if (at) {
-    const live = await readLive(ctx.client, at);
+    const live = await readLive(ctx.client, at, plan);
     Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
     plan.steps.push(...migrateSteps(ctx, live));
     if (s.update) {
       const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-      plan.steps.push(...configStepFromDiff(at, d, plan));
+      plan.steps.push(...configStepFromDiff(live, d, plan));
     }
     plan.steps.push(...(await deleteRevertSteps(ctx, live, plan)));
     plan.msg =
@@ -204,12 +214,12 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
     (s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined) ??
     (s.name !== undefined ? await ctx.inventory.uniqueByName(s.name, 'name') : undefined);
   if (existing) {
-    const live = await readLive(ctx.client, existing);
+    const live = await readLive(ctx.client, existing, plan);
     Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
     plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
     if (s.update) {
       const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-      plan.steps.push(...configStepFromDiff(existing, d, plan));
+      plan.steps.push(...configStepFromDiff(live, d, plan));
       if (plan.steps.length) plan.msg = `VM ${plan.name} (vmid ${existing.vmid}) updated`;
     }
     return live;
@@ -241,7 +251,7 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
     addCiTags(d.set, d.changes, sourceConfig, ci);
     const node = s.target ?? source.node;
     if (Object.keys(d.set).length > 0 || d.resizes.length > 0)
-      plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true, ...(ci.length ? { addTags: ci } : {}) });
+      plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true, running: false, ...(ci.length ? { addTags: ci } : {}) });
     plan.notes.push(...d.notes);
   }
   Object.assign(plan, {
@@ -278,12 +288,12 @@ export async function planFor(ctx: PlanContext): Promise<Plan> {
     } else {
       const at = await locate(ctx);
       if (at) {
-        live = await readLive(ctx.client, at);
+        live = await readLive(ctx.client, at, plan);
         Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
         plan.steps.push(...migrateSteps(ctx, live));
         if (s.update && s.state === 'started') {
           const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-          plan.steps.push(...configStepFromDiff(at, d, plan));
+          plan.steps.push(...configStepFromDiff(live, d, plan));
         }
       } else if (creatable) {
         await planPresent(ctx, plan);

@@ -4,7 +4,7 @@ import type { Settings } from '../settings.js';
 import { Applier, type Timings } from './apply.js';
 import type { Change } from './diff.js';
 import { type GuestInfo, GuestWaitError, waitForGuest } from './guest.js';
-import { type VmFacts, readFacts } from './outputs.js';
+import { type VmFacts, factsOf, readFacts } from './outputs.js';
 import { type PlanContext, planFor } from './plan.js';
 import { Inventory } from './resolve.js';
 import { type Plan, planJson } from './steps.js';
@@ -52,13 +52,13 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
     return {
       plan, planJson: json, changed: plan.steps.length > 0, msg: plan.msg, vmid: plan.vmid, node: plan.node,
       changes: changesOf(plan), done: [], warnings: plan.warnings, notes: plan.notes, timings,
-      facts: plan.before === 'absent' ? undefined : await readFacts(o.client, plan.vmid, plan.node),
+      facts: plan.before === 'absent' ? undefined : await factsAfter(o.client, plan, plan.vmid, plan.node, []),
     };
   }
   const applier = new Applier({ ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings });
   const r = await group(`Apply: ${plan.steps.length} step(s)`, () => applier.run(plan));
   const t1 = performance.now();
-  const facts = await readFacts(o.client, r.vmid, r.node);
+  const facts = await factsAfter(o.client, plan, r.vmid, r.node, plan.steps);
   timings.apiMs += performance.now() - t1;
   if (facts) o.onFacts?.(facts);
   let guest: GuestInfo | undefined;
@@ -85,4 +85,15 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
     plan, planJson: json, changed: r.changed, msg: plan.msg, facts, vmid: r.vmid, node: r.node,
     changes: changesOf(plan), done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest,
   };
+}
+
+/**
+ * The VM's facts after the step: what the plan read when nothing was applied, nothing after a destroy, else a
+ * fresh read (config and status may both have changed).
+ */
+async function factsAfter(client: ProxmoxClient, plan: Plan, vmid: number | undefined, node: string | undefined, applied: Plan['steps']): Promise<VmFacts | undefined> {
+  if (applied.at(-1)?.kind === 'destroy') return undefined;
+  if (applied.length === 0 && plan.live && vmid !== undefined && node !== undefined && vmid === plan.vmid && node === plan.node)
+    return factsOf(vmid, node, plan.live.config, plan.live.status);
+  return readFacts(client, vmid, node);
 }

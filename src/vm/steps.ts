@@ -1,5 +1,6 @@
 // The plan's vocabulary: each Step is one PVE call (async ones end in a task the apply phase waits for).
 import type { Change } from './diff.js';
+import type { VmConfig, VmStatus } from './pve.js';
 
 export type PowerAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'reset' | 'suspend' | 'resume';
 
@@ -18,6 +19,12 @@ export type Step =
       recompute?: boolean;
       /** CI tags (vm/orphans.ts) merged into the VM's tags when the step runs (a clone gets its run's tags here). */
       addTags?: string[];
+      /**
+       * Whether the VM runs when the step runs (false: stopped, a template, or just cloned), and its `hotplug`
+       * setting: vm/hotplug.ts decides from them whether the change can use PVE's synchronous PUT.
+       */
+      running?: boolean;
+      hotplug?: string | number;
     }
   | { kind: 'resize'; node: string; vmid: number; disk: string; size: string; from?: string }
   | { kind: 'power'; node: string; vmid: number; action: PowerAction; params: Record<string, string> }
@@ -39,6 +46,8 @@ export interface Plan {
   warnings: string[];
   /** prune: the VMs the steps destroy (or would, with dry_run), for the `pruned` output. */
   pruned?: PrunedVm[];
+  /** The VM's config and status as the plan read them (reused for the outputs when no step changes anything). */
+  live?: { status: VmStatus; config: VmConfig };
 }
 
 export interface PrunedVm {
