@@ -5,7 +5,7 @@ import { formatInputErrors, readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import type { Settings } from './settings.js';
 import { type VmFacts, summaryMarkdown } from './vm/outputs.js';
-import { prunedMarkdown } from './vm/prune.js';
+import { PruneIncompleteError, prunedMarkdown } from './vm/prune.js';
 import { reconcile } from './vm/reconcile.js';
 
 export const log = {
@@ -106,6 +106,10 @@ export async function run(): Promise<void> {
     core.saveState('main_ok', 'true');
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof PruneIncompleteError) {
+      core.setOutput('pruned', JSON.stringify(e.pruned));
+      core.setOutput('changed', String(e.pruned.length > 0));
+    }
     core.setFailed(message);
     // The job summary says what failed too, not only the successes.
     await core.summary

@@ -149,6 +149,30 @@ describe('prune', () => {
     expect(sim.log.length).toBe(since);
   });
 
+  test('a leftover that cannot be removed does not keep the others: they go, the step fails naming it', async () => {
+    const old = `gh-ts-${nowSec() - 3 * DAY}`;
+    for (const id of [910, 911, 912]) seed(id, { name: `stuck-${id}`, tags: `stuck;${old}` });
+    // Someone (a backup) holds VM 911's lock for far longer than the step's timeout (scaled: 20 s real).
+    sim.configure({ faults: { holdLock: { vmid: 911, ms: 1_000_000 } } });
+    try {
+      const run = await act(sim, { state: 'absent', prune: 'true', prune_tags: 'stuck', prune_older_than: '1d', timeout: '2' });
+      const err = failed(run);
+      expect(err).toMatch(/prune: 1 of 3 VM\(s\) could not be removed \(pruned: 910, 912\)/);
+      expect(err).toMatch(/destroy VM 911\b.*can't lock file '\/var\/lock\/qemu-server\/lock-911\.conf' - got timeout/);
+      expect(sim.state.vms.has(910)).toBe(false);
+      expect(sim.state.vms.has(912)).toBe(false);
+      expect(sim.state.vms.get(911)?.config.name).toBe('stuck-911');
+      expect(JSON.parse(run.main.outputs.pruned).map((p: { vmid: number }) => p.vmid)).toEqual([910, 912]);
+      expect(run.main.outputs.changed).toBe('true');
+    } finally {
+      sim.configure({ faults: {} });
+    }
+    // Once the lock is gone, the next prune takes the one that was left.
+    const out = ok(await act(sim, { state: 'absent', prune: 'true', prune_tags: 'stuck', prune_older_than: '1d' }));
+    expect(JSON.parse(out.pruned).map((p: { vmid: number }) => p.vmid)).toEqual([911]);
+    expect(sim.state.vms.has(911)).toBe(false);
+  });
+
   test('nothing matching: no change', async () => {
     const out = ok(await act(sim, { state: 'absent', prune: 'true', prune_tags: 'no-such-tag', prune_older_than: '1h' }));
     expect(out.changed).toBe('false');

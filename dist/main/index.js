@@ -49070,6 +49070,15 @@ class RunChecker {
 
 class PruneError extends Error {
 }
+/** Some leftovers could not be removed; the others were. Carries what was pruned for the `pruned` output. */
+class PruneIncompleteError extends Error {
+    pruned;
+    name = 'PruneIncompleteError';
+    constructor(message, pruned) {
+        super(message);
+        this.pruned = pruned;
+    }
+}
 const READ_CONCURRENCY = 8;
 async function mapLimit(items, limit, fn) {
     const out = new Array(items.length);
@@ -49990,6 +49999,9 @@ function planJson(plan, secretKeys) {
 
 
 
+
+/** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
+const PRUNE_CONCURRENCY = 4;
 const ID_TAKEN = /already exists|config file already exists/;
 const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
 const apply_sleep = (ms, signal) => new Promise((resolve, reject) => {
@@ -50079,6 +50091,8 @@ class Applier {
         }
     }
     async run(plan) {
+        if (plan.pruned)
+            return this.runPrune(plan, plan.pruned);
         this.vmid = plan.vmid;
         this.node = plan.node;
         const steps = plan.steps;
@@ -50098,6 +50112,43 @@ class Applier {
             this.done.push(describeStep(step));
         }
         return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
+    }
+    /**
+     * A prune's VMs are independent: each one's steps (stop, destroy) run in order, a few VMs at a time, and one that
+     * cannot be removed (locked, gone wrong) does not keep the others: the step fails at the end, naming it.
+     */
+    async runPrune(plan, listed) {
+        const byVm = new Map();
+        for (const st of plan.steps)
+            if ('vmid' in st)
+                byVm.set(st.vmid, [...(byVm.get(st.vmid) ?? []), st]);
+        const failures = new Map();
+        await mapLimit([...byVm], PRUNE_CONCURRENCY, async ([vmid, steps]) => {
+            for (const step of steps) {
+                const what = describeStep(step);
+                this.opts.log.info(`→ ${what}`);
+                try {
+                    await this.withLockRetry(what, () => this.runStep(step, [], plan));
+                    this.done.push(what);
+                }
+                catch (e) {
+                    if (this.opts.signal?.aborted)
+                        throw e;
+                    const message = e instanceof Error ? e.message : String(e);
+                    failures.set(vmid, message.startsWith(what) ? message : `${what}: ${message}`);
+                    this.opts.log.warning(`prune: VM ${vmid} not removed: ${message}`);
+                    return;
+                }
+            }
+        });
+        const pruned = listed.filter((p) => !failures.has(p.vmid));
+        plan.pruned = pruned;
+        if (failures.size > 0) {
+            const lines = [...failures].sort(([a], [b]) => a - b).map(([, m]) => `  ${m}`);
+            throw new PruneIncompleteError(`prune: ${failures.size} of ${listed.length} VM(s) could not be removed` +
+                `${pruned.length ? ` (pruned: ${pruned.map((p) => p.vmid).join(', ')})` : ''}:\n${lines.join('\n')}`, pruned);
+        }
+        return { changed: this.changed, vmid: plan.vmid, node: plan.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
     }
     /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */
     async withFreshId(step, later, plan, attempt, current, set) {
@@ -50499,6 +50550,10 @@ async function run() {
     }
     catch (e) {
         const message = e instanceof Error ? e.message : String(e);
+        if (e instanceof PruneIncompleteError) {
+            setOutput('pruned', JSON.stringify(e.pruned));
+            setOutput('changed', String(e.pruned.length > 0));
+        }
         setFailed(message);
         // The job summary says what failed too, not only the successes.
         await summary

@@ -8,9 +8,10 @@ import type { Settings } from '../settings.js';
 import { diffConfig } from './diff.js';
 import { addCiTags } from './orphans.js';
 import { type PlanContext, allocateId } from './plan.js';
+import { PruneIncompleteError, mapLimit } from './prune.js';
 import { synchronousConfig } from './hotplug.js';
 import { vmConfig, vmPath } from './pve.js';
-import { type Plan, type Step, describeStep } from './steps.js';
+import { type Plan, type PrunedVm, type Step, describeStep } from './steps.js';
 
 export interface Timings {
   apiMs: number;
@@ -36,6 +37,8 @@ export interface ApplyResult {
   done: string[];
 }
 
+/** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
+const PRUNE_CONCURRENCY = 4;
 const ID_TAKEN = /already exists|config file already exists/;
 const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
 
@@ -126,6 +129,7 @@ export class Applier {
   }
 
   async run(plan: Plan): Promise<ApplyResult> {
+    if (plan.pruned) return this.runPrune(plan, plan.pruned);
     this.vmid = plan.vmid;
     this.node = plan.node;
     const steps = plan.steps;
@@ -143,6 +147,43 @@ export class Applier {
       this.done.push(describeStep(step));
     }
     return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
+  }
+
+  /**
+   * A prune's VMs are independent: each one's steps (stop, destroy) run in order, a few VMs at a time, and one that
+   * cannot be removed (locked, gone wrong) does not keep the others: the step fails at the end, naming it.
+   */
+  private async runPrune(plan: Plan, listed: PrunedVm[]): Promise<ApplyResult> {
+    const byVm = new Map<number, Step[]>();
+    for (const st of plan.steps) if ('vmid' in st) byVm.set(st.vmid, [...(byVm.get(st.vmid) ?? []), st]);
+    const failures = new Map<number, string>();
+    await mapLimit([...byVm], PRUNE_CONCURRENCY, async ([vmid, steps]) => {
+      for (const step of steps) {
+        const what = describeStep(step);
+        this.opts.log.info(`→ ${what}`);
+        try {
+          await this.withLockRetry(what, () => this.runStep(step, [], plan));
+          this.done.push(what);
+        } catch (e) {
+          if (this.opts.signal?.aborted) throw e;
+          const message = e instanceof Error ? e.message : String(e);
+          failures.set(vmid, message.startsWith(what) ? message : `${what}: ${message}`);
+          this.opts.log.warning(`prune: VM ${vmid} not removed: ${message}`);
+          return;
+        }
+      }
+    });
+    const pruned = listed.filter((p) => !failures.has(p.vmid));
+    plan.pruned = pruned;
+    if (failures.size > 0) {
+      const lines = [...failures].sort(([a], [b]) => a - b).map(([, m]) => `  ${m}`);
+      throw new PruneIncompleteError(
+        `prune: ${failures.size} of ${listed.length} VM(s) could not be removed` +
+          `${pruned.length ? ` (pruned: ${pruned.map((p) => p.vmid).join(', ')})` : ''}:\n${lines.join('\n')}`,
+        pruned,
+      );
+    }
+    return { changed: this.changed, vmid: plan.vmid, node: plan.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
   }
 
   /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */

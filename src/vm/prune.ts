@@ -9,9 +9,20 @@ import type { Plan, PrunedVm, Step } from './steps.js';
 
 export class PruneError extends Error {}
 
+/** Some leftovers could not be removed; the others were. Carries what was pruned for the `pruned` output. */
+export class PruneIncompleteError extends Error {
+  override name = 'PruneIncompleteError';
+  constructor(
+    message: string,
+    readonly pruned: PrunedVm[],
+  ) {
+    super(message);
+  }
+}
+
 const READ_CONCURRENCY = 8;
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
