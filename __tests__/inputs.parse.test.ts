@@ -63,6 +63,9 @@ suite('lists', () => {
       tags: 'ci;web+1', nameserver: '1.1.1.1 2606:4700::1111', searchdomain: 'a.example b.example',
     });
     expect(errorsOf({ tags: 'ok,-bad' })[0].message).toMatch(/'-bad'.*must start with/);
+    // PVE's own separators (`;`, spaces) work as well as commas and newlines.
+    expect(spec({ tags: 'ci;web web2,db' })).toMatchObject({ tags: 'ci;web;web2;db' });
+    expect(errorsOf({ tags: 'ok;-bad' })[0].message).toMatch(/'-bad'.*must start with/);
     expect(errorsOf({ nameservers: '1.1.1.1,dns.example' })[0].message).toMatch(/'dns.example'.*IPv4 or IPv6/);
   });
 });

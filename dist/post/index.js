@@ -42959,7 +42959,7 @@ const hardwareParams = [
     { name: 'tablet', kind: 'bool', group: 'vm', pve: 'tablet', compatDefault: 'false', doc: 'Add a USB tablet device (absolute pointer in VNC).', example: 'false' },
     {
         name: 'tags', kind: 'list', group: 'vm', pve: 'tags', join: ';', check: 'tag',
-        doc: 'Tags of the VM. Each starts with a letter, digit or `_`, followed by letters, digits or `_ - + .`.', example: 'ci,ephemeral',
+        doc: 'Tags of the VM. Each starts with a letter, digit or `_`, followed by letters, digits or `_ - + .`; separated by commas, newlines, `;` or spaces.', example: 'ci,ephemeral',
     },
     { name: 'tdf', kind: 'bool', group: 'vm', pve: 'tdf', doc: 'Enable the time drift fix.', example: 'false' },
     { name: 'template', kind: 'bool', group: 'vm', pve: 'template', compatDefault: 'false', doc: 'Mark the VM as a template (prefer `state: template` to convert one).', example: 'false' },
@@ -47569,6 +47569,9 @@ function parseAny(p, raw) {
             const r = parseList(raw);
             if (!r.ok)
                 return bad(r.error), done();
+            // Tags as PVE writes them (`a;b`, `a b`): no tag can contain `;` or a space, so they separate too.
+            if (p.check === 'tag')
+                r.value = r.value.flatMap((t) => t.split(/[;\s]+/)).filter((t) => t !== '');
             if (p.check) {
                 for (const item of r.value) {
                     const err = runCheck(p.check, item);

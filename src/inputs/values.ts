@@ -50,6 +50,8 @@ function parseAny(p: Param, raw: string): ParamResult {
     case 'list': {
       const r = parseList(raw);
       if (!r.ok) return bad(r.error), done();
+      // Tags as PVE writes them (`a;b`, `a b`): no tag can contain `;` or a space, so they separate too.
+      if (p.check === 'tag') r.value = r.value.flatMap((t) => t.split(/[;\s]+/)).filter((t) => t !== '');
       if (p.check) {
         for (const item of r.value) {
           const err = runCheck(p.check, item);
