@@ -83,6 +83,31 @@ describe('request economy', () => {
     ok(await act(sim, { node, vmid: out.vmid, state: 'absent', force: 'true' }));
   });
 
+  test('after a stop only the status is read again; after a start (which applies pending changes) the config too', async () => {
+    const out = ok(await act(sim, { node, name: 'econ-power', hotplug: '0', scsi: 'scsi0: local-lvm:1', state: 'started' }));
+    // hotplug 0: a disk added to the running VM waits in [PENDING]; GET config shows pending values applied (as PVE).
+    const upd = ok(await act(sim, { node, vmid: out.vmid, update: 'true', update_unsafe: 'true', scsi: 'scsi0: local-lvm:1\nscsi1: local-lvm:1' }));
+    expect(vm(out.vmid).config.scsi1).toBeUndefined();
+    expect(vm(out.vmid).pending.scsi1).toBeDefined();
+    expect(Object.keys(JSON.parse(upd.devices))).toEqual(['scsi0', 'scsi1']);
+    let since = sim.log.length;
+    const stopped = ok(await act(sim, { node, vmid: out.vmid, state: 'stopped' }));
+    expect(stopped.status).toBe('stopped');
+    const after = (since: number, call: string) => {
+      const all = reqs(since);
+      return all.slice(all.findIndex((r) => r.endsWith(call)) + 1).filter((r) => !r.includes('/tasks/')).sort();
+    };
+    expect(after(since, '/status/shutdown')).toEqual([`GET /nodes/${node}/qemu/${out.vmid}/status/current`]);
+    expect(stopped.devices).toBe(upd.devices);
+    since = sim.log.length;
+    const started = ok(await act(sim, { node, vmid: out.vmid, state: 'started' }));
+    expect(after(since, '/status/start')).toEqual([`GET /nodes/${node}/qemu/${out.vmid}/config`, `GET /nodes/${node}/qemu/${out.vmid}/status/current`]);
+    expect(started.status).toBe('running');
+    expect(vm(out.vmid).config.scsi1).toBeDefined();
+    expect(started.devices).toBe(upd.devices);
+    ok(await act(sim, { node, vmid: out.vmid, state: 'absent', force: 'true' }));
+  });
+
   test('a step that changes nothing reads the VM once; a destroy is not followed by reads', async () => {
     const out = ok(await act(sim, { node, name: 'econ-read' }));
     let since = sim.log.length;

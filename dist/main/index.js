@@ -49796,6 +49796,11 @@ async function waitForTask(client, upid, opts) {
     let lastProblem;
     for (;;) {
         opts.signal?.throwIfAborted();
+        // No poll right after the task was started: a PVE worker takes longer than that just to fork.
+        const wait = Math.min(interval, deadline - Date.now());
+        if (wait > 0)
+            await sleep(wait, opts.signal);
+        interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
         const remaining = deadline - Date.now();
         if (remaining <= 0)
             break;
@@ -49807,10 +49812,6 @@ async function waitForTask(client, upid, opts) {
             const exitstatus = outcome.status.exitstatus ?? 'unexpected status';
             return finish(client, base, info, upid, exitstatus, label, started, opts);
         }
-        const wait = Math.min(interval, deadline - Date.now());
-        if (wait > 0)
-            await sleep(wait, opts.signal);
-        interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
     }
     const tail = lastLines((await readLog(client, base, opts.signal)) ?? []);
     const problem = lastProblem ? `\nLast status poll failed: ${lastProblem}` : '';
@@ -50381,6 +50382,7 @@ async function waitForGuest(client, node, vmid, o) {
 
 
 
+
 async function reconcile(o) {
     const timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
     const ctx = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
@@ -50432,14 +50434,26 @@ async function reconcile(o) {
     };
 }
 /**
- * The VM's facts after the step: what the plan read when nothing was applied, nothing after a destroy, else a
- * fresh read (config and status may both have changed).
+ * The VM's facts after the step, reading only what the applied steps may have changed: nothing after a destroy or
+ * when nothing was applied, the status alone after power steps that leave the config alone, the config alone after
+ * config changes.
  */
 async function factsAfter(client, plan, vmid, node, applied) {
     if (applied.at(-1)?.kind === 'destroy')
         return undefined;
-    if (applied.length === 0 && plan.live && vmid !== undefined && node !== undefined && vmid === plan.vmid && node === plan.node)
-        return factsOf(vmid, node, plan.live.config, plan.live.status);
+    const live = plan.live;
+    if (!live || vmid === undefined || node === undefined || vmid !== plan.vmid || node !== plan.node)
+        return readFacts(client, vmid, node);
+    const kinds = new Set(applied.map((s) => s.kind));
+    // start and reboot apply pending changes to the config; the other power actions leave it as it was.
+    const onlyPower = applied.every((s) => s.kind === 'power' && s.action !== 'start' && s.action !== 'reboot');
+    const onlyConfig = [...kinds].every((k) => k === 'config' || k === 'resize');
+    if (applied.length === 0)
+        return factsOf(vmid, node, live.config, live.status);
+    if (onlyPower)
+        return factsOf(vmid, node, live.config, await vmStatus(client, node, vmid));
+    if (onlyConfig)
+        return factsOf(vmid, node, await vmConfig(client, node, vmid), live.status);
     return readFacts(client, vmid, node);
 }
 

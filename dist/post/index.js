@@ -48634,6 +48634,11 @@ async function waitForTask(client, upid, opts) {
     let lastProblem;
     for (;;) {
         opts.signal?.throwIfAborted();
+        // No poll right after the task was started: a PVE worker takes longer than that just to fork.
+        const wait = Math.min(interval, deadline - Date.now());
+        if (wait > 0)
+            await sleep(wait, opts.signal);
+        interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
         const remaining = deadline - Date.now();
         if (remaining <= 0)
             break;
@@ -48645,10 +48650,6 @@ async function waitForTask(client, upid, opts) {
             const exitstatus = outcome.status.exitstatus ?? 'unexpected status';
             return finish(client, base, info, upid, exitstatus, label, started, opts);
         }
-        const wait = Math.min(interval, deadline - Date.now());
-        if (wait > 0)
-            await sleep(wait, opts.signal);
-        interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
     }
     const tail = lastLines((await readLog(client, base, opts.signal)) ?? []);
     const problem = lastProblem ? `\nLast status poll failed: ${lastProblem}` : '';

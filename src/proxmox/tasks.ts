@@ -102,6 +102,10 @@ export async function waitForTask(
 
   for (;;) {
     opts.signal?.throwIfAborted();
+    // No poll right after the task was started: a PVE worker takes longer than that just to fork.
+    const wait = Math.min(interval, deadline - Date.now());
+    if (wait > 0) await sleep(wait, opts.signal);
+    interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     const outcome = await pollStatus(client, base, remaining, opts.signal);
@@ -111,9 +115,6 @@ export async function waitForTask(
       const exitstatus = outcome.status.exitstatus ?? 'unexpected status';
       return finish(client, base, info, upid, exitstatus, label, started, opts);
     }
-    const wait = Math.min(interval, deadline - Date.now());
-    if (wait > 0) await sleep(wait, opts.signal);
-    interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
   }
 
   const tail = lastLines((await readLog(client, base, opts.signal)) ?? []);

@@ -5,6 +5,7 @@ import { Applier, type Timings } from './apply.js';
 import type { Change } from './diff.js';
 import { type GuestInfo, GuestWaitError, waitForGuest } from './guest.js';
 import { type VmFacts, factsOf, readFacts } from './outputs.js';
+import { vmConfig, vmStatus } from './pve.js';
 import { type PlanContext, planFor } from './plan.js';
 import { Inventory } from './resolve.js';
 import { type Plan, planJson } from './steps.js';
@@ -88,12 +89,20 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
 }
 
 /**
- * The VM's facts after the step: what the plan read when nothing was applied, nothing after a destroy, else a
- * fresh read (config and status may both have changed).
+ * The VM's facts after the step, reading only what the applied steps may have changed: nothing after a destroy or
+ * when nothing was applied, the status alone after power steps that leave the config alone, the config alone after
+ * config changes.
  */
 async function factsAfter(client: ProxmoxClient, plan: Plan, vmid: number | undefined, node: string | undefined, applied: Plan['steps']): Promise<VmFacts | undefined> {
   if (applied.at(-1)?.kind === 'destroy') return undefined;
-  if (applied.length === 0 && plan.live && vmid !== undefined && node !== undefined && vmid === plan.vmid && node === plan.node)
-    return factsOf(vmid, node, plan.live.config, plan.live.status);
+  const live = plan.live;
+  if (!live || vmid === undefined || node === undefined || vmid !== plan.vmid || node !== plan.node) return readFacts(client, vmid, node);
+  const kinds = new Set(applied.map((s) => s.kind));
+  // start and reboot apply pending changes to the config; the other power actions leave it as it was.
+  const onlyPower = applied.every((s) => s.kind === 'power' && s.action !== 'start' && s.action !== 'reboot');
+  const onlyConfig = [...kinds].every((k) => k === 'config' || k === 'resize');
+  if (applied.length === 0) return factsOf(vmid, node, live.config, live.status);
+  if (onlyPower) return factsOf(vmid, node, live.config, await vmStatus(client, node, vmid));
+  if (onlyConfig) return factsOf(vmid, node, await vmConfig(client, node, vmid), live.status);
   return readFacts(client, vmid, node);
 }
