@@ -39304,11 +39304,12 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(618);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2449);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2449);
+/* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)();
+(0,_v8_flags_js__WEBPACK_IMPORTED_MODULE_1__/* .baselineWasmOnly */ .M)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -39316,20 +39317,29 @@ __webpack_async_result__();
 /***/ }),
 
 /***/ 618:
-/***/ (() => {
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  M: () => (/* binding */ baselineWasmOnly)
+});
 
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 ;// CONCATENATED MODULE: ./src/entries/v8-flags.ts
-// Imported first by each entry, before the bundle's other modules run.
+// undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiles that module with both of its tiers. The
+// optimising tier (TurboFan) alone raised a step's peak memory from ~63 MB to ~98 MB and kept the process ~45 ms
+// longer at exit, for a parser that handles a few dozen small JSON answers per step: the baseline tier (Liftoff) is
+// plenty.
 //
-// undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiles that module with both of its tiers:
-// the optimising tier (TurboFan) alone raised the step's peak memory from ~64 MB to ~100 MB and added ~40 ms,
-// for a parser that handles a few dozen small JSON answers per step. The baseline tier (Liftoff) is plenty.
-// The flag must be set before undici compiles the module, i.e. before the first connection.
+// When: after the bundle's modules are loaded (changing a V8 flag makes Node compile the built-in modules it loads
+// afterwards without their code cache: ~20 ms if done first), and before the first connection (undici compiles
+// llhttp then). The entries call this between their imports and run().
 
-(0,external_node_v8_namespaceObject.setFlagsFromString)('--liftoff-only');
+function baselineWasmOnly() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--liftoff-only');
+}
 
 
 /***/ }),

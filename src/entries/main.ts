@@ -1,3 +1,5 @@
-import './v8-flags.js';
 import { run } from '../main.js';
+import { baselineWasmOnly } from './v8-flags.js';
+
+baselineWasmOnly();
 await run();

@@ -1,3 +1,5 @@
-import './v8-flags.js';
 import { run } from '../post.js';
+import { baselineWasmOnly } from './v8-flags.js';
+
+baselineWasmOnly();
 await run();

@@ -1,9 +1,13 @@
-// Imported first by each entry, before the bundle's other modules run.
+// undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiles that module with both of its tiers. The
+// optimising tier (TurboFan) alone raised a step's peak memory from ~63 MB to ~98 MB and kept the process ~45 ms
+// longer at exit, for a parser that handles a few dozen small JSON answers per step: the baseline tier (Liftoff) is
+// plenty.
 //
-// undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiles that module with both of its tiers:
-// the optimising tier (TurboFan) alone raised the step's peak memory from ~64 MB to ~100 MB and added ~40 ms,
-// for a parser that handles a few dozen small JSON answers per step. The baseline tier (Liftoff) is plenty.
-// The flag must be set before undici compiles the module, i.e. before the first connection.
+// When: after the bundle's modules are loaded (changing a V8 flag makes Node compile the built-in modules it loads
+// afterwards without their code cache: ~20 ms if done first), and before the first connection (undici compiles
+// llhttp then). The entries call this between their imports and run().
 import { setFlagsFromString } from 'node:v8';
 
-setFlagsFromString('--liftoff-only');
+export function baselineWasmOnly(): void {
+  setFlagsFromString('--liftoff-only');
+}
