@@ -49252,10 +49252,8 @@ function runState(status) {
         return 'hibernated';
     return status.status;
 }
-async function readLive(client, at, plan) {
+async function readLive(client, at) {
     const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
-    if (plan)
-        plan.live = { status, config };
     return { at, status, config };
 }
 /**
@@ -49392,7 +49390,7 @@ async function planPresent(ctx, plan) {
         return planClone(ctx, plan);
     const at = await locate(ctx);
     if (at) {
-        const live = await readLive(ctx.client, at, plan);
+        const live = await readLive(ctx.client, at);
         Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
         plan.steps.push(...migrateSteps(ctx, live));
         if (s.update) {
@@ -49439,7 +49437,7 @@ async function planClone(ctx, plan) {
     const existing = (s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined) ??
         (s.name !== undefined ? await ctx.inventory.uniqueByName(s.name, 'name') : undefined);
     if (existing) {
-        const live = await readLive(ctx.client, existing, plan);
+        const live = await readLive(ctx.client, existing);
         Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
         plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
         if (s.update) {
@@ -49501,6 +49499,11 @@ function need(live, s) {
         throw notFound(s);
     return live;
 }
+/** The VM's state as the plan read it, for the outputs when nothing changes it. */
+function keepLive(plan, live) {
+    if (live)
+        plan.live = { status: live.status, config: live.config };
+}
 async function planFor(ctx) {
     const s = ctx.settings;
     const plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
@@ -49510,7 +49513,7 @@ async function planFor(ctx) {
             return plan;
         }
         if (s.state === 'present') {
-            await planPresent(ctx, plan);
+            keepLive(plan, await planPresent(ctx, plan));
             return plan;
         }
         const creatable = s.state === 'started' && (s.clone !== undefined || s.node !== undefined) && s.name !== undefined;
@@ -49521,7 +49524,7 @@ async function planFor(ctx) {
         else {
             const at = await locate(ctx);
             if (at) {
-                live = await readLive(ctx.client, at, plan);
+                live = await readLive(ctx.client, at);
                 Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
                 plan.steps.push(...migrateSteps(ctx, live));
                 if (s.update && s.state === 'started') {
@@ -49533,6 +49536,7 @@ async function planFor(ctx) {
                 await planPresent(ctx, plan);
             }
         }
+        keepLive(plan, live);
         await planState(ctx, plan, live);
         return plan;
     }
@@ -50031,6 +50035,11 @@ function errorText(e) {
         return e.exitstatus;
     return e instanceof Error ? e.message : String(e);
 }
+/** A failed step's message, saying which step: a refused request names the call, not what for (task errors already do). */
+function stepMessage(what, e) {
+    const m = e instanceof Error ? e.message : String(e);
+    return m.startsWith(what) ? m : `${what}: ${m}`;
+}
 class Applier {
     opts;
     client;
@@ -50118,9 +50127,8 @@ class Applier {
                 await this.withLockRetry(what, () => this.runStep(step, steps.slice(i + 1), plan));
             }
             catch (e) {
-                // A refused request says which call failed, not what for; task failures already name the step.
-                if (e instanceof PveApiError && !e.message.startsWith(what))
-                    e.message = `${what}: ${e.message}`;
+                if (e instanceof PveApiError)
+                    e.message = stepMessage(what, e);
                 throw e;
             }
             this.done.push(describeStep(step));
@@ -50148,8 +50156,8 @@ class Applier {
                 catch (e) {
                     if (this.opts.signal?.aborted)
                         throw e;
-                    const message = e instanceof Error ? e.message : String(e);
-                    failures.set(vmid, message.startsWith(what) ? message : `${what}: ${message}`);
+                    const message = stepMessage(what, e);
+                    failures.set(vmid, message);
                     this.opts.log.warning(`prune: VM ${vmid} not removed: ${message}`);
                     return;
                 }

@@ -55,6 +55,12 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A failed step's message, saying which step: a refused request names the call, not what for (task errors already do). */
+function stepMessage(what: string, e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.startsWith(what) ? m : `${what}: ${m}`;
+}
+
 export class Applier {
   private readonly client: ProxmoxClient;
   private readonly s: Settings;
@@ -140,8 +146,7 @@ export class Applier {
       try {
         await this.withLockRetry(what, () => this.runStep(step, steps.slice(i + 1), plan));
       } catch (e) {
-        // A refused request says which call failed, not what for; task failures already name the step.
-        if (e instanceof PveApiError && !e.message.startsWith(what)) e.message = `${what}: ${e.message}`;
+        if (e instanceof PveApiError) e.message = stepMessage(what, e);
         throw e;
       }
       this.done.push(describeStep(step));
@@ -166,8 +171,8 @@ export class Applier {
           this.done.push(what);
         } catch (e) {
           if (this.opts.signal?.aborted) throw e;
-          const message = e instanceof Error ? e.message : String(e);
-          failures.set(vmid, message.startsWith(what) ? message : `${what}: ${message}`);
+          const message = stepMessage(what, e);
+          failures.set(vmid, message);
           this.opts.log.warning(`prune: VM ${vmid} not removed: ${message}`);
           return;
         }

@@ -33,9 +33,8 @@ export function runState(status: VmStatus): string {
   return status.status;
 }
 
-export async function readLive(client: ProxmoxClient, at: Located, plan?: Plan): Promise<Live> {
+export async function readLive(client: ProxmoxClient, at: Located): Promise<Live> {
   const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
-  if (plan) plan.live = { status, config };
   return { at, status, config };
 }
 
@@ -168,7 +167,7 @@ async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefin
   if (s.clone !== undefined) return planClone(ctx, plan);
   const at = await locate(ctx);
   if (at) {
-    const live = await readLive(ctx.client, at, plan);
+    const live = await readLive(ctx.client, at);
     Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
     plan.steps.push(...migrateSteps(ctx, live));
     if (s.update) {
@@ -214,7 +213,7 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
     (s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined) ??
     (s.name !== undefined ? await ctx.inventory.uniqueByName(s.name, 'name') : undefined);
   if (existing) {
-    const live = await readLive(ctx.client, existing, plan);
+    const live = await readLive(ctx.client, existing);
     Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
     plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
     if (s.update) {
@@ -269,6 +268,11 @@ function need(live: Live | undefined, s: Settings): Live {
   return live;
 }
 
+/** The VM's state as the plan read it, for the outputs when nothing changes it. */
+function keepLive(plan: Plan, live: Live | undefined): void {
+  if (live) plan.live = { status: live.status, config: live.config };
+}
+
 export async function planFor(ctx: PlanContext): Promise<Plan> {
   const s = ctx.settings;
   const plan: Plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
@@ -278,7 +282,7 @@ export async function planFor(ctx: PlanContext): Promise<Plan> {
       return plan;
     }
     if (s.state === 'present') {
-      await planPresent(ctx, plan);
+      keepLive(plan, await planPresent(ctx, plan));
       return plan;
     }
     const creatable = s.state === 'started' && (s.clone !== undefined || s.node !== undefined) && s.name !== undefined;
@@ -288,7 +292,7 @@ export async function planFor(ctx: PlanContext): Promise<Plan> {
     } else {
       const at = await locate(ctx);
       if (at) {
-        live = await readLive(ctx.client, at, plan);
+        live = await readLive(ctx.client, at);
         Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
         plan.steps.push(...migrateSteps(ctx, live));
         if (s.update && s.state === 'started') {
@@ -299,6 +303,7 @@ export async function planFor(ctx: PlanContext): Promise<Plan> {
         await planPresent(ctx, plan);
       }
     }
+    keepLive(plan, live);
     await planState(ctx, plan, live);
     return plan;
   } catch (e) {
