@@ -32,6 +32,11 @@ export interface UserOption {
   userid: string;
   password: string;
   privs?: PrivSpec;
+  /**
+   * Two-factor auth with TOTP: the codes the user's authenticator will show. Each is accepted once: proxmox-tfa
+   * remembers the last TOTP step used and refuses a replay, so a code that logged in once never does again.
+   */
+  totp?: string[];
 }
 
 export interface TokenOption {
@@ -109,12 +114,12 @@ export class Authenticator {
   lifetimeSec: number;
   private readonly ticketKey = randomBytes(32);
   private readonly csrfKey = randomBytes(32);
-  private readonly users = new Map<string, { password: string; privs: Set<string> }>();
+  private readonly users = new Map<string, { password: string; privs: Set<string>; totp?: Set<string> }>();
   private readonly tokens = new Map<string, { secret: string; privs: Set<string> }>();
 
   constructor(users: UserOption[], tokens: TokenOption[], lifetimeSec: number) {
     this.lifetimeSec = lifetimeSec;
-    for (const u of users) this.users.set(u.userid, { password: u.password, privs: privilegesOf(u.privs) });
+    for (const u of users) this.users.set(u.userid, { password: u.password, privs: privilegesOf(u.privs), totp: u.totp && new Set(u.totp) });
     for (const t of tokens) {
       this.tokens.set(`${t.userid}!${t.tokenid}`, { secret: t.secret ?? randomUUID(), privs: privilegesOf(t.privs) });
     }
@@ -205,7 +210,35 @@ export class Authenticator {
     return this.userInfo(userid);
   }
 
-  /** POST /access/ticket. Every failure is the same JSON 401 `authentication failure` (no user enumeration). */
+  /** The `!tfa!` ticket of a first factor that still needs its second (assemble_ticket with the user as aad). */
+  private tfaTicket(userid: string): string {
+    const plain = `PVE:!tfa!${Buffer.from(JSON.stringify({ totp: true })).toString('base64url')}:${hex8(nowSec())}`;
+    return `${plain}::${createHmac('sha256', this.ticketKey).update(`${plain}:${userid}`).digest('base64')}`;
+  }
+
+  private verifyTfaTicket(ticket: string, userid: string): boolean {
+    const m = /^(PVE:!tfa![A-Za-z0-9_-]+:([0-9A-F]{8}))::(\S+)$/.exec(ticket);
+    if (!m) return false;
+    const mac = createHmac('sha256', this.ticketKey).update(`${m[1]}:${userid}`).digest('base64');
+    return safeEqual(mac, m[3]) && this.fresh(parseInt(m[2], 16));
+  }
+
+  /**
+   * The second factor (pve-access-control AccessControl.pm authenticate_2nd_new_do): a typed response
+   * `totp:<code>` ("bad otp response" otherwise), verified by proxmox-tfa, each code once.
+   */
+  private secondFactor(user: { totp?: Set<string> }, response: string): boolean {
+    const m = /^totp:(\d{6})$/.exec(response);
+    if (!m || !user.totp?.has(m[1])) return false;
+    user.totp.delete(m[1]);
+    return true;
+  }
+
+  /**
+   * POST /access/ticket (API2/AccessControl.pm create_ticket_do). Every failure is the same JSON 401
+   * `authentication failure` (no user enumeration). A valid ticket of the same user renews without a second factor;
+   * a TOTP user's password alone gets `NeedTFA: 1` and a `!tfa!` ticket to answer with `tfa-challenge`.
+   */
   login(params: Record<string, unknown>, clusterName: string): Record<string, unknown> {
     const fail = (): PveError => new PveError(401, 'authentication failure');
     let username = String(params.username ?? '');
@@ -213,21 +246,38 @@ export class Authenticator {
     const password = String(params.password ?? '');
     const user = this.users.get(username);
     if (!user) throw fail();
+    const challenge = params['tfa-challenge'];
+    if (challenge !== undefined) {
+      if (params.otp !== undefined) throw fail(); // "TFA response should be in 'password', not 'otp'"
+      if (!this.verifyTfaTicket(String(challenge), username) || !this.secondFactor(user, password)) throw fail();
+      return this.fullTicket(username, user.privs, clusterName);
+    }
     const byTicket = password.startsWith('PVE:') && this.verifyTicket(password) === username;
     if (!byTicket && !safeEqual(user.password, password)) throw fail();
+    if (!byTicket && user.totp && params.path === undefined) {
+      if (params.otp !== undefined) {
+        if (!this.secondFactor(user, String(params.otp))) throw fail();
+      } else {
+        return { username, ticket: this.tfaTicket(username), CSRFPreventionToken: this.createCsrfToken(username), NeedTFA: 1 };
+      }
+    }
     if (params.path !== undefined && params.privs !== undefined) {
       // Verify-only mode: the caller asks whether the (ticket) user holds privs on path.
       const wanted = String(params.privs).split(/[,;\s]+/).filter(Boolean);
       if (!wanted.every((p) => user.privs.has(p))) throw fail();
       return { username };
     }
+    return this.fullTicket(username, user.privs, clusterName);
+  }
+
+  private fullTicket(username: string, privs: ReadonlySet<string>, clusterName: string): Record<string, unknown> {
     const data: Record<string, unknown> = {
       username,
       ticket: this.createTicket(username),
       CSRFPreventionToken: this.createCsrfToken(username),
-      cap: capabilities(user.privs),
+      cap: capabilities(privs),
     };
-    if (user.privs.has('Sys.Audit')) data.clustername = clusterName;
+    if (privs.has('Sys.Audit')) data.clustername = clusterName;
     return data;
   }
 }

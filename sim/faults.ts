@@ -15,6 +15,11 @@ export interface FaultOptions {
   failTask?: { type: string; message: string; id?: string; times?: number };
   /** Hold the VM's flock for `ms` simulated ms (scaled by timeScale), as a long operation on the node would. */
   holdLock?: { vmid: number; ms: number };
+  /**
+   * Not PVE: a broken or hostile server (or something else listening on the port) answering requests whose path
+   * matches `path` (a regular expression) with a 200 of `bytes` bytes, to prove the client does not buffer it all.
+   */
+  hugeAnswer?: { path: string; bytes: number };
   /** Seed for every random choice (rates, latency), so a failing run can be replayed. */
   seed?: number;
 }

@@ -14,7 +14,7 @@ export interface RequestLogEntry {
   /** ms epoch of arrival. */
   at: number;
   /** Set when fault injection dropped the connection or answered instead of the handler. */
-  fault?: 'drop' | 'error';
+  fault?: 'drop' | 'error' | 'huge';
 }
 
 export const REDACTED = '**********';

@@ -210,6 +210,11 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       return { status: 401, reason: err.message, delayMs: deps.authFailureDelayMs() - (Date.now() - entry.at) };
     }
     if (auth.authid) entry.authid = auth.authid;
+    const huge = deps.faults.current.hugeAnswer;
+    if (huge && new RegExp(huge.path).test(rel)) {
+      entry.fault = 'huge';
+      return { status: 200, reason: 'OK', body: `{"data":"${'x'.repeat(huge.bytes)}"}`, contentType: 'application/json;charset=UTF-8' };
+    }
 
     const length = Number(req.headers['content-length'] ?? 0);
     let bodyParams: Record<string, unknown> = {};

@@ -4,6 +4,7 @@ import { pveKeyInfo } from './catalogue/index.js';
 import { formatInputErrors, readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import type { Settings } from './settings.js';
+import { saveCleanup, saveCreated, saveMainOk, saveTicket } from './state.js';
 import { type VmFacts, summaryMarkdown } from './vm/outputs.js';
 import { PruneIncompleteError, prunedMarkdown } from './vm/prune.js';
 import { reconcile } from './vm/reconcile.js';
@@ -49,6 +50,16 @@ function setFactOutputs(f: VmFacts): void {
   core.setOutput('devices', JSON.stringify(f.devices));
 }
 
+/**
+ * A one-time code (api_otp) logs in once: the post step could not log in again to clean up, so it gets this step's
+ * ticket (valid 2 h, masked like every secret) through the step state, and only when it may need it.
+ */
+function keepTicketForCleanup(settings: Settings, client: ProxmoxClient): void {
+  if (!settings.connection.otp || settings.lifecycle.cleanup === 'never') return;
+  const t = client.currentTicket();
+  if (t) saveTicket(t);
+}
+
 export async function run(): Promise<void> {
   const started = performance.now();
   const settings = readInputs();
@@ -59,7 +70,8 @@ export async function run(): Promise<void> {
   const onSignal = () => abort.abort(new Error('the step was cancelled'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  core.saveState('cleanup', settings.lifecycle.cleanup);
+  saveCleanup(settings.lifecycle.cleanup);
+  let created = false;
   try {
     const o = await reconcile({
       client,
@@ -67,7 +79,10 @@ export async function run(): Promise<void> {
       secretKeys,
       log,
       signal: abort.signal,
-      onCreated: (vmid, node, upid) => core.saveState('created', JSON.stringify({ vmid, node, upid })),
+      onCreated: (vm) => {
+        created = true;
+        saveCreated(vm);
+      },
       onFacts: setFactOutputs,
       group: (name, fn) => core.group(name, fn),
     });
@@ -103,7 +118,7 @@ export async function run(): Promise<void> {
             }),
       )
       .write();
-    core.saveState('main_ok', 'true');
+    saveMainOk();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof PruneIncompleteError) {
@@ -121,6 +136,7 @@ export async function run(): Promise<void> {
       .write()
       .catch(() => undefined);
   } finally {
+    if (created) keepTicketForCleanup(settings, client);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await client.close();

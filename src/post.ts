@@ -1,63 +1,54 @@
-// The post step: removes the VM this job's main step created, when `cleanup` asks for it
-// (always, or on-failure when the main step did not finish successfully). Problems are warnings only.
+// The post step: removes the VM this job's main step created, when `cleanup` asks for it (always, or on-failure
+// when the main step did not finish successfully), and only when the VM is provably still that one
+// (vm/ownership.ts). The plan comes from vm/cleanup.ts and runs through the main step's Applier. Problems are
+// warnings only: the post step never fails the job.
 import * as core from '@actions/core';
 import { readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
-import { waitForTask } from './proxmox/tasks.js';
+import { PveApiError } from './proxmox/errors.js';
+import type { Settings } from './settings.js';
+import { readPostState } from './state.js';
+import { Applier } from './vm/apply.js';
+import { planCleanup } from './vm/cleanup.js';
+import { Inventory } from './vm/resolve.js';
+
+const log = { debug: (m: string) => core.debug(m), info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
+
+/** Why a cleanup with a one-time code could not log in, and what to do about it. */
+function otpHint(settings: Settings, e: unknown): string {
+  if (!settings.connection.otp || settings.connection.tokenSecret) return '';
+  const auth = (e instanceof PveApiError && e.status === 401) || /authentication fail|no usable ticket/i.test(String((e as Error)?.message));
+  return auth
+    ? ' (api_otp is a one-time code: the main step used it, and the ticket it kept for cleanup was refused, e.g. after its 2 h lifetime; use an API token for jobs that clean up)'
+    : '';
+}
 
 export async function run(): Promise<void> {
-  const policy = core.getState('cleanup') || 'never';
-  const created = core.getState('created');
-  const mainOk = core.getState('main_ok') === 'true';
-  if (!created || policy === 'never' || (policy === 'on-failure' && mainOk)) {
-    if (created) core.info(`cleanup: ${policy}; leaving the VM in place`);
+  const st = readPostState();
+  const vm = st.created;
+  if (!vm || st.cleanup === 'never' || (st.cleanup === 'on-failure' && st.mainOk)) {
+    if (vm) core.info(`cleanup: ${st.cleanup}; leaving the VM in place`);
     return;
   }
-  const { vmid, node, upid } = JSON.parse(created) as { vmid: number; node: string; upid?: string };
   const { settings } = readSettings((name) => core.getInput(name), process.env);
   if (!settings) {
-    core.warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
+    core.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
     return;
   }
-  for (const v of [settings.connection.password, settings.connection.tokenSecret]) if (v) core.setSecret(v);
-  const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core.setSecret(v), log: { debug: core.debug, info: core.info, warning: core.warning } });
-  const timeoutMs = settings.timeoutSec * 1000;
+  for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp]) if (v) core.setSecret(v);
+  const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core.setSecret(v), log });
+  if (st.ticket) client.adoptTicket(st.ticket);
+  const ctx = { client, settings, secretKeys: new Set<string>(), inventory: new Inventory(client) };
   try {
-    const base = `/nodes/${node}/qemu/${vmid}`;
-    if (upid) {
-      // The create/clone task may still run (the main step timed out or was cancelled): it always ends, and
-      // PVE keeps the VM locked until then, so wait for it rather than fail on the lock.
-      try {
-        await waitForTask(client, upid, { timeoutMs: Math.max(timeoutMs, 15 * 60_000), what: `create/clone of VM ${vmid}` });
-      } catch (e) {
-        core.info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${(e as Error).message.split('\n')[0]})`);
-      }
+    const plan = await planCleanup(ctx, vm, log.info);
+    for (const n of plan.notes) core.debug(n);
+    for (const w of plan.warnings) core.warning(w);
+    if (plan.steps.length > 0) {
+      await new Applier({ ctx, log, timings: { apiMs: 0, taskMs: 0, guestMs: 0 } }).run(plan);
     }
-    // A half-created VM still holds `lock: create`/`clone` until its task ends: wait for it to go.
-    const deadline = Date.now() + timeoutMs;
-    let status: { status: string; lock?: string } | undefined;
-    for (let delay = 100; ; delay = Math.min(delay * 1.5, 2000)) {
-      try {
-        status = await client.get(`${base}/status/current`);
-      } catch (e) {
-        if (/does not exist/.test((e as Error).message)) {
-          core.info(`cleanup: VM ${vmid} is already gone`);
-          return;
-        }
-        throw e;
-      }
-      if (!status?.lock || !['create', 'clone'].includes(status.lock) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, delay));
-    }
-    if (status?.status === 'running') {
-      const stopTask = await client.post<string>(`${base}/status/stop`, { skiplock: settings.connection.user === 'root@pam' && !settings.connection.tokenId ? 1 : undefined });
-      await waitForTask(client, stopTask, { timeoutMs, what: `stop VM ${vmid}` });
-    }
-    const destroyTask = await client.delete<string>(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
-    await waitForTask(client, destroyTask, { timeoutMs, what: `destroy VM ${vmid}` });
-    core.info(`cleanup: VM ${vmid} on ${node} destroyed`);
+    core.info(plan.msg);
   } catch (e) {
-    core.warning(`cleanup of VM ${vmid} on ${node} failed: ${(e as Error).message}`);
+    core.warning(`cleanup of VM ${vm.vmid} on ${vm.node} failed: ${(e as Error).message}${otpHint(settings, e)}`);
   } finally {
     await client.close();
   }

@@ -42,6 +42,8 @@ export interface Lifecycle {
   dryRun: boolean;
   prune: boolean;
   pruneTags: string[];
+  /** Whose leftovers prune may destroy: this repository's gh-ci VMs, or every repository's. */
+  pruneScope: 'repository' | 'cluster';
   pruneOlderThanSec?: number;
   githubToken?: string;
   /** Tag VMs the action creates or clones with their workflow run (vm/orphans.ts), so prune can find leftovers. */

@@ -134,11 +134,12 @@ describe('prune', () => {
     expect(run.main.stdout).toMatch(/r2.*run 1002 is still in progress/);
   });
 
-  test('without a token, by age alone: old leftovers go (gh-ts- tag or meta ctime), young ones stay', async () => {
+  test('without a token, by age alone: old leftovers of this action go, young ones stay; a VM without gh-ci never', async () => {
     const out = ok(await act(sim, { ...selector, prune_older_than: '1d' }));
-    expect(JSON.parse(out.pruned).map((p: { vmid: number }) => p.vmid)).toEqual([900, 901]);
+    expect(JSON.parse(out.pruned).map((p: { vmid: number }) => p.vmid)).toEqual([900]);
     expect(sim.state.vms.has(900)).toBe(false);
-    expect(sim.state.vms.has(901)).toBe(false);
+    // old-meta is old enough and carries the wanted tag, but this action did not make it (no gh-ci marker).
+    expect(sim.state.vms.has(901)).toBe(true);
     expect(byName('r2')).toBeDefined();
     expect(byName('r1-protected')).toBeDefined();
   });
@@ -151,7 +152,7 @@ describe('prune', () => {
 
   test('a leftover that cannot be removed does not keep the others: they go, the step fails naming it', async () => {
     const old = `gh-ts-${nowSec() - 3 * DAY}`;
-    for (const id of [910, 911, 912]) seed(id, { name: `stuck-${id}`, tags: `stuck;${old}` });
+    for (const id of [910, 911, 912]) seed(id, { name: `stuck-${id}`, tags: `gh-ci;${REPO_TAG};stuck;${old}` });
     // Someone (a backup) holds VM 911's lock for far longer than the step's timeout (scaled: 20 s real).
     sim.configure({ faults: { holdLock: { vmid: 911, ms: 1_000_000 } } });
     try {

@@ -24,6 +24,8 @@ export interface RunOptions {
   cancelGraceMs?: number;
   /** Keep the temp workspace/runner-file folder (removed by default once everything is parsed). */
   keepTemp?: boolean;
+  /** Runs after the main step and before the post step: what the job's later steps (or other jobs) do meanwhile. */
+  beforePost?: (main: StepResult) => void | Promise<void>;
 }
 
 export interface Annotation {
@@ -385,6 +387,7 @@ export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
   const run: ActionRun = { main, unexpectedInputs };
 
   if (opts.post && runs.post && postShouldRun(runs['post-if'], main)) {
+    await opts.beforePost?.(main);
     const stateEnv = Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]));
     const pathPrefix = [...main.path].reverse().join(':');
     const postEnv = { ...env, ...main.env, ...inputEnv, ...stateEnv };

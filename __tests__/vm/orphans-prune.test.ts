@@ -84,14 +84,14 @@ describe('planPrune with github_token', () => {
     expect(plan.steps[0]).toMatchObject({ action: 'stop' });
     expect(plan.steps[1]).toMatchObject({ params: { purge: '1', 'destroy-unreferenced-disks': '1' } });
     expect(plan.pruned!.map((p) => p.vmid)).toEqual([101, 102]);
-    expect(plan.pruned![0]).toMatchObject({ node: 'pve1', name: 'vm101', reason: expect.stringMatching(/tags CI; created 1m ago; run 1 completed/) });
+    expect(plan.pruned![0]).toMatchObject({ node: 'pve1', name: 'vm101', reason: expect.stringMatching(/^tags gh-ci,gh-repo-octo-org\.demo,ci; created 1m ago; run 1 completed$/) });
     expect(plan.pruned![0].tags).toContain('gh-run-1');
     const notes = plan.notes.join('\n');
     expect(notes).toMatch(/VM 103 .*run 2 is still in progress/);
     expect(notes).toMatch(/VM 104 .*run 3 is unknown to GitHub, and no prune_older_than/);
-    expect(notes).toMatch(/VM 105 .*another repository/);
     expect(notes).toMatch(/VM 106 .*this workflow run/);
-    expect(notes).toMatch(/VM 109 .*no gh-run- tag/);
+    // Another repository's VM and one this action never tagged (no gh-ci) are not even candidates.
+    expect(notes).not.toMatch(/VM 10[59]\b/);
     expect(plan.warnings).toEqual([
       'prune: VM 107 (vm107) on pve1 is a template: skipped',
       'prune: VM 108 (vm108) on pve1 is protected (protection: 1): skipped',
@@ -105,7 +105,7 @@ describe('planPrune with github_token', () => {
     expect(plan.msg).toBe('pruned 2 VM(s): 101, 102');
   });
 
-  it('with prune_older_than, an unknown run or another repository is judged by age; a run in progress never', async () => {
+  it('with prune_scope: cluster and prune_older_than, an unknown run or another repository is judged by age; a run in progress never', async () => {
     gh = await fakeGitHub({ 'octo-org/demo/2': 'queued' });
     const vms: FakeVm[] = [
       { vmid: 201, tags: run(3, 7200) },
@@ -113,7 +113,7 @@ describe('planPrune with github_token', () => {
       { vmid: 203, tags: run(2, 7200) },
       { vmid: 204, tags: run(3, 60) },
     ];
-    const { plan, destroyed, gets } = await prune(vms, { prune_tags: 'gh-ci', prune_older_than: '1h', github_token: 't', dry_run: 'true' }, { GITHUB_API_URL: gh.url });
+    const { plan, destroyed, gets } = await prune(vms, { prune_tags: 'gh-ci', prune_older_than: '1h', github_token: 't', dry_run: 'true', prune_scope: 'cluster' }, { GITHUB_API_URL: gh.url });
     expect(destroyed).toEqual([201, 202]);
     expect(plan.notes.join('\n')).toMatch(/VM 203 .*run 2 is still in progress/);
     expect(plan.msg).toBe('dry run: would prune 2 VM(s): 201, 202');
@@ -135,13 +135,16 @@ describe('planPrune by age alone (no token)', () => {
     const vms: FakeVm[] = [
       { vmid: 401, tags: run(1, 3 * 86400) },
       { vmid: 402, tags: run(1, 600) },
-      { vmid: 403, config: { meta: `creation-qemu=9.2.0,ctime=${NOW_S - 2 * 86400}` } },
-      { vmid: 404, config: { meta: `creation-qemu=9.2.0,ctime=${NOW_S - 60}` } },
-      { vmid: 405 },
+      { vmid: 403, tags: `gh-ci;${REPO_TAG}`, config: { meta: `creation-qemu=9.2.0,ctime=${NOW_S - 2 * 86400}` } },
+      { vmid: 404, tags: `gh-ci;${REPO_TAG}`, config: { meta: `creation-qemu=9.2.0,ctime=${NOW_S - 60}` } },
+      { vmid: 405, tags: `gh-ci;${REPO_TAG}` },
+      // As old, but not made by this action (no gh-ci), or by another repository's job: never candidates.
+      { vmid: 406, config: { meta: `creation-qemu=9.2.0,ctime=${NOW_S - 9 * 86400}` } },
+      { vmid: 407, tags: 'gh-ci;gh-repo-other.thing', config: { meta: `creation-qemu=9.2.0,ctime=${NOW_S - 9 * 86400}` } },
     ];
     const { plan, destroyed } = await prune(vms, { prune_older_than: '1d' }, {});
     expect(destroyed).toEqual([401, 403]);
-    expect(plan.pruned!.find((p) => p.vmid === 403)!.reason).toBe('created 2d ago; no gh-run- tag; old enough');
+    expect(plan.pruned!.find((p) => p.vmid === 403)!.reason).toBe(`tags gh-ci,${REPO_TAG}; created 2d ago; no gh-run- tag; old enough`);
     const notes = plan.notes.join('\n');
     expect(notes).toMatch(/1 VM\(s\) with the tags are younger than 1d/);
     expect(notes).toMatch(/VM 404 .*created 1m ago/);

@@ -104,7 +104,9 @@ describe('matching and age', () => {
   it('a VM matches when it has every wanted tag, case-insensitively', () => {
     expect(hasAllTags(['ci', 'ephemeral', 'x'], ['CI', 'ephemeral'])).toBe(true);
     expect(hasAllTags(['ci'], ['ci', 'ephemeral'])).toBe(false);
-    expect(hasAllTags([], [])).toBe(true);
+    // No wanted tags matches nothing: an empty filter must never mean "every VM".
+    expect(hasAllTags([], [])).toBe(false);
+    expect(hasAllTags(['prod'], [])).toBe(false);
   });
 
   it('reads run, repo and time from the tags; the newest gh-ts- wins', () => {

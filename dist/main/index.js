@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2449);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3947);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 2449:
+/***/ 3947:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42324,8 +42324,8 @@ const behaviourParams = [
         example: 'pve1',
     },
     {
-        name: 'timeout', kind: 'int', group: 'behaviour', default: '300', min: 1,
-        doc: "Seconds to wait for each Proxmox task (create, clone, start, stop, ...). The module's default of 30 s is too short for full clones, so the action waits 300 s. With `state: stopped` it is also the graceful shutdown time before the VM is stopped hard.",
+        name: 'timeout', kind: 'int', group: 'behaviour', default: '300', min: 1, max: 604800,
+        doc: "Seconds to wait for each Proxmox task (create, clone, start, stop, ...), at most 604800 (7 days). The module's default of 30 s is too short for full clones, so the action waits 300 s. With `state: stopped` it is also the graceful shutdown time before the VM is stopped hard.",
         example: '600',
     },
     {
@@ -42995,8 +42995,8 @@ const lifecycleParams = [
         example: 'ip',
     },
     {
-        name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1,
-        doc: 'Seconds to wait for `wait_for`.', example: '600',
+        name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1, max: 604800,
+        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
     },
     {
         name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: ['ipv4', 'ipv6', 'any'], default: 'any',
@@ -43023,12 +43023,17 @@ const lifecycleParams = [
     },
     {
         name: 'prune', kind: 'bool', group: 'lifecycle', default: 'false',
-        doc: 'With `state: absent`, destroy every VM matching `prune_tags` and/or older than `prune_older_than` instead of one VM (sweeps up leftovers of earlier runs): stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs of finished workflow runs: with `github_token`, a VM tagged with a run of this repository (see `ci_tags`) is kept while GitHub reports the run not completed; any other VM (other repository, unknown run, no run tag, no token) is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are skipped. With `dry_run`, only lists them (`pruned` output).',
+        doc: 'With `state: absent`, destroy leftover VMs of earlier runs instead of one VM: stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs this action made and tagged (`gh-ci`, see `ci_tags`) of this repository (`gh-repo-…`; `prune_scope: cluster` widens that to every repository), carrying all `prune_tags`, older than `prune_older_than`, and of finished workflow runs: with `github_token`, a VM of a run of this repository is kept while GitHub reports the run not completed; any other VM is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are never pruned. With `dry_run`, only lists them (`pruned` output).',
         example: 'true',
     },
     {
+        name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: ['repository', 'cluster'], default: 'repository',
+        doc: 'With `prune`, whose leftovers may be destroyed: `repository` (VMs tagged with this repository, `gh-repo-…`) or `cluster` (every VM this action tagged `gh-ci`, from any repository sharing the cluster). VMs without the `gh-ci` tag are never pruned.',
+        example: 'cluster',
+    },
+    {
         name: 'prune_tags', kind: 'list', group: 'lifecycle', check: 'tag',
-        doc: 'With `prune`, only VMs carrying all these tags (e.g. `gh-ci` for every VM this action tagged, see `ci_tags`).', example: 'ci,ephemeral',
+        doc: 'With `prune`, only VMs carrying all these tags as well (e.g. `ephemeral`). A blank list is an error, not "every VM".', example: 'ci,ephemeral',
     },
     {
         name: 'prune_older_than', kind: 'string', group: 'lifecycle', check: 'duration',
@@ -43541,8 +43546,10 @@ function checkRules(inputs, explicit, failed, errors) {
         }
     }
     else {
-        for (const n of ['prune_tags', 'prune_older_than']) {
-            if (get(n) !== undefined && !failed.has('prune'))
+        // action.yml defaults arrive as given inputs: prune_scope only counts when it widens the default.
+        for (const n of ['prune_tags', 'prune_older_than', 'prune_scope']) {
+            const set = n === 'prune_scope' ? get(n) === 'cluster' : get(n) !== undefined;
+            if (set && !failed.has('prune'))
                 err(n, `Input '${n}' has no effect without 'prune: true'.`);
         }
     }
@@ -47249,7 +47256,11 @@ function parseNumber(raw) {
     const v = raw.trim();
     if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v))
         return fail('must be a number');
-    return parse_ok(Number(v));
+    const n = Number(v);
+    // 1e309 is Infinity: it would be sent as "Infinity", which no PVE option accepts.
+    if (!Number.isFinite(n))
+        return fail('is too large (must be a finite number)');
+    return parse_ok(n);
 }
 /** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
 function loadText(raw) {
@@ -47584,6 +47595,9 @@ function parseAny(p, raw) {
             // Tags as PVE writes them (`a;b`, `a b`): no tag can contain `;` or a space, so they separate too.
             if (p.check === 'tag')
                 r.value = r.value.flatMap((t) => t.split(/[;\s]+/)).filter((t) => t !== '');
+            // Given but holding no tag (' ; '): an empty filter would match every VM, so it is an error, not "all".
+            if (p.check === 'tag' && r.value.length === 0)
+                return bad('holds no tag: give at least one tag, or leave the input out'), done();
             if (p.check) {
                 for (const item of r.value) {
                     const err = runCheck(p.check, item);
@@ -47861,6 +47875,7 @@ function readLifecycle(values) {
         dryRun: values.get('dry_run') ?? false,
         prune: values.get('prune') ?? false,
         pruneTags: values.get('prune_tags') ?? [],
+        pruneScope: (str('prune_scope') ?? 'repository'),
         pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
         githubToken: str('github_token'),
         ciTags: values.get('ci_tags') ?? true,
@@ -47880,6 +47895,13 @@ function formatInputErrors(errors) {
 function abortReason(signal) {
     return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
+/**
+ * The longest delay a Node timer holds: a longer one fires after 1 ms (TimeoutOverflowWarning), which would turn
+ * every wait into a busy loop. Every timer of the action goes through `timerMs`.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A delay a timer can hold: finite, at least 0, at most MAX_TIMER_MS. */
+const timerMs = (ms) => (Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_TIMER_MS) : MAX_TIMER_MS);
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
@@ -47894,7 +47916,7 @@ function sleep(ms, signal) {
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
             resolve();
-        }, Math.max(0, ms));
+        }, timerMs(ms));
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
@@ -47971,6 +47993,10 @@ class ConnectionError extends Error {
         this.code = opts.code;
     }
 }
+/** The server sent more than the client reads (transport.ts MAX_BODY_BYTES): never retried. */
+class ResponseTooLargeError extends Error {
+    name = 'ResponseTooLargeError';
+}
 /** Statuses pveproxy or a proxy in front of it uses when the answer never came from a handler. */
 const TRANSIENT_STATUSES = new Set([502, 503, 504, 595, 596, 597, 599]);
 /**
@@ -48030,6 +48056,8 @@ function connectionError(hostPort, what, cause, timeoutMs) {
 
 /** PVE tickets live 2 h; renewing after 1.5 h leaves room for long tasks and clock skew. */
 const TICKET_RENEW_AFTER_MS = 90 * 60 * 1000;
+/** A TOTP code as PVE wants it: `totp:<code>`, unless the user already typed it (`recovery:…`, `totp:…`). */
+const typedOtp = (otp) => (/^[a-z]+:/.test(otp) ? otp : `totp:${otp}`);
 class Credentials {
     conn;
     secret;
@@ -48120,8 +48148,10 @@ class Credentials {
             throw new Error(`no credentials for ${user}: set api_password, or api_token_id with api_token_secret`);
         }
         const params = { username: user, password };
+        // PVE verifies a second factor sent with the password at once, but only as a typed response ("bad otp
+        // response" for a bare code): pve-access-control AccessControl.pm authenticate_2nd_new_do.
         if (otp)
-            params.otp = otp;
+            params.otp = typedOtp(otp);
         let answer = (await post(params));
         if (answer?.NeedTFA) {
             // The interim ticket only proves the first factor; it is still a credential.
@@ -48130,9 +48160,27 @@ class Credentials {
             if (!otp || !answer.ticket) {
                 throw new Error(`user ${user} has two-factor authentication enabled: set api_otp, or use an API token`);
             }
-            answer = (await post({ username: user, 'tfa-challenge': answer.ticket, password: `totp:${otp}` }));
+            answer = (await post({ username: user, 'tfa-challenge': answer.ticket, password: typedOtp(otp) }));
         }
         this.store(answer);
+    }
+    /** The current ticket, for a later process of the same job that cannot log in again (a used one-time code). */
+    currentTicket() {
+        return this.ticket && { ticket: this.ticket.value, csrf: this.ticket.csrf };
+    }
+    /**
+     * Starts from a ticket an earlier process obtained. Its age comes from the ticket itself (PVE:<user>:<hex time>),
+     * so it is renewed (ticket as password, no second factor) once it is old enough, like one obtained here.
+     */
+    adopt(saved) {
+        if (this.kind !== 'ticket')
+            return;
+        this.secret(saved.ticket);
+        this.secret(saved.csrf);
+        const stamp = /^PVE:[^:]+:([0-9A-F]{8})::/.exec(saved.ticket);
+        const obtainedAt = stamp ? parseInt(stamp[1], 16) * 1000 : 0;
+        this.generation += 1;
+        this.ticket = { value: saved.ticket, csrf: saved.csrf, obtainedAt, generation: this.generation };
     }
     store(answer) {
         const a = answer;
@@ -48250,6 +48298,12 @@ function tlsConnector(conn, connectTimeoutMs) {
 
 ;// CONCATENATED MODULE: ./src/proxmox/transport.ts
 
+/**
+ * The largest answer the client reads. PVE's biggest (a whole cluster's /cluster/resources, a long task log page)
+ * stay far below it; a broken or hostile server could otherwise make the step buffer until the runner runs out of
+ * memory.
+ */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** The exchange failed without a response. `requestSent` is false when undici never started writing the request. */
 class SendFailure extends Error {
     cause;
@@ -48280,6 +48334,7 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
         let status = 0;
         let statusText = '';
         const chunks = [];
+        let size = 0;
         // undici hands out the abort function only once the request is about to be written; before that (while
         // connecting) we remember the abort and apply it the moment the request would go out.
         const cancel = (err) => {
@@ -48305,7 +48360,7 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
             const err = Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: 'TIMEOUT' });
             cancel(err);
             settle(() => reject(new SendFailure(err, sent, true)));
-        }, timeoutMs);
+        }, timerMs(timeoutMs));
         signal?.addEventListener('abort', onAbort, { once: true });
         agent.dispatch({
             origin,
@@ -48329,6 +48384,13 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
                 return true;
             },
             onData(chunk) {
+                size += chunk.length;
+                if (size > MAX_BODY_BYTES) {
+                    const err = Object.assign(new Error(`the answer to ${req.method} ${req.path.split('?')[0]} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB: refused (a PVE answer is never that large)`), { code: 'BODY_TOO_LARGE' });
+                    cancel(err);
+                    settle(() => reject(new SendFailure(err, sent, false)));
+                    return false;
+                }
                 chunks.push(chunk);
                 return true;
             },
@@ -48412,6 +48474,14 @@ class ProxmoxClient {
     async login() {
         await this.creds.ensureTicket(this.ticketPost);
     }
+    /** The ticket in use (password logins only), for a later step of the job that cannot log in again. */
+    currentTicket() {
+        return this.creds.currentTicket();
+    }
+    /** Uses a ticket an earlier step obtained instead of logging in (renewed or replaced as usual). */
+    adoptTicket(saved) {
+        this.creds.adopt(saved);
+    }
     get(path, params, opts) {
         this.stats.reads++;
         return this.perform('GET', path, params, opts?.signal, { idempotent: true, login: false });
@@ -48472,6 +48542,9 @@ class ProxmoxClient {
             catch (err) {
                 if (!(err instanceof SendFailure))
                     throw err; // the caller aborted
+                // An oversized answer is no network hiccup: asking again would only buffer it again.
+                if (errorCode(err.cause) === 'BODY_TOO_LARGE')
+                    throw new ResponseTooLargeError(`PVE at ${this.hostPort}: ${err.message}`);
                 const failure = this.networkFailure(err, what);
                 const code = errorCode(err.cause) ?? '';
                 // A timeout already cost api_timeout, and a plain-HTTP server will not learn TLS: neither is worth repeating.
@@ -48580,6 +48653,69 @@ class ProxmoxClient {
         }
         return undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./src/state.ts
+// What the main step hands to the post step (GITHUB_STATE → STATE_*), typed and in one place, as actions/checkout's
+// state-helper does: the cleanup policy, the VM the step created (and how to recognise it), whether main succeeded,
+// and the ticket of a login that cannot be repeated (a used one-time code).
+
+const KEY = { cleanup: 'cleanup', created: 'created', mainOk: 'main_ok', ticket: 'ticket' };
+function saveCleanup(policy) {
+    saveState(KEY.cleanup, policy);
+}
+function saveCreated(vm) {
+    saveState(KEY.created, JSON.stringify(vm));
+}
+function saveMainOk() {
+    saveState(KEY.mainOk, 'true');
+}
+/** The ticket is a credential: the caller has masked it already (the client registers every secret it holds). */
+function saveTicket(t) {
+    saveState(KEY.ticket, JSON.stringify(t));
+}
+const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+function parseJson(text) {
+    try {
+        const v = JSON.parse(text);
+        return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The recorded VM, or undefined when the state is missing or malformed (then nothing is destroyed). */
+function parseCreated(text) {
+    const o = parseJson(text);
+    if (!o)
+        return undefined;
+    const vmid = o.vmid;
+    const node = str(o.node);
+    if (typeof vmid !== 'number' || !Number.isInteger(vmid) || vmid < 100 || !node)
+        return undefined;
+    const fp = o.fingerprint && typeof o.fingerprint === 'object' ? o.fingerprint : undefined;
+    const fingerprint = fp && { smbiosUuid: str(fp.smbiosUuid), vmgenid: str(fp.vmgenid), meta: str(fp.meta) };
+    return {
+        vmid,
+        node,
+        kind: o.kind === 'clone' ? 'clone' : 'create',
+        upid: str(o.upid),
+        name: str(o.name),
+        ciTags: Array.isArray(o.ciTags) ? o.ciTags.filter((t) => typeof t === 'string') : [],
+        fingerprint,
+    };
+}
+function readPostState() {
+    const policy = core.getState(KEY.cleanup);
+    const created = core.getState(KEY.created);
+    const t = parseJson(core.getState(KEY.ticket));
+    const ticket = t && str(t.ticket) && str(t.csrf) ? { ticket: str(t.ticket), csrf: str(t.csrf) } : undefined;
+    return {
+        cleanup: policy === 'always' || policy === 'on-failure' ? policy : 'never',
+        created: created ? parseCreated(created) : undefined,
+        mainOk: core.getState(KEY.mainOk) === 'true',
+        ticket,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/vm/propstring.ts
@@ -48708,7 +48844,7 @@ const CI_TAG = /^(?:gh-ci|gh-run-.+|gh-repo-.+|gh-ts-\d+)$/;
 const PVE_TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/;
 const sanitize = (v) => v.trim().toLowerCase().replace(/[^a-z0-9_\-+.]/g, '-');
 /** Splits a PVE tag string (`;`, `,` or space separated) into lower-cased tags, as PVE does. */
-function splitTags(v) {
+function orphans_splitTags(v) {
     if (v === undefined)
         return [];
     return [...new Set(String(v).split(/[;,\s]+/).filter(Boolean).map((t) => t.toLowerCase()))];
@@ -48738,12 +48874,12 @@ function ciTagsFor(s, env = process.env, now = Date.now()) {
 }
 /** `base` without any CI tags, plus `ci`: de-duplicated, sorted and `;`-joined like PVE stores them. */
 function mergeTags(base, ci) {
-    const kept = splitTags(base).filter((t) => !isCiTag(t));
+    const kept = orphans_splitTags(base).filter((t) => !isCiTag(t));
     return [...new Set([...kept, ...ci])].sort().join(';');
 }
 function sameTags(a, b) {
-    const x = splitTags(a);
-    const y = new Set(splitTags(b));
+    const x = orphans_splitTags(a);
+    const y = new Set(orphans_splitTags(b));
     return x.length === y.size && x.every((t) => y.has(t));
 }
 /**
@@ -48768,7 +48904,7 @@ function addCiTags(set, changes, live, ci) {
     changes.push({ key: 'tags', from: have, to: want, input });
 }
 /** The CI tags already on a VM (an update merges them into the user's `tags` instead of dropping them). */
-const ciTagsIn = (tags) => splitTags(tags).filter(isCiTag);
+const ciTagsIn = (tags) => orphans_splitTags(tags).filter(isCiTag);
 function runRef(tags) {
     const ref = {};
     for (const t of tags) {
@@ -48789,8 +48925,10 @@ function createdAt(tags, config) {
     const m = /(?:^|,)ctime=(\d+)/.exec(String(config?.meta ?? ''));
     return m ? Number(m[1]) : undefined;
 }
-/** True when the VM carries every wanted tag (case-insensitive; no wanted tags → every VM). */
+/** True when the VM carries every wanted tag (case-insensitive). No wanted tags matches nothing, never "every VM". */
 function hasAllTags(vmTags, wanted) {
+    if (wanted.length === 0)
+        return false;
     const have = new Set(vmTags.map((t) => t.toLowerCase()));
     return wanted.every((t) => have.has(t.toLowerCase()));
 }
@@ -49075,8 +49213,8 @@ class RunChecker {
 }
 
 ;// CONCATENATED MODULE: ./src/vm/prune.ts
-// state: absent + prune: finds leftover VMs (all of prune_tags, older than prune_older_than, and only of finished
-// workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
+// state: absent + prune: finds leftover VMs (made by this action: gh-ci, of this repository unless prune_scope is
+// cluster, all of prune_tags, older than prune_older_than, and only of finished workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
 // dry_run treat a prune like any other plan. Reads only.
 
 
@@ -49109,7 +49247,7 @@ async function mapLimit(items, limit, fn) {
 async function read(ctx, vm) {
     try {
         const [config, status] = await Promise.all([vmConfig(ctx.client, vm.node, vm.vmid), vmStatus(ctx.client, vm.node, vm.vmid)]);
-        return { vm, config, status, tags: splitTags(config.tags) };
+        return { vm, config, status, tags: orphans_splitTags(config.tags) };
     }
     catch (e) {
         if (/does not exist/.test(e.message))
@@ -49150,6 +49288,19 @@ async function runGate(c, env, checker, ageOk) {
         return { finished: false, why: `run ${ref.runId} is still in progress` };
     return byAge(`run ${ref.runId} is unknown to GitHub`);
 }
+/**
+ * The tags a VM must carry to be pruned: always the gh-ci marker (only VMs this action made), this repository's
+ * gh-repo- tag unless the scope is the whole cluster, and every prune_tags tag. Never empty, so never "all VMs".
+ */
+function pruneSelector(scope, pruneTags, repository) {
+    const required = [CI_MARKER];
+    if (scope === 'repository') {
+        if (!repository)
+            throw new PruneError("prune: GITHUB_REPOSITORY is not set, so this repository's VMs cannot be told from others'; run it in a workflow, or set prune_scope: cluster to prune every repository's gh-ci VMs");
+        required.push(repoTag(repository));
+    }
+    return [...new Set([...required, ...pruneTags.map((t) => t.toLowerCase())])];
+}
 async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
     const s = ctx.settings;
     const lc = s.lifecycle;
@@ -49163,10 +49314,11 @@ async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
         : undefined;
     if (token && !repository)
         plan.warnings.push('prune: github_token given but GITHUB_REPOSITORY is not set, so no run can be checked; judging by age only');
+    const required = pruneSelector(lc.pruneScope, lc.pruneTags, repository);
     // Cheap filters on the cluster listing first: tags, and age where a gh-ts- tag gives it.
-    const listed = (await ctx.inventory.list(true)).filter((vm) => hasAllTags(splitTags(vm.tags), lc.pruneTags));
+    const listed = (await ctx.inventory.list(true)).filter((vm) => hasAllTags(orphans_splitTags(vm.tags), required));
     const young = (at) => olderThan !== undefined && (at === undefined || nowSec - at <= olderThan);
-    const maybe = listed.filter((vm) => !young(runRef(splitTags(vm.tags)).createdAt ?? 0)); // no tag: age from the config
+    const maybe = listed.filter((vm) => !young(runRef(orphans_splitTags(vm.tags)).createdAt ?? 0)); // no tag: age from the config
     const tooYoung = listed.length - maybe.length;
     if (tooYoung)
         skip(`${tooYoung} VM(s) with the tags are younger than ${formatAge(olderThan)}`);
@@ -49176,7 +49328,7 @@ async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
     for (const c of candidates) {
         const { vm, config } = c;
         const what = label(vm, config);
-        if (!hasAllTags(c.tags, lc.pruneTags))
+        if (!hasAllTags(c.tags, required))
             continue; // tags changed since the listing
         const born = createdAt(c.tags, config);
         if (young(born)) {
@@ -49201,7 +49353,7 @@ async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
             continue;
         }
         const reason = [
-            lc.pruneTags.length ? `tags ${lc.pruneTags.join(',')}` : undefined,
+            `tags ${required.join(',')}`,
             born !== undefined ? `created ${formatAge(nowSec - born)} ago` : undefined,
             gate.why,
         ].filter(Boolean).join('; ');
@@ -49862,7 +50014,7 @@ async function finish(client, base, info, upid, exitstatus, label, started, opts
 /** One status poll, bounded by what is left of the budget. Transient trouble is reported, not thrown. */
 async function pollStatus(client, base, budgetMs, signal) {
     const budget = new AbortController();
-    const timer = setTimeout(() => budget.abort(new Error('task wait budget used up')), budgetMs);
+    const timer = setTimeout(() => budget.abort(new Error('task wait budget used up')), timerMs(budgetMs));
     const linked = anySignal([signal, budget.signal]);
     try {
         return { status: (await client.get(`${base}/status`, undefined, { signal: linked.signal })) ?? {} };
@@ -49961,6 +50113,61 @@ function synchronousConfig(running, hotplug, params) {
     return !keys.some((k) => live.some((re) => re.test(k)));
 }
 
+;// CONCATENATED MODULE: ./src/vm/ownership.ts
+
+function fingerprintOf(config) {
+    const uuid = /(?:^|,)uuid=([0-9a-fA-F-]{36})(?:,|$)/.exec(String(config.smbios1 ?? ''))?.[1]?.toLowerCase();
+    const fp = {};
+    if (uuid)
+        fp.smbiosUuid = uuid;
+    if (config.vmgenid !== undefined && config.vmgenid !== '')
+        fp.vmgenid = String(config.vmgenid).toLowerCase();
+    if (config.meta !== undefined && config.meta !== '')
+        fp.meta = String(config.meta);
+    return fp;
+}
+/** The task's start from its UPID (`UPID:node:pid:pstart:starttime:…`), unix seconds. */
+function upidStart(upid) {
+    const hex = upid?.split(':')[4];
+    return hex && /^[0-9A-Fa-f]{8}$/.test(hex) ? parseInt(hex, 16) : undefined;
+}
+const ctimeOf = (meta) => {
+    const m = /(?:^|,)ctime=(\d+)/.exec(String(meta ?? ''));
+    return m ? Number(m[1]) : undefined;
+};
+/**
+ * Whether `live` (the config now holding the recorded vmid) is the VM the step created. `taskOk`: the create/clone
+ * task ended successfully (undefined when there was no task to wait for).
+ */
+function judgeOwnership(o, live, taskOk) {
+    const label = `VM ${o.vmid}`;
+    const recorded = o.fingerprint ?? {};
+    const fields = Object.keys(recorded).filter((k) => recorded[k] !== undefined);
+    if (fields.length > 0) {
+        const now = fingerprintOf(live);
+        const differ = fields.filter((k) => now[k] !== recorded[k]);
+        if (differ.length === 0)
+            return { owned: true, how: `its ${fields.join(', ')} are those PVE generated for the VM this job created` };
+        return { owned: false, why: `${label} is not the VM this job created: its ${differ.join(', ')} changed since (another VM holds the id now, or it was re-created)` };
+    }
+    // The main step never saw the task end: the post step waited for it, and the VM must look like what it asked for.
+    if (taskOk !== true)
+        return { owned: false, why: `the ${o.kind} task of ${label} did not succeed, so the VM holding the id now is not the one this job asked for` };
+    if (o.name !== undefined && String(live.name ?? '') !== o.name)
+        return { owned: false, why: `${label} is named '${String(live.name ?? '')}', not '${o.name}' as this job asked` };
+    if (o.kind === 'create') {
+        const tags = new Set(splitTags(live.tags));
+        const missing = o.ciTags.filter((t) => !tags.has(t));
+        if (missing.length)
+            return { owned: false, why: `${label} lacks the tags this job created it with (${missing.join(', ')})` };
+        const born = ctimeOf(live.meta);
+        const start = upidStart(o.upid);
+        if (born !== undefined && start !== undefined && born < start - 1)
+            return { owned: false, why: `${label} was created before this job's create task started` };
+    }
+    return { owned: true, how: `it was made by this job's ${o.kind} task${o.upid ? ` (${o.upid})` : ''}, which has just ended` };
+}
+
 ;// CONCATENATED MODULE: ./src/vm/steps.ts
 function describeStep(s) {
     switch (s.kind) {
@@ -50018,16 +50225,13 @@ function planJson(plan, secretKeys) {
 
 
 
+
+
+
 /** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
 const PRUNE_CONCURRENCY = 4;
 const ID_TAKEN = /already exists|config file already exists/;
 const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
-const apply_sleep = (ms, signal) => new Promise((resolve, reject) => {
-    if (signal?.aborted)
-        return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-});
 function errorText(e) {
     if (e instanceof PveApiError)
         return `${e.pveMessage ?? ''} ${e.statusText ?? ''} ${e.message}`;
@@ -50099,7 +50303,7 @@ class Applier {
                 }
                 const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
                 this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
-                await apply_sleep(delay, this.opts.signal);
+                await sleep(delay, this.opts.signal);
             }
         }
     }
@@ -50172,6 +50376,30 @@ class Applier {
         }
         return { changed: this.changed, vmid: plan.vmid, node: plan.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
     }
+    /**
+     * Runs a create/clone request and records the VM as the step's own the moment PVE accepts it; once its task has
+     * ended, records what PVE generated for it, so cleanup can tell it from any later VM with the same id.
+     */
+    async created(vm, send) {
+        let owned;
+        await send((upid) => {
+            this.changed = true;
+            owned = { ...vm, ...(upid ? { upid } : {}) };
+            this.opts.onCreated?.(owned);
+        });
+        if (!owned || !this.opts.onCreated || !this.opts.fingerprintCreated)
+            return;
+        let config;
+        try {
+            config = await this.timed('apiMs', () => vmConfig(this.client, vm.node, vm.vmid));
+        }
+        catch (e) {
+            // Cleanup then falls back to the weaker checks (name, tags, creation time): say why, go on.
+            this.opts.log.debug(`VM ${vm.vmid}: could not read its config to record its identity: ${e.message}`);
+            return;
+        }
+        this.opts.onCreated({ ...owned, fingerprint: fingerprintOf(config) });
+    }
     /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */
     async withFreshId(step, later, plan, attempt, current, set) {
         const tried = new Set();
@@ -50186,7 +50414,7 @@ class Applier {
                 const old = current();
                 tried.add(old);
                 // A little jitter so the losers of one race do not meet again at the next id.
-                await apply_sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
+                await sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
                 let fresh;
                 while (fresh === undefined) {
                     try {
@@ -50196,7 +50424,7 @@ class Applier {
                         // Every id near nextid was taken while we looked: back off and look again, until `timeout`.
                         if (Date.now() >= deadline)
                             throw err;
-                        await apply_sleep(50 + Math.random() * 250, this.opts.signal);
+                        await sleep(50 + Math.random() * 250, this.opts.signal);
                     }
                 }
                 this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
@@ -50211,19 +50439,13 @@ class Applier {
         const c = this.client;
         switch (step.kind) {
             case 'create':
-                await this.withFreshId(step, later, plan, (id) => this.call('post', `/nodes/${step.node}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, (upid) => {
-                    this.changed = true;
-                    this.opts.onCreated?.(id, step.node, upid);
-                }), () => step.vmid, (id) => (step.vmid = id));
+                await this.withFreshId(step, later, plan, (id) => this.created({ vmid: id, node: step.node, kind: 'create', name: step.params.name, ciTags: orphans_splitTags(step.params.tags).filter(isCiTag) }, (accepted) => this.call('post', `/nodes/${encodeURIComponent(step.node)}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, accepted)), () => step.vmid, (id) => (step.vmid = id));
                 this.vmid = step.vmid;
                 this.node = step.node;
                 return;
             case 'clone': {
                 const target = step.params.target ?? step.node;
-                await this.withFreshId(step, later, plan, (id) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, (upid) => {
-                    this.changed = true;
-                    this.opts.onCreated?.(id, target, upid);
-                }), () => step.newid, (id) => (step.newid = id));
+                await this.withFreshId(step, later, plan, (id) => this.created({ vmid: id, node: target, kind: 'clone', name: step.params.name, ciTags: [] }, (accepted) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, accepted)), () => step.newid, (id) => (step.newid = id));
                 this.vmid = step.newid;
                 this.node = target;
                 return;
@@ -50278,7 +50500,7 @@ class Applier {
                         st.node = step.target;
                 return;
             case 'destroy':
-                await this.call('delete', `/nodes/${step.node}/qemu/${step.vmid}`, step.params, `destroy VM ${step.vmid}`);
+                await this.call('delete', vmPath(step.node, step.vmid), step.params, `destroy VM ${step.vmid}`);
                 this.changed = true;
                 return;
         }
@@ -50419,7 +50641,11 @@ async function reconcile(o) {
             facts: plan.before === 'absent' ? undefined : await factsAfter(o.client, plan, plan.vmid, plan.node, []),
         };
     }
-    const applier = new Applier({ ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings });
+    const applier = new Applier({
+        ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings,
+        // Only a cleanup needs to recognise the VM later: otherwise spare the request.
+        fingerprintCreated: o.settings.lifecycle.cleanup !== 'never',
+    });
     const r = await group(`Apply: ${plan.steps.length} step(s)`, () => applier.run(plan));
     const t1 = performance.now();
     const facts = await factsAfter(o.client, plan, r.vmid, r.node, plan.steps);
@@ -50484,6 +50710,7 @@ async function factsAfter(client, plan, vmid, node, applied) {
 
 
 
+
 const log = {
     debug: (m) => core_debug(m),
     info: (m) => info(m),
@@ -50524,6 +50751,17 @@ function setFactOutputs(f) {
     setOutput('mac', JSON.stringify(f.mac));
     setOutput('devices', JSON.stringify(f.devices));
 }
+/**
+ * A one-time code (api_otp) logs in once: the post step could not log in again to clean up, so it gets this step's
+ * ticket (valid 2 h, masked like every secret) through the step state, and only when it may need it.
+ */
+function keepTicketForCleanup(settings, client) {
+    if (!settings.connection.otp || settings.lifecycle.cleanup === 'never')
+        return;
+    const t = client.currentTicket();
+    if (t)
+        saveTicket(t);
+}
 async function run() {
     const started = performance.now();
     const settings = readInputs();
@@ -50535,7 +50773,8 @@ async function run() {
     const onSignal = () => abort.abort(new Error('the step was cancelled'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    saveState('cleanup', settings.lifecycle.cleanup);
+    saveCleanup(settings.lifecycle.cleanup);
+    let created = false;
     try {
         const o = await reconcile({
             client,
@@ -50543,7 +50782,10 @@ async function run() {
             secretKeys,
             log,
             signal: abort.signal,
-            onCreated: (vmid, node, upid) => saveState('created', JSON.stringify({ vmid, node, upid })),
+            onCreated: (vm) => {
+                created = true;
+                saveCreated(vm);
+            },
             onFacts: setFactOutputs,
             group: (name, fn) => group(name, fn),
         });
@@ -50581,7 +50823,7 @@ async function run() {
                 timings,
             }))
             .write();
-        saveState('main_ok', 'true');
+        saveMainOk();
     }
     catch (e) {
         const message = e instanceof Error ? e.message : String(e);
@@ -50599,6 +50841,8 @@ async function run() {
             .catch(() => undefined);
     }
     finally {
+        if (created)
+            keepTicketForCleanup(settings, client);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         await client.close();

@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6772);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(408);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 6772:
+/***/ 408:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42322,8 +42322,8 @@ const behaviourParams = [
         example: 'pve1',
     },
     {
-        name: 'timeout', kind: 'int', group: 'behaviour', default: '300', min: 1,
-        doc: "Seconds to wait for each Proxmox task (create, clone, start, stop, ...). The module's default of 30 s is too short for full clones, so the action waits 300 s. With `state: stopped` it is also the graceful shutdown time before the VM is stopped hard.",
+        name: 'timeout', kind: 'int', group: 'behaviour', default: '300', min: 1, max: 604800,
+        doc: "Seconds to wait for each Proxmox task (create, clone, start, stop, ...), at most 604800 (7 days). The module's default of 30 s is too short for full clones, so the action waits 300 s. With `state: stopped` it is also the graceful shutdown time before the VM is stopped hard.",
         example: '600',
     },
     {
@@ -42993,8 +42993,8 @@ const lifecycleParams = [
         example: 'ip',
     },
     {
-        name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1,
-        doc: 'Seconds to wait for `wait_for`.', example: '600',
+        name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1, max: 604800,
+        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
     },
     {
         name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: ['ipv4', 'ipv6', 'any'], default: 'any',
@@ -43021,12 +43021,17 @@ const lifecycleParams = [
     },
     {
         name: 'prune', kind: 'bool', group: 'lifecycle', default: 'false',
-        doc: 'With `state: absent`, destroy every VM matching `prune_tags` and/or older than `prune_older_than` instead of one VM (sweeps up leftovers of earlier runs): stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs of finished workflow runs: with `github_token`, a VM tagged with a run of this repository (see `ci_tags`) is kept while GitHub reports the run not completed; any other VM (other repository, unknown run, no run tag, no token) is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are skipped. With `dry_run`, only lists them (`pruned` output).',
+        doc: 'With `state: absent`, destroy leftover VMs of earlier runs instead of one VM: stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs this action made and tagged (`gh-ci`, see `ci_tags`) of this repository (`gh-repo-…`; `prune_scope: cluster` widens that to every repository), carrying all `prune_tags`, older than `prune_older_than`, and of finished workflow runs: with `github_token`, a VM of a run of this repository is kept while GitHub reports the run not completed; any other VM is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are never pruned. With `dry_run`, only lists them (`pruned` output).',
         example: 'true',
     },
     {
+        name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: ['repository', 'cluster'], default: 'repository',
+        doc: 'With `prune`, whose leftovers may be destroyed: `repository` (VMs tagged with this repository, `gh-repo-…`) or `cluster` (every VM this action tagged `gh-ci`, from any repository sharing the cluster). VMs without the `gh-ci` tag are never pruned.',
+        example: 'cluster',
+    },
+    {
         name: 'prune_tags', kind: 'list', group: 'lifecycle', check: 'tag',
-        doc: 'With `prune`, only VMs carrying all these tags (e.g. `gh-ci` for every VM this action tagged, see `ci_tags`).', example: 'ci,ephemeral',
+        doc: 'With `prune`, only VMs carrying all these tags as well (e.g. `ephemeral`). A blank list is an error, not "every VM".', example: 'ci,ephemeral',
     },
     {
         name: 'prune_older_than', kind: 'string', group: 'lifecycle', check: 'duration',
@@ -43539,8 +43544,10 @@ function checkRules(inputs, explicit, failed, errors) {
         }
     }
     else {
-        for (const n of ['prune_tags', 'prune_older_than']) {
-            if (get(n) !== undefined && !failed.has('prune'))
+        // action.yml defaults arrive as given inputs: prune_scope only counts when it widens the default.
+        for (const n of ['prune_tags', 'prune_older_than', 'prune_scope']) {
+            const set = n === 'prune_scope' ? get(n) === 'cluster' : get(n) !== undefined;
+            if (set && !failed.has('prune'))
                 err(n, `Input '${n}' has no effect without 'prune: true'.`);
         }
     }
@@ -47247,7 +47254,11 @@ function parseNumber(raw) {
     const v = raw.trim();
     if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v))
         return fail('must be a number');
-    return parse_ok(Number(v));
+    const n = Number(v);
+    // 1e309 is Infinity: it would be sent as "Infinity", which no PVE option accepts.
+    if (!Number.isFinite(n))
+        return fail('is too large (must be a finite number)');
+    return parse_ok(n);
 }
 /** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
 function loadText(raw) {
@@ -47582,6 +47593,9 @@ function parseAny(p, raw) {
             // Tags as PVE writes them (`a;b`, `a b`): no tag can contain `;` or a space, so they separate too.
             if (p.check === 'tag')
                 r.value = r.value.flatMap((t) => t.split(/[;\s]+/)).filter((t) => t !== '');
+            // Given but holding no tag (' ; '): an empty filter would match every VM, so it is an error, not "all".
+            if (p.check === 'tag' && r.value.length === 0)
+                return bad('holds no tag: give at least one tag, or leave the input out'), done();
             if (p.check) {
                 for (const item of r.value) {
                     const err = runCheck(p.check, item);
@@ -47859,6 +47873,7 @@ function readLifecycle(values) {
         dryRun: values.get('dry_run') ?? false,
         prune: values.get('prune') ?? false,
         pruneTags: values.get('prune_tags') ?? [],
+        pruneScope: (str('prune_scope') ?? 'repository'),
         pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
         githubToken: str('github_token'),
         ciTags: values.get('ci_tags') ?? true,
@@ -47878,6 +47893,13 @@ function formatInputErrors(errors) {
 function abortReason(signal) {
     return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
+/**
+ * The longest delay a Node timer holds: a longer one fires after 1 ms (TimeoutOverflowWarning), which would turn
+ * every wait into a busy loop. Every timer of the action goes through `timerMs`.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A delay a timer can hold: finite, at least 0, at most MAX_TIMER_MS. */
+const timerMs = (ms) => (Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_TIMER_MS) : MAX_TIMER_MS);
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
@@ -47892,7 +47914,7 @@ function sleep(ms, signal) {
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
             resolve();
-        }, Math.max(0, ms));
+        }, timerMs(ms));
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
@@ -47969,6 +47991,10 @@ class ConnectionError extends Error {
         this.code = opts.code;
     }
 }
+/** The server sent more than the client reads (transport.ts MAX_BODY_BYTES): never retried. */
+class ResponseTooLargeError extends Error {
+    name = 'ResponseTooLargeError';
+}
 /** Statuses pveproxy or a proxy in front of it uses when the answer never came from a handler. */
 const TRANSIENT_STATUSES = new Set([502, 503, 504, 595, 596, 597, 599]);
 /**
@@ -48028,6 +48054,8 @@ function connectionError(hostPort, what, cause, timeoutMs) {
 
 /** PVE tickets live 2 h; renewing after 1.5 h leaves room for long tasks and clock skew. */
 const TICKET_RENEW_AFTER_MS = 90 * 60 * 1000;
+/** A TOTP code as PVE wants it: `totp:<code>`, unless the user already typed it (`recovery:…`, `totp:…`). */
+const typedOtp = (otp) => (/^[a-z]+:/.test(otp) ? otp : `totp:${otp}`);
 class Credentials {
     conn;
     secret;
@@ -48118,8 +48146,10 @@ class Credentials {
             throw new Error(`no credentials for ${user}: set api_password, or api_token_id with api_token_secret`);
         }
         const params = { username: user, password };
+        // PVE verifies a second factor sent with the password at once, but only as a typed response ("bad otp
+        // response" for a bare code): pve-access-control AccessControl.pm authenticate_2nd_new_do.
         if (otp)
-            params.otp = otp;
+            params.otp = typedOtp(otp);
         let answer = (await post(params));
         if (answer?.NeedTFA) {
             // The interim ticket only proves the first factor; it is still a credential.
@@ -48128,9 +48158,27 @@ class Credentials {
             if (!otp || !answer.ticket) {
                 throw new Error(`user ${user} has two-factor authentication enabled: set api_otp, or use an API token`);
             }
-            answer = (await post({ username: user, 'tfa-challenge': answer.ticket, password: `totp:${otp}` }));
+            answer = (await post({ username: user, 'tfa-challenge': answer.ticket, password: typedOtp(otp) }));
         }
         this.store(answer);
+    }
+    /** The current ticket, for a later process of the same job that cannot log in again (a used one-time code). */
+    currentTicket() {
+        return this.ticket && { ticket: this.ticket.value, csrf: this.ticket.csrf };
+    }
+    /**
+     * Starts from a ticket an earlier process obtained. Its age comes from the ticket itself (PVE:<user>:<hex time>),
+     * so it is renewed (ticket as password, no second factor) once it is old enough, like one obtained here.
+     */
+    adopt(saved) {
+        if (this.kind !== 'ticket')
+            return;
+        this.secret(saved.ticket);
+        this.secret(saved.csrf);
+        const stamp = /^PVE:[^:]+:([0-9A-F]{8})::/.exec(saved.ticket);
+        const obtainedAt = stamp ? parseInt(stamp[1], 16) * 1000 : 0;
+        this.generation += 1;
+        this.ticket = { value: saved.ticket, csrf: saved.csrf, obtainedAt, generation: this.generation };
     }
     store(answer) {
         const a = answer;
@@ -48248,6 +48296,12 @@ function tlsConnector(conn, connectTimeoutMs) {
 
 ;// CONCATENATED MODULE: ./src/proxmox/transport.ts
 
+/**
+ * The largest answer the client reads. PVE's biggest (a whole cluster's /cluster/resources, a long task log page)
+ * stay far below it; a broken or hostile server could otherwise make the step buffer until the runner runs out of
+ * memory.
+ */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** The exchange failed without a response. `requestSent` is false when undici never started writing the request. */
 class SendFailure extends Error {
     cause;
@@ -48278,6 +48332,7 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
         let status = 0;
         let statusText = '';
         const chunks = [];
+        let size = 0;
         // undici hands out the abort function only once the request is about to be written; before that (while
         // connecting) we remember the abort and apply it the moment the request would go out.
         const cancel = (err) => {
@@ -48303,7 +48358,7 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
             const err = Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: 'TIMEOUT' });
             cancel(err);
             settle(() => reject(new SendFailure(err, sent, true)));
-        }, timeoutMs);
+        }, timerMs(timeoutMs));
         signal?.addEventListener('abort', onAbort, { once: true });
         agent.dispatch({
             origin,
@@ -48327,6 +48382,13 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
                 return true;
             },
             onData(chunk) {
+                size += chunk.length;
+                if (size > MAX_BODY_BYTES) {
+                    const err = Object.assign(new Error(`the answer to ${req.method} ${req.path.split('?')[0]} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB: refused (a PVE answer is never that large)`), { code: 'BODY_TOO_LARGE' });
+                    cancel(err);
+                    settle(() => reject(new SendFailure(err, sent, false)));
+                    return false;
+                }
                 chunks.push(chunk);
                 return true;
             },
@@ -48410,6 +48472,14 @@ class ProxmoxClient {
     async login() {
         await this.creds.ensureTicket(this.ticketPost);
     }
+    /** The ticket in use (password logins only), for a later step of the job that cannot log in again. */
+    currentTicket() {
+        return this.creds.currentTicket();
+    }
+    /** Uses a ticket an earlier step obtained instead of logging in (renewed or replaced as usual). */
+    adoptTicket(saved) {
+        this.creds.adopt(saved);
+    }
     get(path, params, opts) {
         this.stats.reads++;
         return this.perform('GET', path, params, opts?.signal, { idempotent: true, login: false });
@@ -48470,6 +48540,9 @@ class ProxmoxClient {
             catch (err) {
                 if (!(err instanceof SendFailure))
                     throw err; // the caller aborted
+                // An oversized answer is no network hiccup: asking again would only buffer it again.
+                if (errorCode(err.cause) === 'BODY_TOO_LARGE')
+                    throw new ResponseTooLargeError(`PVE at ${this.hostPort}: ${err.message}`);
                 const failure = this.networkFailure(err, what);
                 const code = errorCode(err.cause) ?? '';
                 // A timeout already cost api_timeout, and a plain-HTTP server will not learn TLS: neither is worth repeating.
@@ -48578,6 +48651,69 @@ class ProxmoxClient {
         }
         return undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./src/state.ts
+// What the main step hands to the post step (GITHUB_STATE → STATE_*), typed and in one place, as actions/checkout's
+// state-helper does: the cleanup policy, the VM the step created (and how to recognise it), whether main succeeded,
+// and the ticket of a login that cannot be repeated (a used one-time code).
+
+const KEY = { cleanup: 'cleanup', created: 'created', mainOk: 'main_ok', ticket: 'ticket' };
+function saveCleanup(policy) {
+    core.saveState(KEY.cleanup, policy);
+}
+function saveCreated(vm) {
+    core.saveState(KEY.created, JSON.stringify(vm));
+}
+function saveMainOk() {
+    core.saveState(KEY.mainOk, 'true');
+}
+/** The ticket is a credential: the caller has masked it already (the client registers every secret it holds). */
+function saveTicket(t) {
+    core.saveState(KEY.ticket, JSON.stringify(t));
+}
+const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+function parseJson(text) {
+    try {
+        const v = JSON.parse(text);
+        return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The recorded VM, or undefined when the state is missing or malformed (then nothing is destroyed). */
+function parseCreated(text) {
+    const o = parseJson(text);
+    if (!o)
+        return undefined;
+    const vmid = o.vmid;
+    const node = str(o.node);
+    if (typeof vmid !== 'number' || !Number.isInteger(vmid) || vmid < 100 || !node)
+        return undefined;
+    const fp = o.fingerprint && typeof o.fingerprint === 'object' ? o.fingerprint : undefined;
+    const fingerprint = fp && { smbiosUuid: str(fp.smbiosUuid), vmgenid: str(fp.vmgenid), meta: str(fp.meta) };
+    return {
+        vmid,
+        node,
+        kind: o.kind === 'clone' ? 'clone' : 'create',
+        upid: str(o.upid),
+        name: str(o.name),
+        ciTags: Array.isArray(o.ciTags) ? o.ciTags.filter((t) => typeof t === 'string') : [],
+        fingerprint,
+    };
+}
+function readPostState() {
+    const policy = getState(KEY.cleanup);
+    const created = getState(KEY.created);
+    const t = parseJson(getState(KEY.ticket));
+    const ticket = t && str(t.ticket) && str(t.csrf) ? { ticket: str(t.ticket), csrf: str(t.csrf) } : undefined;
+    return {
+        cleanup: policy === 'always' || policy === 'on-failure' ? policy : 'never',
+        created: created ? parseCreated(created) : undefined,
+        mainOk: getState(KEY.mainOk) === 'true',
+        ticket,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/proxmox/tasks.ts
@@ -48696,7 +48832,7 @@ async function finish(client, base, info, upid, exitstatus, label, started, opts
 /** One status poll, bounded by what is left of the budget. Transient trouble is reported, not thrown. */
 async function pollStatus(client, base, budgetMs, signal) {
     const budget = new AbortController();
-    const timer = setTimeout(() => budget.abort(new Error('task wait budget used up')), budgetMs);
+    const timer = setTimeout(() => budget.abort(new Error('task wait budget used up')), timerMs(budgetMs));
     const linked = anySignal([signal, budget.signal]);
     try {
         return { status: (await client.get(`${base}/status`, undefined, { signal: linked.signal })) ?? {} };
@@ -48751,73 +48887,1677 @@ function formatDuration(ms) {
     return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
-;// CONCATENATED MODULE: ./src/post.ts
-// The post step: removes the VM this job's main step created, when `cleanup` asks for it
-// (always, or on-failure when the main step did not finish successfully). Problems are warnings only.
+;// CONCATENATED MODULE: ./src/vm/propstring.ts
+// Minimal reader of PVE property strings ("virtio=BC:24:11:..,bridge=vmbr0"), enough to compare a requested
+// value with the stored one. The simulator has the full schema-driven parser; the action only needs the shape.
+/** Splits "a,b=c,d=e" into {<defaultKey>: a, b: c, d: e}. A bare first element goes to `defaultKey`. */
+function parseProps(value, defaultKey) {
+    const out = {};
+    const parts = value.split(',').filter((p) => p !== '');
+    parts.forEach((part, i) => {
+        const eq = part.indexOf('=');
+        if (eq < 0) {
+            out[i === 0 ? defaultKey : part] = i === 0 ? part : '1';
+        }
+        else {
+            out[part.slice(0, eq)] = part.slice(eq + 1);
+        }
+    });
+    return out;
+}
+const NET_MODELS = new Set([
+    'e1000', 'e1000-82540em', 'e1000-82544gc', 'e1000-82545em', 'e1000e', 'i82551', 'i82557b', 'i82559er',
+    'ne2k_isa', 'ne2k_pci', 'pcnet', 'rtl8139', 'virtio', 'vmxnet3',
+]);
+/** netN: folds `<model>=<MAC>` and bare `<model>` into {model, macaddr?}. */
+function parseNet(value) {
+    const raw = parseProps(value, 'model');
+    const out = {};
+    for (const [k, v] of Object.entries(raw)) {
+        if (NET_MODELS.has(k)) {
+            out.model = k;
+            if (v !== '1' && v !== '')
+                out.macaddr = v.toUpperCase();
+        }
+        else if (k === 'macaddr') {
+            out.macaddr = v.toUpperCase();
+        }
+        else {
+            out[k] = v;
+        }
+    }
+    return out;
+}
+/** The MAC of a stored netN value, upper-case, or undefined. */
+function macOf(netValue) {
+    return parseNet(netValue).macaddr;
+}
+const propstring_DISK_KEY = /^(ide|sata|scsi|virtio|efidisk|tpmstate|unused)\d+$/;
+const NET_KEY = /^net\d+$/;
+/** Disk value → {file, ...options}. */
+function parseDisk(value) {
+    return parseProps(value, 'file');
+}
+/** "storage:10" / "10" / "storage:0.5": a request to allocate a new volume of that many GiB. */
+function newVolumeSize(file) {
+    const m = /^(?:([a-zA-Z][\w.-]*):)?(\d+(?:\.\d+)?)$/.exec(file);
+    if (!m)
+        return undefined;
+    return { storage: m[1], gib: Number(m[2]) };
+}
+/** PVE size string ("32G", "512M", "4M", "1T", "528K") → bytes. */
+function sizeBytes(size) {
+    const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/.exec(size);
+    if (!m)
+        return undefined;
+    const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2]];
+    return Number(m[1]) * mult;
+}
+function printProps(props, firstKey) {
+    const keys = Object.keys(props);
+    const first = firstKey && firstKey in props ? [firstKey] : [];
+    const rest = keys.filter((k) => k !== firstKey).sort();
+    return [...first.map((k) => props[k]), ...rest.map((k) => `${k}=${props[k]}`)].join(',');
+}
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/vm/orphans.ts
+// CI bookkeeping tags on every VM the action creates or clones under GitHub Actions, so that a later `prune`
+// can find the leftovers of runs whose runner died before the post step; plus the tag matching and age rules.
+//
+// Scheme (all valid PVE tags, `[a-z0-9_][a-z0-9_\-+.]*`, lower-case as PVE stores them):
+//   gh-ci                   marker: made by this action in a workflow run (select them all with prune_tags: gh-ci)
+//   gh-run-<run id>         GITHUB_RUN_ID (the same for every job and re-run attempt of a run)
+//   gh-repo-<owner>.<repo>  GITHUB_REPOSITORY lower-cased, '/' → '.', other characters → '-'; names over 56
+//                           characters are cut and end in 8 hex digits of a SHA-256 of the full name
+//   gh-ts-<unix seconds>    creation time (not an expiry: how old is "old" is the pruner's choice)
+// Tags matching these patterns are reserved: an update keeps them on the VM (see diff.ts), a create or clone
+// replaces whatever CI tags the user or the clone source carried with the current run's.
 
-
-
-async function run() {
-    const policy = getState('cleanup') || 'never';
-    const created = getState('created');
-    const mainOk = getState('main_ok') === 'true';
-    if (!created || policy === 'never' || (policy === 'on-failure' && mainOk)) {
-        if (created)
-            info(`cleanup: ${policy}; leaving the VM in place`);
+const orphans_CI_MARKER = 'gh-ci';
+const RUN = 'gh-run-';
+const REPO = 'gh-repo-';
+const TS = 'gh-ts-';
+const REPO_MAX = 56;
+const CI_TAG = /^(?:gh-ci|gh-run-.+|gh-repo-.+|gh-ts-\d+)$/;
+/** PVE's tag rule (BEHAVIOUR.md §6), after lower-casing. */
+const PVE_TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/;
+const sanitize = (v) => v.trim().toLowerCase().replace(/[^a-z0-9_\-+.]/g, '-');
+/** Splits a PVE tag string (`;`, `,` or space separated) into lower-cased tags, as PVE does. */
+function orphans_splitTags(v) {
+    if (v === undefined)
+        return [];
+    return [...new Set(String(v).split(/[;,\s]+/).filter(Boolean).map((t) => t.toLowerCase()))];
+}
+const isCiTag = (tag) => CI_TAG.test(tag.toLowerCase());
+/** The repository tag for `owner/repo`. */
+function orphans_repoTag(repository) {
+    const full = repository.trim().toLowerCase();
+    let v = sanitize(full.replace('/', '.'));
+    if (v.length > REPO_MAX)
+        v = `${v.slice(0, REPO_MAX - 9)}-${createHash('sha256').update(full).digest('hex').slice(0, 8)}`;
+    return REPO + v;
+}
+/** The CI tags for a VM created now in this run; none outside GitHub Actions (no GITHUB_RUN_ID). */
+function ciTags(env, now) {
+    const run = env.GITHUB_RUN_ID?.trim();
+    if (!run)
+        return [];
+    const tags = [orphans_CI_MARKER, RUN + sanitize(run), TS + Math.floor(now / 1000)];
+    if (env.GITHUB_REPOSITORY?.trim())
+        tags.push(orphans_repoTag(env.GITHUB_REPOSITORY));
+    return tags.sort();
+}
+/** ciTags when the `ci_tags` input is on. */
+function orphans_ciTagsFor(s, env = process.env, now = Date.now()) {
+    return s.lifecycle.ciTags === false ? [] : ciTags(env, now);
+}
+/** `base` without any CI tags, plus `ci`: de-duplicated, sorted and `;`-joined like PVE stores them. */
+function mergeTags(base, ci) {
+    const kept = orphans_splitTags(base).filter((t) => !isCiTag(t));
+    return [...new Set([...kept, ...ci])].sort().join(';');
+}
+function sameTags(a, b) {
+    const x = orphans_splitTags(a);
+    const y = new Set(orphans_splitTags(b));
+    return x.length === y.size && x.every((t) => y.has(t));
+}
+/**
+ * Puts the CI tags into create parameters (`live` = {}) or a config step for a VM whose config is `live` (a clone
+ * just made): on top of the tags the step already sets, else of the VM's own (the clone source's, whose CI tags
+ * are dropped).
+ */
+function orphans_addCiTags(set, changes, live, ci) {
+    if (ci.length === 0)
+        return;
+    const have = live.tags === undefined ? undefined : String(live.tags);
+    const input = set.tags !== undefined ? 'tags, ci_tags' : 'ci_tags';
+    const want = mergeTags(set.tags ?? have, ci);
+    const i = changes.findIndex((c) => c.key === 'tags');
+    if (i >= 0)
+        changes.splice(i, 1);
+    if (have !== undefined && sameTags(want, have)) {
+        delete set.tags;
         return;
     }
-    const { vmid, node, upid } = JSON.parse(created);
-    const { settings } = readSettings((name) => getInput(name), process.env);
-    if (!settings) {
-        warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
-        return;
+    set.tags = want;
+    changes.push({ key: 'tags', from: have, to: want, input });
+}
+/** The CI tags already on a VM (an update merges them into the user's `tags` instead of dropping them). */
+const ciTagsIn = (tags) => orphans_splitTags(tags).filter(isCiTag);
+function orphans_runRef(tags) {
+    const ref = {};
+    for (const t of tags) {
+        if (t.startsWith(RUN))
+            ref.runId = t.slice(RUN.length);
+        else if (t.startsWith(REPO))
+            ref.repoTag = t;
+        else if (t.startsWith(TS) && /^\d+$/.test(t.slice(TS.length)))
+            ref.createdAt = Math.max(ref.createdAt ?? 0, Number(t.slice(TS.length)));
     }
-    for (const v of [settings.connection.password, settings.connection.tokenSecret])
-        if (v)
-            core_setSecret(v);
-    const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core_setSecret(v), log: { debug: core_debug, info: info, warning: warning } });
-    const timeoutMs = settings.timeoutSec * 1000;
+    return ref;
+}
+/** Creation time in unix seconds: the gh-ts- tag, else `meta: ...,ctime=<epoch>` (PVE writes it at create). */
+function orphans_createdAt(tags, config) {
+    const fromTag = orphans_runRef(tags).createdAt;
+    if (fromTag !== undefined)
+        return fromTag;
+    const m = /(?:^|,)ctime=(\d+)/.exec(String(config?.meta ?? ''));
+    return m ? Number(m[1]) : undefined;
+}
+/** True when the VM carries every wanted tag (case-insensitive). No wanted tags matches nothing, never "every VM". */
+function orphans_hasAllTags(vmTags, wanted) {
+    if (wanted.length === 0)
+        return false;
+    const have = new Set(vmTags.map((t) => t.toLowerCase()));
+    return wanted.every((t) => have.has(t.toLowerCase()));
+}
+/** "2d 3h", "45m", "12s": for reasons and notes. */
+function orphans_formatAge(sec) {
+    const units = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+    const parts = [];
+    let rest = Math.max(0, Math.floor(sec));
+    for (const [u, n] of units) {
+        if (rest >= n && parts.length < 2) {
+            parts.push(`${Math.floor(rest / n)}${u}`);
+            rest %= n;
+        }
+    }
+    return parts.join(' ') || '0s';
+}
+
+;// CONCATENATED MODULE: ./src/vm/diff.ts
+// Compares the requested VM spec with a VM's live config, key by key, the way PVE stores values:
+// PVE adds MACs to NICs, volume names and sizes to disks, sorts tags and URL-encodes sshkeys, so a plain
+// string comparison would report changes that are not there (and re-sending a disk spec would allocate a
+// new disk). Only what really differs is sent; disks are never re-allocated by an update.
+
+
+/** Sub-property that a bare first element stands for, per config key family. */
+const DEFAULT_KEY = {
+    agent: 'enabled', vga: 'type', memory: 'current', cpu: 'cputype', startup: 'order', rng: 'source',
+    audio: 'device', usb: 'host', hostpci: 'host', numa: 'cpus', virtiofs: 'dirid', watchdog: 'model',
+    efidisk: 'file', tpmstate: 'file', boot: 'legacy', spice_enhancements: 'foldersharing',
+};
+const family = (key) => key.replace(/\d+$/, '');
+const SECRET_MASK = '**********';
+function diff_num(v) {
+    return /^[+-]?\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
+}
+function sameScalar(want, have) {
+    if (want === have)
+        return true;
+    const a = diff_num(want);
+    const b = diff_num(have);
+    return a !== undefined && b !== undefined && a === b;
+}
+function sameProps(want, have, ignore = new Set()) {
+    const keys = new Set([...Object.keys(want), ...Object.keys(have)]);
+    for (const k of keys) {
+        if (ignore.has(k))
+            continue;
+        const a = want[k];
+        const b = have[k];
+        if (a === undefined || b === undefined)
+            return false;
+        if (!sameScalar(a, b))
+            return false;
+    }
+    return true;
+}
+const diff_splitTags = (v) => new Set(v.split(/[;, ]+/).filter(Boolean).map((t) => t.toLowerCase()));
+function safeDecode(v) {
     try {
-        const base = `/nodes/${node}/qemu/${vmid}`;
-        if (upid) {
-            // The create/clone task may still run (the main step timed out or was cancelled): it always ends, and
-            // PVE keeps the VM locked until then, so wait for it rather than fail on the lock.
+        return decodeURIComponent(v);
+    }
+    catch {
+        return v;
+    }
+}
+/** Decides for one key what (if anything) must be sent. Returns undefined when the live value already matches. */
+function diffKey(key, want, have, d) {
+    if (have === undefined)
+        return want;
+    if (NET_KEY.test(key)) {
+        const w = parseNet(want);
+        const h = parseNet(have);
+        const ignore = new Set(w.macaddr ? [] : ['macaddr']);
+        if (sameProps(w, h, ignore))
+            return undefined;
+        const merged = { ...w, macaddr: w.macaddr ?? h.macaddr ?? '' };
+        const { model, macaddr, ...rest } = merged;
+        return [macaddr ? `${model}=${macaddr}` : model, printProps(rest)].filter(Boolean).join(',');
+    }
+    if (propstring_DISK_KEY.test(key)) {
+        const w = parseDisk(want);
+        const h = parseDisk(have);
+        const alloc = newVolumeSize(w.file ?? '');
+        const isCloudInit = /:cloudinit$/.test(w.file ?? '');
+        const sameVolume = alloc !== undefined || isCloudInit || w.file === h.file;
+        if (alloc && alloc.gib > 0 && !/^(efidisk|tpmstate)/.test(key)) {
+            const haveBytes = sizeBytes(h.size ?? '') ?? 0;
+            const wantBytes = alloc.gib * 1024 ** 3;
+            if (wantBytes > haveBytes)
+                d.resizes.push({ disk: key, size: `${alloc.gib}G`, from: h.size });
+            else if (wantBytes < haveBytes)
+                d.notes.push(`${key}: requested ${alloc.gib}G is smaller than the disk (${h.size}); PVE cannot shrink disks, left as is`);
+        }
+        const ignore = new Set(['file', 'size', 'ms-cert', ...(alloc || isCloudInit ? ['format', 'media'] : [])]);
+        if (sameVolume && sameProps(w, h, ignore))
+            return undefined;
+        // Keep the existing volume: an update must never allocate a new disk in place of the old one.
+        const opts = { ...h, ...w, file: sameVolume ? (h.file ?? '') : (w.file ?? '') };
+        if (alloc || isCloudInit)
+            delete opts.format;
+        return printProps(opts, 'file');
+    }
+    if (key === 'sshkeys')
+        return safeDecode(want).trim() === safeDecode(have).trim() ? undefined : want;
+    if (key === 'tags') {
+        // CI tags (orphans.ts) are the action's bookkeeping for prune: an update keeps them beside the user's tags.
+        const keep = ciTagsIn(have);
+        const a = diff_splitTags(want);
+        for (const t of keep)
+            a.add(t);
+        const b = diff_splitTags(have);
+        if (a.size === b.size && [...a].every((t) => b.has(t)))
+            return undefined;
+        return keep.length ? [...a].join(';') : want;
+    }
+    if (sameScalar(want, have))
+        return undefined;
+    if (want.includes('=') || have.includes('=') || want.includes(',') || have.includes(',')) {
+        const dk = DEFAULT_KEY[family(key)] ?? '_';
+        if (sameProps(parseProps(want, dk), parseProps(have, dk)))
+            return undefined;
+    }
+    return want;
+}
+/** Diff of the requested spec against a live config (pending values already applied by GET config). */
+function diff_diffConfig(spec, specSource, live, opts) {
+    const d = { set: {}, changes: [], resizes: [], skippedUnsafe: [], notes: [] };
+    for (const [key, want] of Object.entries(spec)) {
+        const haveRaw = live[key];
+        const have = haveRaw === undefined ? undefined : String(haveRaw);
+        const secret = opts.secretKeys.has(key);
+        if (secret && have !== undefined) {
+            // PVE only ever shows the mask, so a stored secret cannot be compared: keep it, say so.
+            if (have === SECRET_MASK) {
+                d.notes.push(`${key} is already set on the VM and PVE does not reveal it, so it was not re-sent (delete it first to replace it)`);
+                continue;
+            }
+        }
+        const unsafe = NET_KEY.test(key) || propstring_DISK_KEY.test(key);
+        const resizesBefore = d.resizes.length;
+        const value = diffKey(key, want, have, d);
+        if (unsafe && !opts.unsafe && (value !== undefined || d.resizes.length > resizesBefore)) {
+            d.resizes.length = resizesBefore;
+            d.skippedUnsafe.push(key);
+            continue;
+        }
+        if (value === undefined)
+            continue;
+        d.set[key] = value;
+        d.changes.push({ key, from: have, to: value, input: specSource[key] ?? key, secret });
+    }
+    return d;
+}
+/** Keys of `wanted` that the VM has (set or pending), so deleting them changes something. */
+function diff_presentKeys(wanted, live, pendingKeys) {
+    return wanted.filter((k) => live[k] !== undefined || pendingKeys.has(k));
+}
+
+;// CONCATENATED MODULE: ./src/vm/github-runs.ts
+// Asks GitHub whether a workflow run has finished (GET /repos/{owner}/{repo}/actions/runs/{id}) before prune
+// destroys its VMs. undici's fetch, not Octokit (which would add ~1 MB to the bundle); GITHUB_API_URL is honoured
+// (GitHub Enterprise Server, and the tests' local fake API). The token never appears in a message.
+
+class github_runs_GitHubApiError extends (/* unused pure expression or super */ null && (Error)) {
+}
+class github_runs_RunChecker {
+    o;
+    cache = new Map();
+    base;
+    constructor(o) {
+        this.o = o;
+        this.base = o.apiUrl.replace(/\/+$/, '');
+    }
+    /** One request per run id, however many VMs the run left behind. */
+    state(runId) {
+        let p = this.cache.get(runId);
+        if (!p) {
+            p = this.ask(runId);
+            this.cache.set(runId, p);
+        }
+        return p;
+    }
+    async ask(runId) {
+        const [owner, repo] = this.o.repository.split('/');
+        const url = `${this.base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${encodeURIComponent(runId)}`;
+        const what = `GitHub API: run ${runId} of ${this.o.repository}`;
+        // One retry for a dropped connection or a 5xx: GitHub has brief hiccups, and a failed check fails the prune.
+        for (let attempt = 1;; attempt++) {
+            let res;
             try {
-                await waitForTask(client, upid, { timeoutMs: Math.max(timeoutMs, 15 * 60_000), what: `create/clone of VM ${vmid}` });
+                res = await fetch(url, {
+                    headers: {
+                        accept: 'application/vnd.github+json',
+                        authorization: `Bearer ${this.o.token}`,
+                        'x-github-api-version': '2022-11-28',
+                        'user-agent': 'proxmox-kvm-action',
+                    },
+                    signal: AbortSignal.timeout(this.o.timeoutMs),
+                });
             }
             catch (e) {
-                info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${e.message.split('\n')[0]})`);
+                if (attempt < 2)
+                    continue;
+                throw new github_runs_GitHubApiError(`${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
             }
-        }
-        // A half-created VM still holds `lock: create`/`clone` until its task ends: wait for it to go.
-        const deadline = Date.now() + timeoutMs;
-        let status;
-        for (let delay = 100;; delay = Math.min(delay * 1.5, 2000)) {
+            const text = await res.text();
+            if (res.status === 404)
+                return 'unknown';
+            if (res.status === 401)
+                throw new github_runs_GitHubApiError(`${what}: github_token was refused (401 Unauthorized)`);
+            if (res.status === 403 || res.status === 429)
+                throw new github_runs_GitHubApiError(`${what}: ${res.status} ${res.statusText} (the token needs the 'actions: read' permission, or the API rate limit was hit)`);
+            if (res.status >= 500 && attempt < 2)
+                continue;
+            if (res.status !== 200)
+                throw new github_runs_GitHubApiError(`${what}: unexpected answer ${res.status} ${res.statusText}`);
+            let status;
             try {
-                status = await client.get(`${base}/status/current`);
+                status = JSON.parse(text).status;
             }
-            catch (e) {
-                if (/does not exist/.test(e.message)) {
-                    info(`cleanup: VM ${vmid} is already gone`);
-                    return;
-                }
-                throw e;
+            catch {
+                throw new github_runs_GitHubApiError(`${what}: the answer is not JSON`);
             }
-            if (!status?.lock || !['create', 'clone'].includes(status.lock) || Date.now() > deadline)
-                break;
-            await new Promise((r) => setTimeout(r, delay));
+            if (typeof status !== 'string')
+                throw new github_runs_GitHubApiError(`${what}: the answer has no run status`);
+            return status === 'completed' ? 'completed' : 'active';
         }
-        if (status?.status === 'running') {
-            const stopTask = await client.post(`${base}/status/stop`, { skiplock: settings.connection.user === 'root@pam' && !settings.connection.tokenId ? 1 : undefined });
-            await waitForTask(client, stopTask, { timeoutMs, what: `stop VM ${vmid}` });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/vm/prune.ts
+// state: absent + prune: finds leftover VMs (made by this action: gh-ci, of this repository unless prune_scope is
+// cluster, all of prune_tags, older than prune_older_than, and only of finished workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
+// dry_run treat a prune like any other plan. Reads only.
+
+
+
+class PruneError extends (/* unused pure expression or super */ null && (Error)) {
+}
+/** Some leftovers could not be removed; the others were. Carries what was pruned for the `pruned` output. */
+class PruneIncompleteError extends Error {
+    pruned;
+    name = 'PruneIncompleteError';
+    constructor(message, pruned) {
+        super(message);
+        this.pruned = pruned;
+    }
+}
+const READ_CONCURRENCY = 8;
+async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            out[i] = await fn(items[i]);
         }
-        const destroyTask = await client.delete(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
-        await waitForTask(client, destroyTask, { timeoutMs, what: `destroy VM ${vmid}` });
-        info(`cleanup: VM ${vmid} on ${node} destroyed`);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return out;
+}
+/** Reads a listed VM's config and status; undefined when it was destroyed meanwhile. */
+async function read(ctx, vm) {
+    try {
+        const [config, status] = await Promise.all([vmConfig(ctx.client, vm.node, vm.vmid), vmStatus(ctx.client, vm.node, vm.vmid)]);
+        return { vm, config, status, tags: splitTags(config.tags) };
     }
     catch (e) {
-        warning(`cleanup of VM ${vmid} on ${node} failed: ${e.message}`);
+        if (/does not exist/.test(e.message))
+            return undefined;
+        throw e;
+    }
+}
+function label(vm, config) {
+    const name = config?.name ?? vm.name;
+    return `VM ${vm.vmid}${name ? ` (${name})` : ''} on ${vm.node}`;
+}
+/** Whether a VM's workflow run is known to be over (or, failing that, the VM is old enough), and why. */
+async function runGate(c, env, checker, ageOk) {
+    const ref = runRef(c.tags);
+    const thisRepo = env.GITHUB_REPOSITORY?.trim() ? repoTag(env.GITHUB_REPOSITORY) : undefined;
+    const sameRepo = ref.repoTag !== undefined && ref.repoTag === thisRepo;
+    const byAge = (why) => ageOk ? { finished: true, why: `${why}; old enough` } : { finished: false, why: `${why}, and no prune_older_than to judge it by age` };
+    if (ref.runId !== undefined && sameRepo && ref.runId === env.GITHUB_RUN_ID?.trim())
+        return { finished: false, why: 'it belongs to this workflow run' };
+    if (ref.runId === undefined)
+        return byAge('no gh-run- tag');
+    if (!sameRepo)
+        return byAge(`run ${ref.runId} is of another repository`);
+    if (!checker)
+        return byAge(`run ${ref.runId} not checked (no github_token)`);
+    let state;
+    try {
+        state = await checker.state(ref.runId);
+    }
+    catch (e) {
+        if (e instanceof GitHubApiError)
+            throw new PruneError(`prune: ${e.message}`);
+        throw e;
+    }
+    if (state === 'completed')
+        return { finished: true, why: `run ${ref.runId} completed` };
+    if (state === 'active')
+        return { finished: false, why: `run ${ref.runId} is still in progress` };
+    return byAge(`run ${ref.runId} is unknown to GitHub`);
+}
+/**
+ * The tags a VM must carry to be pruned: always the gh-ci marker (only VMs this action made), this repository's
+ * gh-repo- tag unless the scope is the whole cluster, and every prune_tags tag. Never empty, so never "all VMs".
+ */
+function pruneSelector(scope, pruneTags, repository) {
+    const required = [CI_MARKER];
+    if (scope === 'repository') {
+        if (!repository)
+            throw new PruneError("prune: GITHUB_REPOSITORY is not set, so this repository's VMs cannot be told from others'; run it in a workflow, or set prune_scope: cluster to prune every repository's gh-ci VMs");
+        required.push(repoTag(repository));
+    }
+    return [...new Set([...required, ...pruneTags.map((t) => t.toLowerCase())])];
+}
+async function prune_planPrune(ctx, plan, env = process.env, now = Date.now()) {
+    const s = ctx.settings;
+    const lc = s.lifecycle;
+    const nowSec = Math.floor(now / 1000);
+    const olderThan = lc.pruneOlderThanSec;
+    const skip = (why) => plan.notes.push(`prune: ${why}`);
+    const token = lc.githubToken;
+    const repository = env.GITHUB_REPOSITORY?.trim();
+    const checker = token && repository
+        ? new RunChecker({ apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com', repository, token, timeoutMs: s.connection.apiTimeoutMs })
+        : undefined;
+    if (token && !repository)
+        plan.warnings.push('prune: github_token given but GITHUB_REPOSITORY is not set, so no run can be checked; judging by age only');
+    const required = pruneSelector(lc.pruneScope, lc.pruneTags, repository);
+    // Cheap filters on the cluster listing first: tags, and age where a gh-ts- tag gives it.
+    const listed = (await ctx.inventory.list(true)).filter((vm) => hasAllTags(splitTags(vm.tags), required));
+    const young = (at) => olderThan !== undefined && (at === undefined || nowSec - at <= olderThan);
+    const maybe = listed.filter((vm) => !young(runRef(splitTags(vm.tags)).createdAt ?? 0)); // no tag: age from the config
+    const tooYoung = listed.length - maybe.length;
+    if (tooYoung)
+        skip(`${tooYoung} VM(s) with the tags are younger than ${formatAge(olderThan)}`);
+    const candidates = (await mapLimit(maybe, READ_CONCURRENCY, (vm) => read(ctx, vm))).filter((c) => c !== undefined);
+    const pruned = [];
+    const steps = [];
+    for (const c of candidates) {
+        const { vm, config } = c;
+        const what = label(vm, config);
+        if (!hasAllTags(c.tags, required))
+            continue; // tags changed since the listing
+        const born = createdAt(c.tags, config);
+        if (young(born)) {
+            skip(`${what}: ${born === undefined ? 'its age is unknown (no gh-ts- tag, no meta ctime)' : `created ${formatAge(nowSec - born)} ago`}`);
+            continue;
+        }
+        if (Number(config.template ?? 0) === 1) {
+            plan.warnings.push(`prune: ${what} is a template: skipped`);
+            continue;
+        }
+        if (Number(config.protection ?? 0) === 1) {
+            plan.warnings.push(`prune: ${what} is protected (protection: 1): skipped`);
+            continue;
+        }
+        const gate = await runGate(c, env, checker, olderThan !== undefined);
+        if (!gate.finished) {
+            skip(`${what}: ${gate.why}`);
+            continue;
+        }
+        if (config.lock !== undefined && !s.skiplock) {
+            plan.warnings.push(`prune: ${what} is locked (${config.lock}): skipped (skiplock: true overrides the lock)`);
+            continue;
+        }
+        const reason = [
+            `tags ${required.join(',')}`,
+            born !== undefined ? `created ${formatAge(nowSec - born)} ago` : undefined,
+            gate.why,
+        ].filter(Boolean).join('; ');
+        pruned.push({ vmid: vm.vmid, node: vm.node, name: config.name === undefined ? undefined : String(config.name), tags: c.tags, reason });
+        const lock = s.skiplock ? { skiplock: '1' } : {};
+        // Paused VMs report status running too; a hard stop is what a leftover deserves.
+        if (c.status.status === 'running')
+            steps.push({ kind: 'power', node: vm.node, vmid: vm.vmid, action: 'stop', params: { timeout: String(s.timeoutSec), ...lock } });
+        steps.push({ kind: 'destroy', node: vm.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
+    }
+    plan.steps.push(...steps);
+    plan.pruned = pruned;
+    plan.before = 'absent';
+    const list = pruned.map((p) => p.vmid).join(', ');
+    plan.msg =
+        pruned.length === 0
+            ? 'no VM to prune'
+            : lc.dryRun
+                ? `dry run: would prune ${pruned.length} VM(s): ${list}`
+                : `pruned ${pruned.length} VM(s): ${list}`;
+}
+/** The job summary's list of pruned VMs. */
+function prunedMarkdown(pruned, dryRun) {
+    const esc = (v) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    if (pruned.length === 0)
+        return '\nNo VM matched the prune rules.\n';
+    const rows = pruned.map((p) => `| ${p.vmid} | ${p.node} | ${esc(p.name ?? '')} | ${esc(p.tags.join(', '))} | ${esc(p.reason)} |`);
+    return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/vm/pve.ts
+const vmPath = (node, vmid, ...rest) => ['', 'nodes', encodeURIComponent(node), 'qemu', String(vmid), ...rest].join('/');
+async function clusterVms(client) {
+    const all = await client.get('/cluster/resources', { type: 'vm' });
+    return all.filter((r) => r.type === 'qemu').map((r) => ({ ...r, vmid: Number(r.vmid) }));
+}
+/** PVE returns the id as a JSON string (sometimes a number): accept both. */
+async function nextId(client) {
+    return Number(await client.get('/cluster/nextid'));
+}
+async function isIdFree(client, vmid) {
+    try {
+        await client.get('/cluster/nextid', { vmid });
+        return true;
+    }
+    catch (e) {
+        if (e.status === 400)
+            return false;
+        throw e;
+    }
+}
+const pve_vmConfig = (client, node, vmid) => client.get(vmPath(node, vmid, 'config'));
+const pve_vmStatus = (client, node, vmid) => client.get(vmPath(node, vmid, 'status', 'current'));
+const pve_vmPending = (client, node, vmid) => client.get(vmPath(node, vmid, 'pending'));
+async function pve_clusterNodes(client) {
+    return client.get('/nodes');
+}
+
+;// CONCATENATED MODULE: ./src/vm/plan.ts
+
+
+
+
+
+
+class PlanError extends Error {
+}
+function runState(status) {
+    if (Number(status.template ?? 0) === 1)
+        return 'template';
+    if (status.status === 'stopped')
+        return status.lock === 'suspended' ? 'hibernated' : 'stopped';
+    if (status.qmpstatus === 'paused')
+        return 'paused';
+    if (status.qmpstatus === 'suspended')
+        return 'hibernated';
+    return status.status;
+}
+async function readLive(client, at) {
+    const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
+    return { at, status, config };
+}
+/**
+ * Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid.
+ * nextid does not reserve: after losing a race (`attempt` > 0) every loser would ask for the same lowest id
+ * again, so retries spread over a window above it that grows with each attempt.
+ */
+async function allocateId(ctx, avoid = new Set(), attempt = 0) {
+    const range = ctx.settings.lifecycle.vmidRange;
+    if (range) {
+        for (let i = 0; i < 20; i++) {
+            const id = range.lower + Math.floor(Math.random() * (range.upper - range.lower + 1));
+            if (!avoid.has(id) && (await isIdFree(ctx.client, id)))
+                return id;
+        }
+        throw new PlanError(`no free vmid found in ${range.lower}-${range.upper} after 20 tries (vmid_range)`);
+    }
+    const base = await nextId(ctx.client);
+    if (attempt === 0 && !avoid.has(base))
+        return base;
+    const span = Math.min(1024, 8 * 2 ** attempt);
+    for (let i = 0; i < 20; i++) {
+        const id = base + Math.floor(Math.random() * span);
+        if (!avoid.has(id) && (await isIdFree(ctx.client, id)))
+            return id;
+    }
+    throw new PlanError(`no free vmid found near ${base} after 20 tries (other jobs keep taking them; vmid_range spreads jobs wider)`);
+}
+/** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */
+function requestedStorages(spec) {
+    const out = new Set();
+    for (const [k, v] of Object.entries(spec)) {
+        if (!DISK_KEY.test(k))
+            continue;
+        const m = /^([a-zA-Z][\w.-]*):(\d+(?:\.\d+)?|cloudinit)(?:,|$)/.exec(v);
+        if (m)
+            out.add(m[1]);
+    }
+    return [...out].sort();
+}
+/** `node: auto`: the online node with the most free memory among those that have every requested storage. */
+async function chooseNode(ctx, plan) {
+    const online = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
+    const wanted = requestedStorages(ctx.settings.spec);
+    const eligible = [];
+    for (const n of online) {
+        if (wanted.length > 0) {
+            const storages = await ctx.client.get(`/nodes/${encodeURIComponent(n.node)}/storage`, { content: 'images' });
+            const have = new Set(storages.filter((x) => x.enabled !== 0 && x.active !== 0).map((x) => x.storage));
+            if (!wanted.every((w) => have.has(w)))
+                continue;
+        }
+        eligible.push(n);
+    }
+    if (eligible.length === 0)
+        throw new PlanError(`node: auto found no online node${wanted.length ? ` with the storage(s) ${wanted.join(', ')}` : ''} in the cluster`);
+    const free = (n) => (n.maxmem ?? 0) - (n.mem ?? 0);
+    eligible.sort((a, b) => free(b) - free(a) || a.node.localeCompare(b.node));
+    plan.notes.push(`node: auto chose ${eligible[0].node} (${Math.round(free(eligible[0]) / 2 ** 20)} MiB free${wanted.length ? `, has ${wanted.join(', ')}` : ''})`);
+    return eligible[0].node;
+}
+async function locate(ctx) {
+    const s = ctx.settings;
+    if (s.vmid !== undefined)
+        return ctx.inventory.byId(s.vmid);
+    if (s.name !== undefined)
+        return ctx.inventory.uniqueByName(s.name, 'name');
+    return undefined;
+}
+function notFound(s) {
+    const what = s.vmid !== undefined ? `vmid ${s.vmid}` : s.name !== undefined ? `name '${s.name}'` : 'the VM (give vmid or name)';
+    return new PlanError(`VM with ${what} does not exist in the cluster`);
+}
+/** What vm/hotplug.ts needs to know about the VM a config step changes. */
+const hotplugFacts = (live) => ({
+    running: !['stopped', 'template'].includes(runState(live.status)),
+    hotplug: live.config.hotplug,
+});
+function configStepFromDiff(live, d, plan) {
+    const at = live.at;
+    const steps = [];
+    if (Object.keys(d.set).length > 0)
+        steps.push({ kind: 'config', node: at.node, vmid: at.vmid, set: d.set, changes: d.changes, ...hotplugFacts(live) });
+    for (const r of d.resizes)
+        steps.push({ kind: 'resize', node: at.node, vmid: at.vmid, disk: r.disk, size: r.size, from: r.from });
+    if (d.skippedUnsafe.length > 0)
+        plan.warnings.push(`${d.skippedUnsafe.join(', ')} differ from the VM but were not changed: disks and NICs are only updated with update_unsafe: true`);
+    plan.notes.push(...d.notes);
+    return steps;
+}
+/** delete / revert through config, only for keys that are there to delete / revert. */
+async function deleteRevertSteps(ctx, live, plan) {
+    const s = ctx.settings;
+    if (!s.delete?.length && !s.revert?.length)
+        return [];
+    const pending = await vmPending(ctx.client, live.at.node, live.at.vmid);
+    const pendingKeys = new Set(pending.filter((p) => p.pending !== undefined || p.delete !== undefined).map((p) => p.key));
+    const current = Object.fromEntries(pending.filter((p) => p.value !== undefined).map((p) => [p.key, p.value]));
+    const del = presentKeys(s.delete ?? [], { ...current, ...live.config }, pendingKeys);
+    const rev = (s.revert ?? []).filter((k) => pendingKeys.has(k));
+    const skipped = [...(s.delete ?? []).filter((k) => !del.includes(k)), ...(s.revert ?? []).filter((k) => !rev.includes(k))];
+    if (skipped.length)
+        plan.notes.push(`nothing to delete/revert for: ${skipped.join(', ')}`);
+    if (!del.length && !rev.length)
+        return [];
+    return [
+        {
+            kind: 'config',
+            node: live.at.node,
+            vmid: live.at.vmid,
+            ...hotplugFacts(live),
+            set: {},
+            delete: del.length ? del : undefined,
+            revert: rev.length ? rev : undefined,
+            changes: del.map((k) => ({ key: k, from: String(live.config[k] ?? '(pending)'), to: '(deleted)', input: 'delete' })),
+        },
+    ];
+}
+function migrateSteps(ctx, live) {
+    const s = ctx.settings;
+    if (!s.migrate || !s.node || s.node === 'auto' || s.node === live.at.node)
+        return [];
+    const params = { target: s.node };
+    if (live.status.status === 'running')
+        params.online = '1';
+    if (s.withLocalDisks)
+        params['with-local-disks'] = '1';
+    return [{ kind: 'migrate', node: live.at.node, vmid: live.at.vmid, target: s.node, params }];
+}
+/** present / clone: create or clone when missing, else update (when asked), delete/revert, migrate. */
+async function planPresent(ctx, plan) {
+    const s = ctx.settings;
+    if (s.clone !== undefined)
+        return planClone(ctx, plan);
+    const at = await locate(ctx);
+    if (at) {
+        const live = await readLive(ctx.client, at);
+        Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
+        plan.steps.push(...migrateSteps(ctx, live));
+        if (s.update) {
+            const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
+            plan.steps.push(...configStepFromDiff(live, d, plan));
+        }
+        plan.steps.push(...(await deleteRevertSteps(ctx, live, plan)));
+        plan.msg =
+            plan.steps.length === 0
+                ? s.update
+                    ? `VM ${plan.name} (vmid ${at.vmid}) is up to date`
+                    : `VM with ${s.vmid !== undefined ? `vmid <${at.vmid}>` : `name <${s.name}>`} already exists`
+                : `VM ${plan.name} (vmid ${at.vmid}) updated`;
+        return live;
+    }
+    if (s.update)
+        throw new PlanError(`update: ${notFound(s).message}; nothing to update`);
+    if (s.delete?.length || s.revert?.length)
+        throw new PlanError(`delete/revert: ${notFound(s).message}`);
+    if (!s.node)
+        throw new PlanError(`node is required to create a VM (set 'node' to a node name, or 'auto')`);
+    const node = s.node === 'auto' ? await chooseNode(ctx, plan) : s.node;
+    const autoId = s.vmid === undefined;
+    const vmid = s.vmid ?? (await allocateId(ctx));
+    const params = { ...s.spec };
+    if (s.pool)
+        params.pool = s.pool;
+    if (s.archive)
+        params.archive = s.archive;
+    if (s.archive && s.storage)
+        params.storage = s.storage;
+    const changes = Object.entries(s.spec).map(([key, to]) => ({ key, to, input: s.specSource[key] ?? key, secret: ctx.secretKeys.has(key) }));
+    addCiTags(params, changes, {}, ciTagsFor(s));
+    plan.steps.push({ kind: 'create', node, vmid, autoId, params, changes });
+    Object.assign(plan, { vmid, node, name: s.name, before: 'absent', msg: `VM ${s.name ?? vmid} with vmid ${vmid} deployed` });
+    return undefined;
+}
+async function planClone(ctx, plan) {
+    const s = ctx.settings;
+    const source = s.vmid !== undefined ? await ctx.inventory.byId(s.vmid) : await ctx.inventory.uniqueByName(s.clone, 'clone');
+    if (!source)
+        throw new PlanError(s.vmid !== undefined ? `clone source vmid ${s.vmid} does not exist in the cluster` : `clone source VM with name '${s.clone}' does not exist in the cluster`);
+    // Idempotent by newid, then by the target name (as the module).
+    const existing = (s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined) ??
+        (s.name !== undefined ? await ctx.inventory.uniqueByName(s.name, 'name') : undefined);
+    if (existing) {
+        const live = await readLive(ctx.client, existing);
+        Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
+        plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
+        if (s.update) {
+            const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
+            plan.steps.push(...configStepFromDiff(live, d, plan));
+            if (plan.steps.length)
+                plan.msg = `VM ${plan.name} (vmid ${existing.vmid}) updated`;
+        }
+        return live;
+    }
+    const autoId = s.newid === undefined;
+    const newid = s.newid ?? (await allocateId(ctx));
+    const params = { newid: String(newid) };
+    if (s.name)
+        params.name = s.name;
+    if (s.full !== undefined)
+        params.full = s.full ? '1' : '0';
+    // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
+    // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it and say so.
+    const full = s.full ?? !source.template;
+    if (full) {
+        if (s.format)
+            params.format = s.format;
+        if (s.storage)
+            params.storage = s.storage;
+    }
+    else if (s.storage || s.format) {
+        plan.notes.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage)`);
+    }
+    for (const [k, v] of [['pool', s.pool], ['snapname', s.snapname], ['target', s.target]])
+        if (v !== undefined)
+            params[k] = v;
+    if (s.spec.description !== undefined)
+        params.description = s.spec.description;
+    plan.steps.push({ kind: 'clone', node: source.node, source: source.vmid, newid, autoId, params });
+    // Hardware and cloud-init inputs given with the clone are applied to it (the module ignores them).
+    const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
+    const ci = ciTagsFor(s); // the clone step takes no tags: they go with the follow-up config step
+    if (Object.keys(rest).length > 0 || ci.length > 0) {
+        const sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
+        const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
+        addCiTags(d.set, d.changes, sourceConfig, ci);
+        const node = s.target ?? source.node;
+        if (Object.keys(d.set).length > 0 || d.resizes.length > 0)
+            plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true, running: false, ...(ci.length ? { addTags: ci } : {}) });
+        plan.notes.push(...d.notes);
+    }
+    Object.assign(plan, {
+        vmid: newid,
+        node: s.target ?? source.node,
+        name: s.name,
+        before: 'absent',
+        msg: `VM ${s.name ?? newid} with newid ${newid} cloned from vm with vmid ${source.vmid}`,
+    });
+    return undefined;
+}
+function need(live, s) {
+    if (!live)
+        throw notFound(s);
+    return live;
+}
+/** The VM's state as the plan read it, for the outputs when nothing changes it. */
+function keepLive(plan, live) {
+    if (live)
+        plan.live = { status: live.status, config: live.config };
+}
+async function planFor(ctx) {
+    const s = ctx.settings;
+    const plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
+    try {
+        if (s.state === 'absent' && s.lifecycle.prune) {
+            await planPrune(ctx, plan);
+            return plan;
+        }
+        if (s.state === 'present') {
+            keepLive(plan, await planPresent(ctx, plan));
+            return plan;
+        }
+        const creatable = s.state === 'started' && (s.clone !== undefined || s.node !== undefined) && s.name !== undefined;
+        let live;
+        if (s.clone !== undefined && creatable) {
+            live = await planPresent(ctx, plan);
+        }
+        else {
+            const at = await locate(ctx);
+            if (at) {
+                live = await readLive(ctx.client, at);
+                Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
+                plan.steps.push(...migrateSteps(ctx, live));
+                if (s.update && s.state === 'started') {
+                    const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
+                    plan.steps.push(...configStepFromDiff(live, d, plan));
+                }
+            }
+            else if (creatable) {
+                await planPresent(ctx, plan);
+            }
+        }
+        keepLive(plan, live);
+        await planState(ctx, plan, live);
+        return plan;
+    }
+    catch (e) {
+        if (e instanceof ResolveError)
+            throw new PlanError(e.message);
+        throw e;
+    }
+}
+/** Run-state transitions for started / stopped / restarted / absent / current / template / paused / hibernated. */
+async function planState(ctx, plan, live) {
+    const s = ctx.settings;
+    const vmid = plan.vmid;
+    const node = plan.node;
+    const label = `VM ${vmid}`;
+    const power = (action, params = {}) => plan.steps.push({ kind: 'power', node, vmid, action, params });
+    const before = plan.before;
+    const timeout = String(s.timeoutSec);
+    switch (s.state) {
+        case 'started':
+            if (!live && plan.steps.length === 0)
+                throw notFound(s);
+            if (before === 'running')
+                plan.msg = plan.steps.length ? `${label} updated, already running` : `${label} is already running`;
+            else if (before === 'paused') {
+                power('resume');
+                plan.msg = `${label} resumed`;
+            }
+            else if (before === 'template')
+                throw new PlanError(`${label} is a template and cannot be started`);
+            else {
+                power('start');
+                plan.msg = plan.before === 'absent' ? `${plan.msg}; started` : `${label} started`;
+            }
+            return;
+        case 'stopped':
+            need(live, s);
+            if (before === 'stopped' || before === 'template' || before === 'hibernated')
+                plan.msg = `${label} is already stopped`;
+            else if (before === 'paused' && !s.force)
+                throw new PlanError(`${label} is paused and PVE cannot shut down a paused VM: set force: true to stop it hard`);
+            else {
+                if (before === 'paused')
+                    power('stop', { timeout });
+                else
+                    power('shutdown', { forceStop: s.force ? '1' : '0', timeout });
+                plan.msg = `${label} is shutting down`;
+            }
+            return;
+        case 'restarted':
+            need(live, s);
+            if (before !== 'running' && before !== 'paused')
+                plan.msg = `${label} is not running`;
+            else {
+                if (s.force)
+                    power('reset');
+                else
+                    power('reboot', { timeout });
+                plan.msg = `${label} is restarted`;
+            }
+            return;
+        case 'absent': {
+            if (!live) {
+                plan.steps = [];
+                plan.msg = s.vmid !== undefined ? `VM ${s.vmid} is already absent` : `VM with name = ${s.name} is already absent`;
+                return;
+            }
+            if (before === 'running' || before === 'paused') {
+                if (!s.force)
+                    throw new PlanError(`${label}${plan.name ? ` (${plan.name})` : ''} on ${node} is running: stop it first or set force: true to stop and remove it`);
+                power('stop', { timeout, ...(s.skiplock ? { skiplock: '1' } : {}) });
+            }
+            const params = {};
+            if (s.purge)
+                params.purge = '1';
+            if (s.destroyUnreferencedDisks)
+                params['destroy-unreferenced-disks'] = '1';
+            if (s.skiplock)
+                params.skiplock = '1';
+            plan.steps.push({ kind: 'destroy', node, vmid, params });
+            plan.msg = `${label} removed`;
+            return;
+        }
+        case 'current':
+            need(live, s);
+            plan.msg = `VM ${plan.name ?? '(unnamed)'} with vmid = ${vmid} is ${live.status.status}`;
+            return;
+        case 'template':
+            need(live, s);
+            if (before === 'template') {
+                plan.msg = `${label} is already a template`;
+                return;
+            }
+            if (before !== 'stopped') {
+                if (!s.force)
+                    throw new PlanError(`${label} is ${before}; a template must be stopped first (or set force: true)`);
+                power('stop', { timeout });
+            }
+            plan.steps.push({ kind: 'template', node, vmid });
+            plan.msg = `${label} converted to a template`;
+            return;
+        case 'paused':
+            need(live, s);
+            if (before === 'paused')
+                plan.msg = `${label} is already paused`;
+            else if (before !== 'running')
+                throw new PlanError(`${label} is ${before}; only a running VM can be paused`);
+            else {
+                power('suspend');
+                plan.msg = `${label} paused`;
+            }
+            return;
+        case 'hibernated':
+            need(live, s);
+            if (before === 'hibernated')
+                plan.msg = `${label} is already hibernated`;
+            else if (before !== 'running' && before !== 'paused')
+                throw new PlanError(`${label} is ${before}; only a running VM can be hibernated`);
+            else {
+                power('suspend', { todisk: '1' });
+                plan.msg = `${label} hibernated`;
+            }
+            return;
+        default:
+            return;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/vm/hotplug.ts
+// Which config changes may use PVE's synchronous PUT .../config instead of POST (a qmconfig worker task).
+//
+// PVE's API documentation asks for POST "for any actions involving hotplug or storage allocation": those may take
+// long, and a worker task survives the HTTP request. Everything else is a config-file write (plus, on a running
+// VM, a new [PENDING] entry or a quick QMP/cgroup call), which PUT does at once — one request instead of a task and
+// its status polls. This table is the one place that decides.
+
+/** PVE's `hotplug` categories and the keys a running VM hot-plugs when the category is on (qemu-server). */
+const HOTPLUG_KEYS = {
+    network: /^net\d+$/,
+    disk: propstring_DISK_KEY,
+    usb: /^usb\d+$/,
+    memory: /^memory$/,
+    cpu: /^(vcpus|cores|sockets)$/,
+    cloudinit: /^(ciuser|cipassword|citype|ciupgrade|cicustom|ipconfig\d+|nameserver|searchdomain|sshkeys)$/,
+};
+/** PVE's default for `hotplug` (also what `1` means). */
+const DEFAULT_HOTPLUG = ['network', 'disk', 'usb'];
+function hotplugCategories(value) {
+    if (value === undefined || value === '' || String(value) === '1')
+        return DEFAULT_HOTPLUG;
+    if (String(value) === '0')
+        return [];
+    return String(value).split(',').map((s) => s.trim()).filter(Boolean);
+}
+/**
+ * True when a config change can go through PUT: it sets, deletes or reverts no disk (which may allocate, import or
+ * free storage) and, on a running VM, nothing the VM's `hotplug` setting would plug in or out live.
+ * `running` undefined means "not known": then POST, always.
+ */
+function synchronousConfig(running, hotplug, params) {
+    if (running === undefined)
+        return false;
+    const list = (v) => (v ? v.split(',') : []);
+    const keys = [...Object.keys(params), ...list(params.delete), ...list(params.revert)];
+    if (keys.some((k) => propstring_DISK_KEY.test(k) || k === 'cdrom'))
+        return false;
+    if (!running)
+        return true;
+    const live = hotplugCategories(hotplug).map((c) => HOTPLUG_KEYS[c]).filter(Boolean);
+    return !keys.some((k) => live.some((re) => re.test(k)));
+}
+
+;// CONCATENATED MODULE: ./src/vm/ownership.ts
+
+function fingerprintOf(config) {
+    const uuid = /(?:^|,)uuid=([0-9a-fA-F-]{36})(?:,|$)/.exec(String(config.smbios1 ?? ''))?.[1]?.toLowerCase();
+    const fp = {};
+    if (uuid)
+        fp.smbiosUuid = uuid;
+    if (config.vmgenid !== undefined && config.vmgenid !== '')
+        fp.vmgenid = String(config.vmgenid).toLowerCase();
+    if (config.meta !== undefined && config.meta !== '')
+        fp.meta = String(config.meta);
+    return fp;
+}
+/** The task's start from its UPID (`UPID:node:pid:pstart:starttime:…`), unix seconds. */
+function upidStart(upid) {
+    const hex = upid?.split(':')[4];
+    return hex && /^[0-9A-Fa-f]{8}$/.test(hex) ? parseInt(hex, 16) : undefined;
+}
+const ctimeOf = (meta) => {
+    const m = /(?:^|,)ctime=(\d+)/.exec(String(meta ?? ''));
+    return m ? Number(m[1]) : undefined;
+};
+/**
+ * Whether `live` (the config now holding the recorded vmid) is the VM the step created. `taskOk`: the create/clone
+ * task ended successfully (undefined when there was no task to wait for).
+ */
+function judgeOwnership(o, live, taskOk) {
+    const label = `VM ${o.vmid}`;
+    const recorded = o.fingerprint ?? {};
+    const fields = Object.keys(recorded).filter((k) => recorded[k] !== undefined);
+    if (fields.length > 0) {
+        const now = fingerprintOf(live);
+        const differ = fields.filter((k) => now[k] !== recorded[k]);
+        if (differ.length === 0)
+            return { owned: true, how: `its ${fields.join(', ')} are those PVE generated for the VM this job created` };
+        return { owned: false, why: `${label} is not the VM this job created: its ${differ.join(', ')} changed since (another VM holds the id now, or it was re-created)` };
+    }
+    // The main step never saw the task end: the post step waited for it, and the VM must look like what it asked for.
+    if (taskOk !== true)
+        return { owned: false, why: `the ${o.kind} task of ${label} did not succeed, so the VM holding the id now is not the one this job asked for` };
+    if (o.name !== undefined && String(live.name ?? '') !== o.name)
+        return { owned: false, why: `${label} is named '${String(live.name ?? '')}', not '${o.name}' as this job asked` };
+    if (o.kind === 'create') {
+        const tags = new Set(orphans_splitTags(live.tags));
+        const missing = o.ciTags.filter((t) => !tags.has(t));
+        if (missing.length)
+            return { owned: false, why: `${label} lacks the tags this job created it with (${missing.join(', ')})` };
+        const born = ctimeOf(live.meta);
+        const start = upidStart(o.upid);
+        if (born !== undefined && start !== undefined && born < start - 1)
+            return { owned: false, why: `${label} was created before this job's create task started` };
+    }
+    return { owned: true, how: `it was made by this job's ${o.kind} task${o.upid ? ` (${o.upid})` : ''}, which has just ended` };
+}
+
+;// CONCATENATED MODULE: ./src/vm/steps.ts
+function describeStep(s) {
+    switch (s.kind) {
+        case 'create':
+            return `create VM ${s.vmid} on ${s.node}`;
+        case 'clone':
+            return `clone VM ${s.source} to ${s.newid}${s.params.full === '1' ? ' (full)' : s.params.full === '0' ? ' (linked)' : ''}`;
+        case 'config': {
+            const parts = [
+                ...Object.keys(s.set),
+                ...(s.delete ?? []).map((k) => `-${k}`),
+                ...(s.revert ?? []).map((k) => `revert ${k}`),
+            ];
+            return `configure VM ${s.vmid}${s.recompute ? ' (settings given with the clone)' : ''}: ${parts.join(', ') || 'nothing'}`;
+        }
+        case 'resize':
+            return `grow ${s.disk} of VM ${s.vmid} to ${s.size}`;
+        case 'power':
+            return `${s.action} VM ${s.vmid}`;
+        case 'template':
+            return `convert VM ${s.vmid} to a template`;
+        case 'migrate':
+            return `migrate VM ${s.vmid} from ${s.node} to ${s.target}`;
+        case 'destroy':
+            return `destroy VM ${s.vmid}`;
+    }
+}
+/** JSON form of a plan for the `plan` output (secrets masked). */
+function planJson(plan, secretKeys) {
+    const mask = (params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secretKeys.has(k) ? '***' : v]));
+    const steps = plan.steps.map((s) => {
+        const base = { action: s.kind, description: describeStep(s) };
+        if (s.kind === 'create' || s.kind === 'clone' || s.kind === 'migrate' || s.kind === 'destroy' || s.kind === 'power')
+            return { ...base, params: mask(s.params) };
+        if (s.kind === 'config')
+            return {
+                ...base,
+                set: mask(s.set),
+                delete: s.delete,
+                revert: s.revert,
+                changes: s.changes.map((c) => (c.secret ? { ...c, from: c.from && '***', to: '***' } : c)),
+            };
+        return { ...base, ...s };
+    });
+    return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps, notes: plan.notes });
+}
+
+;// CONCATENATED MODULE: ./src/vm/apply.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
+const PRUNE_CONCURRENCY = 4;
+const ID_TAKEN = /already exists|config file already exists/;
+const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
+function errorText(e) {
+    if (e instanceof PveApiError)
+        return `${e.pveMessage ?? ''} ${e.statusText ?? ''} ${e.message}`;
+    if (e instanceof TaskFailedError)
+        return e.exitstatus;
+    return e instanceof Error ? e.message : String(e);
+}
+/** A failed step's message, saying which step: a refused request names the call, not what for (task errors already do). */
+function stepMessage(what, e) {
+    const m = e instanceof Error ? e.message : String(e);
+    return m.startsWith(what) ? m : `${what}: ${m}`;
+}
+class Applier {
+    opts;
+    client;
+    s;
+    warnings = [];
+    done = [];
+    changed = false;
+    vmid;
+    node;
+    constructor(opts) {
+        this.opts = opts;
+        this.client = opts.ctx.client;
+        this.s = opts.ctx.settings;
+    }
+    async timed(bucket, fn) {
+        const t0 = performance.now();
+        try {
+            return await fn();
+        }
+        finally {
+            this.opts.timings[bucket] += performance.now() - t0;
+        }
+    }
+    /** Sends a write and waits for its task (a null answer means PVE did it synchronously). */
+    async call(method, path, params, what, onAccepted) {
+        const upid = await this.timed('apiMs', () => this.client[method](path, params, { signal: this.opts.signal }));
+        onAccepted?.(typeof upid === 'string' ? upid : undefined);
+        if (typeof upid !== 'string' || !upid.startsWith('UPID:'))
+            return;
+        this.opts.log.debug(`${what}: task ${upid}`);
+        const r = await this.timed('taskMs', () => waitForTask(this.client, upid, {
+            timeoutMs: this.s.timeoutSec * 1000,
+            signal: this.opts.signal,
+            what,
+            onWarning: (m) => this.warnings.push(`${what}: ${m}`),
+        }));
+        if (r.warnings > 0)
+            this.opts.log.warning(`${what} finished with ${r.warnings} warning(s)`);
+    }
+    /** Retries a step while PVE reports a lock conflict, with jittered backoff, inside the step's timeout. */
+    async withLockRetry(what, fn) {
+        const started = Date.now();
+        const deadline = started + this.s.timeoutSec * 1000;
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await fn();
+            }
+            catch (e) {
+                const text = errorText(e);
+                const left = deadline - Date.now();
+                if (!LOCKED.test(text))
+                    throw e;
+                if (left <= 0) {
+                    if (attempt > 1 && e instanceof Error)
+                        e.message += ` (retried ${attempt - 1} time(s) for ${Math.round((Date.now() - started) / 1000)} s, the step's timeout)`;
+                    throw e;
+                }
+                const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+                this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+                await sleep(delay, this.opts.signal);
+            }
+        }
+    }
+    /** Replaces every later reference to a vmid/node that changed while applying (fresh id, migration). */
+    retarget(steps, from, to, node) {
+        for (const st of steps) {
+            if ('vmid' in st && st.vmid === from) {
+                st.vmid = to;
+                if (node)
+                    st.node = node;
+            }
+        }
+    }
+    async run(plan) {
+        if (plan.pruned)
+            return this.runPrune(plan, plan.pruned);
+        this.vmid = plan.vmid;
+        this.node = plan.node;
+        const steps = plan.steps;
+        for (let i = 0; i < steps.length; i++) {
+            const step = steps[i];
+            const what = describeStep(step);
+            this.opts.log.info(`→ ${what}`);
+            try {
+                await this.withLockRetry(what, () => this.runStep(step, steps.slice(i + 1), plan));
+            }
+            catch (e) {
+                if (e instanceof PveApiError)
+                    e.message = stepMessage(what, e);
+                throw e;
+            }
+            this.done.push(describeStep(step));
+        }
+        return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
+    }
+    /**
+     * A prune's VMs are independent: each one's steps (stop, destroy) run in order, a few VMs at a time, and one that
+     * cannot be removed (locked, gone wrong) does not keep the others: the step fails at the end, naming it.
+     */
+    async runPrune(plan, listed) {
+        const byVm = new Map();
+        for (const st of plan.steps)
+            if ('vmid' in st)
+                byVm.set(st.vmid, [...(byVm.get(st.vmid) ?? []), st]);
+        const failures = new Map();
+        await mapLimit([...byVm], PRUNE_CONCURRENCY, async ([vmid, steps]) => {
+            for (const step of steps) {
+                const what = describeStep(step);
+                this.opts.log.info(`→ ${what}`);
+                try {
+                    await this.withLockRetry(what, () => this.runStep(step, [], plan));
+                    this.done.push(what);
+                }
+                catch (e) {
+                    if (this.opts.signal?.aborted)
+                        throw e;
+                    const message = stepMessage(what, e);
+                    failures.set(vmid, message);
+                    this.opts.log.warning(`prune: VM ${vmid} not removed: ${message}`);
+                    return;
+                }
+            }
+        });
+        const pruned = listed.filter((p) => !failures.has(p.vmid));
+        plan.pruned = pruned;
+        if (failures.size > 0) {
+            const lines = [...failures].sort(([a], [b]) => a - b).map(([, m]) => `  ${m}`);
+            throw new PruneIncompleteError(`prune: ${failures.size} of ${listed.length} VM(s) could not be removed` +
+                `${pruned.length ? ` (pruned: ${pruned.map((p) => p.vmid).join(', ')})` : ''}:\n${lines.join('\n')}`, pruned);
+        }
+        return { changed: this.changed, vmid: plan.vmid, node: plan.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
+    }
+    /**
+     * Runs a create/clone request and records the VM as the step's own the moment PVE accepts it; once its task has
+     * ended, records what PVE generated for it, so cleanup can tell it from any later VM with the same id.
+     */
+    async created(vm, send) {
+        let owned;
+        await send((upid) => {
+            this.changed = true;
+            owned = { ...vm, ...(upid ? { upid } : {}) };
+            this.opts.onCreated?.(owned);
+        });
+        if (!owned || !this.opts.onCreated || !this.opts.fingerprintCreated)
+            return;
+        let config;
+        try {
+            config = await this.timed('apiMs', () => pve_vmConfig(this.client, vm.node, vm.vmid));
+        }
+        catch (e) {
+            // Cleanup then falls back to the weaker checks (name, tags, creation time): say why, go on.
+            this.opts.log.debug(`VM ${vm.vmid}: could not read its config to record its identity: ${e.message}`);
+            return;
+        }
+        this.opts.onCreated({ ...owned, fingerprint: fingerprintOf(config) });
+    }
+    /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */
+    async withFreshId(step, later, plan, attempt, current, set) {
+        const tried = new Set();
+        const deadline = Date.now() + this.s.timeoutSec * 1000;
+        for (let n = 1;; n++) {
+            try {
+                return await attempt(current());
+            }
+            catch (e) {
+                if (!step.autoId || !ID_TAKEN.test(errorText(e)) || Date.now() >= deadline)
+                    throw e;
+                const old = current();
+                tried.add(old);
+                // A little jitter so the losers of one race do not meet again at the next id.
+                await sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
+                let fresh;
+                while (fresh === undefined) {
+                    try {
+                        fresh = await allocateId(this.opts.ctx, tried, n);
+                    }
+                    catch (err) {
+                        // Every id near nextid was taken while we looked: back off and look again, until `timeout`.
+                        if (Date.now() >= deadline)
+                            throw err;
+                        await sleep(50 + Math.random() * 250, this.opts.signal);
+                    }
+                }
+                this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
+                set(fresh);
+                this.retarget(later, old, fresh);
+                plan.vmid = fresh;
+                this.vmid = fresh;
+            }
+        }
+    }
+    async runStep(step, later, plan) {
+        const c = this.client;
+        switch (step.kind) {
+            case 'create':
+                await this.withFreshId(step, later, plan, (id) => this.created({ vmid: id, node: step.node, kind: 'create', name: step.params.name, ciTags: orphans_splitTags(step.params.tags).filter(isCiTag) }, (accepted) => this.call('post', `/nodes/${encodeURIComponent(step.node)}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, accepted)), () => step.vmid, (id) => (step.vmid = id));
+                this.vmid = step.vmid;
+                this.node = step.node;
+                return;
+            case 'clone': {
+                const target = step.params.target ?? step.node;
+                await this.withFreshId(step, later, plan, (id) => this.created({ vmid: id, node: target, kind: 'clone', name: step.params.name, ciTags: [] }, (accepted) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, accepted)), () => step.newid, (id) => (step.newid = id));
+                this.vmid = step.newid;
+                this.node = target;
+                return;
+            }
+            case 'config': {
+                let set = step.set;
+                if (step.recompute) {
+                    const rest = Object.fromEntries(Object.entries(this.s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
+                    const live = await this.timed('apiMs', () => pve_vmConfig(c, step.node, step.vmid));
+                    const d = diff_diffConfig(rest, this.s.specSource, live, { unsafe: true, secretKeys: this.opts.ctx.secretKeys });
+                    set = d.set;
+                    if (step.addTags?.length)
+                        orphans_addCiTags(set, d.changes, live, step.addTags);
+                    for (const r of d.resizes)
+                        later.unshift({ kind: 'resize', node: step.node, vmid: step.vmid, disk: r.disk, size: r.size, from: r.from });
+                    step.changes = d.changes;
+                }
+                const params = { ...set };
+                if (step.delete?.length)
+                    params.delete = step.delete.join(',');
+                if (step.revert?.length)
+                    params.revert = step.revert.join(',');
+                if (Object.keys(params).length === 0)
+                    return;
+                if (this.s.digest)
+                    params.digest = this.s.digest;
+                if (this.s.skiplock)
+                    params.skiplock = '1';
+                // PVE: POST (a qmconfig worker) for hot-plug or storage allocation, PUT (synchronous) for the rest.
+                await this.call(synchronousConfig(step.running, step.hotplug, params) ? 'put' : 'post', vmPath(step.node, step.vmid, 'config'), params, `configure VM ${step.vmid}`);
+                this.changed = true;
+                return;
+            }
+            case 'resize':
+                await this.call('put', vmPath(step.node, step.vmid, 'resize'), { disk: step.disk, size: step.size, ...(this.s.skiplock ? { skiplock: '1' } : {}) }, `resize ${step.disk} of VM ${step.vmid}`);
+                this.changed = true;
+                return;
+            case 'power':
+                await this.call('post', vmPath(step.node, step.vmid, 'status', step.action), step.params, `${step.action} VM ${step.vmid}`);
+                this.changed = true;
+                return;
+            case 'template':
+                await this.call('post', vmPath(step.node, step.vmid, 'template'), {}, `convert VM ${step.vmid} to a template`);
+                this.changed = true;
+                return;
+            case 'migrate':
+                await this.call('post', vmPath(step.node, step.vmid, 'migrate'), step.params, `migrate VM ${step.vmid} to ${step.target}`);
+                this.changed = true;
+                this.node = step.target;
+                for (const st of later)
+                    if ('vmid' in st && st.vmid === step.vmid)
+                        st.node = step.target;
+                return;
+            case 'destroy':
+                await this.call('delete', vmPath(step.node, step.vmid), step.params, `destroy VM ${step.vmid}`);
+                this.changed = true;
+                return;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/vm/cleanup.ts
+// The post step's plan: let the create/clone task the main step started finish (PVE cannot be told to stop it),
+// find the VM it made, prove it is still that VM (ownership.ts), and stop + destroy it — as ordinary Steps that the
+// same Applier as the main step runs (lock retries, task waits). Reads only; a VM it cannot prove is left alone.
+
+
+
+
+/** How long the post step lets a create/clone outlive the main step: a full clone of a big disk takes a while. */
+const TASK_GRACE_MS = 15 * 60_000;
+/** PVE's answer for a VM id with no config on that node (qemu-server check_vm_exists / load_config). */
+const isMissingVm = (e) => e instanceof PveApiError ? /does not exist/.test(`${e.pveMessage ?? ''} ${e.message}`) : /does not exist/.test(String(e?.message));
+async function taskOutcome(ctx, vm, info) {
+    if (!vm.upid)
+        return undefined;
+    try {
+        await waitForTask(ctx.client, vm.upid, { timeoutMs: Math.max(ctx.settings.timeoutSec * 1000, TASK_GRACE_MS), what: `${vm.kind} of VM ${vm.vmid}` });
+        return true;
+    }
+    catch (e) {
+        if (!(e instanceof TaskFailedError))
+            throw e;
+        info(`cleanup: the ${vm.kind} task of VM ${vm.vmid} did not succeed (${e.exitstatus.split('\n')[0]})`);
+        return false;
+    }
+}
+/** The VM's config and status where it is now (a later step may have migrated it), or undefined when it is gone. */
+async function readNow(ctx, vm) {
+    const read = async (node) => {
+        const [config, status] = await Promise.all([pve_vmConfig(ctx.client, node, vm.vmid), pve_vmStatus(ctx.client, node, vm.vmid)]);
+        return { node, config, status };
+    };
+    try {
+        return await read(vm.node);
+    }
+    catch (e) {
+        if (!isMissingVm(e))
+            throw e;
+    }
+    const elsewhere = await ctx.inventory.byId(vm.vmid, true);
+    if (!elsewhere || elsewhere.node === vm.node)
+        return undefined;
+    try {
+        return await read(elsewhere.node);
+    }
+    catch (e) {
+        if (isMissingVm(e))
+            return undefined;
+        throw e;
+    }
+}
+async function planCleanup(ctx, vm, info) {
+    const plan = { vmid: vm.vmid, node: vm.node, name: vm.name, before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
+    const taskOk = await taskOutcome(ctx, vm, info);
+    const now = await readNow(ctx, vm);
+    if (!now) {
+        plan.msg = `cleanup: VM ${vm.vmid} is already gone`;
+        return plan;
+    }
+    plan.node = now.node;
+    const verdict = judgeOwnership(vm, now.config, taskOk);
+    if (!verdict.owned) {
+        plan.before = now.status.status;
+        plan.warnings.push(`cleanup: VM ${vm.vmid} on ${now.node} left alone: ${verdict.why}`);
+        plan.msg = `cleanup: VM ${vm.vmid} left alone`;
+        return plan;
+    }
+    plan.notes.push(`cleanup: VM ${vm.vmid} is this job's: ${verdict.how}`);
+    plan.before = now.status.status;
+    const lock = ctx.settings.skiplock ? { skiplock: '1' } : {};
+    // A paused VM reports `running` too; PVE refuses to destroy a running VM, and a leftover deserves a hard stop.
+    if (now.status.status === 'running')
+        plan.steps.push({ kind: 'power', node: now.node, vmid: vm.vmid, action: 'stop', params: { timeout: String(ctx.settings.timeoutSec), ...lock } });
+    plan.steps.push({ kind: 'destroy', node: now.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
+    plan.msg = `cleanup: VM ${vm.vmid} on ${now.node} destroyed`;
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/vm/resolve.ts
+
+class resolve_ResolveError extends Error {
+}
+const located = (r) => ({
+    vmid: r.vmid,
+    node: r.node,
+    name: r.name,
+    template: Number(r.template ?? 0) === 1,
+    status: r.status,
+});
+class Inventory {
+    client;
+    cache;
+    constructor(client) {
+        this.client = client;
+    }
+    async list(refresh = false) {
+        if (!this.cache || refresh)
+            this.cache = await clusterVms(this.client);
+        return this.cache;
+    }
+    async byId(vmid, refresh = false) {
+        const r = (await this.list(refresh)).find((v) => v.vmid === vmid);
+        return r ? located(r) : undefined;
+    }
+    /** Every VM with this name (exact match). Nameless entries (statd lag) are looked up by config. */
+    async byName(name, refresh = false) {
+        const all = await this.list(refresh);
+        const hits = all.filter((v) => v.name === name).map(located);
+        const nameless = all.filter((v) => v.name === undefined || v.name === '');
+        const resolved = await Promise.all(nameless.map(async (v) => {
+            try {
+                const cfg = await pve_vmConfig(this.client, v.node, v.vmid);
+                return cfg.name === name ? { ...located(v), name, template: Number(cfg.template ?? 0) === 1 } : undefined;
+            }
+            catch {
+                return undefined; // vanished meanwhile
+            }
+        }));
+        return [...hits, ...resolved.filter((x) => x !== undefined)].sort((a, b) => a.vmid - b.vmid);
+    }
+    /** The one VM with this name, or undefined; several → error listing their vmids. */
+    async uniqueByName(name, input, refresh = false) {
+        const hits = await this.byName(name, refresh);
+        if (hits.length > 1) {
+            throw new resolve_ResolveError(`Several VMs are named '${name}' (vmids ${hits.map((h) => h.vmid).join(', ')}): ` +
+                `set 'vmid' to choose one instead of '${input}'.`);
+        }
+        return hits[0];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/post.ts
+// The post step: removes the VM this job's main step created, when `cleanup` asks for it (always, or on-failure
+// when the main step did not finish successfully), and only when the VM is provably still that one
+// (vm/ownership.ts). The plan comes from vm/cleanup.ts and runs through the main step's Applier. Problems are
+// warnings only: the post step never fails the job.
+
+
+
+
+
+
+
+
+const log = { debug: (m) => core_debug(m), info: (m) => info(m), warning: (m) => warning(m) };
+/** Why a cleanup with a one-time code could not log in, and what to do about it. */
+function otpHint(settings, e) {
+    if (!settings.connection.otp || settings.connection.tokenSecret)
+        return '';
+    const auth = (e instanceof PveApiError && e.status === 401) || /authentication fail|no usable ticket/i.test(String(e?.message));
+    return auth
+        ? ' (api_otp is a one-time code: the main step used it, and the ticket it kept for cleanup was refused, e.g. after its 2 h lifetime; use an API token for jobs that clean up)'
+        : '';
+}
+async function run() {
+    const st = readPostState();
+    const vm = st.created;
+    if (!vm || st.cleanup === 'never' || (st.cleanup === 'on-failure' && st.mainOk)) {
+        if (vm)
+            info(`cleanup: ${st.cleanup}; leaving the VM in place`);
+        return;
+    }
+    const { settings } = readSettings((name) => getInput(name), process.env);
+    if (!settings) {
+        warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
+        return;
+    }
+    for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp])
+        if (v)
+            core_setSecret(v);
+    const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core_setSecret(v), log });
+    if (st.ticket)
+        client.adoptTicket(st.ticket);
+    const ctx = { client, settings, secretKeys: new Set(), inventory: new Inventory(client) };
+    try {
+        const plan = await planCleanup(ctx, vm, log.info);
+        for (const n of plan.notes)
+            core_debug(n);
+        for (const w of plan.warnings)
+            warning(w);
+        if (plan.steps.length > 0) {
+            await new Applier({ ctx, log, timings: { apiMs: 0, taskMs: 0, guestMs: 0 } }).run(plan);
+        }
+        info(plan.msg);
+    }
+    catch (e) {
+        warning(`cleanup of VM ${vm.vmid} on ${vm.node} failed: ${e.message}${otpHint(settings, e)}`);
     }
     finally {
         await client.close();

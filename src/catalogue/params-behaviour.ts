@@ -25,8 +25,8 @@ export const behaviourParams: Param[] = [
     example: 'pve1',
   },
   {
-    name: 'timeout', kind: 'int', group: 'behaviour', default: '300', min: 1,
-    doc: "Seconds to wait for each Proxmox task (create, clone, start, stop, ...). The module's default of 30 s is too short for full clones, so the action waits 300 s. With `state: stopped` it is also the graceful shutdown time before the VM is stopped hard.",
+    name: 'timeout', kind: 'int', group: 'behaviour', default: '300', min: 1, max: 604800,
+    doc: "Seconds to wait for each Proxmox task (create, clone, start, stop, ...), at most 604800 (7 days). The module's default of 30 s is too short for full clones, so the action waits 300 s. With `state: stopped` it is also the graceful shutdown time before the VM is stopped hard.",
     example: '600',
   },
   {

@@ -8,8 +8,8 @@ export const lifecycleParams: Param[] = [
     example: 'ip',
   },
   {
-    name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1,
-    doc: 'Seconds to wait for `wait_for`.', example: '600',
+    name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1, max: 604800,
+    doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
   },
   {
     name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: ['ipv4', 'ipv6', 'any'], default: 'any',
@@ -36,12 +36,17 @@ export const lifecycleParams: Param[] = [
   },
   {
     name: 'prune', kind: 'bool', group: 'lifecycle', default: 'false',
-    doc: 'With `state: absent`, destroy every VM matching `prune_tags` and/or older than `prune_older_than` instead of one VM (sweeps up leftovers of earlier runs): stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs of finished workflow runs: with `github_token`, a VM tagged with a run of this repository (see `ci_tags`) is kept while GitHub reports the run not completed; any other VM (other repository, unknown run, no run tag, no token) is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are skipped. With `dry_run`, only lists them (`pruned` output).',
+    doc: 'With `state: absent`, destroy leftover VMs of earlier runs instead of one VM: stopped hard, then destroyed with `purge` and `destroy-unreferenced-disks`. Only VMs this action made and tagged (`gh-ci`, see `ci_tags`) of this repository (`gh-repo-…`; `prune_scope: cluster` widens that to every repository), carrying all `prune_tags`, older than `prune_older_than`, and of finished workflow runs: with `github_token`, a VM of a run of this repository is kept while GitHub reports the run not completed; any other VM is judged by `prune_older_than` alone. Templates, protected VMs, locked VMs (unless `skiplock`) and the current run\'s VMs are never pruned. With `dry_run`, only lists them (`pruned` output).',
     example: 'true',
   },
   {
+    name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: ['repository', 'cluster'], default: 'repository',
+    doc: 'With `prune`, whose leftovers may be destroyed: `repository` (VMs tagged with this repository, `gh-repo-…`) or `cluster` (every VM this action tagged `gh-ci`, from any repository sharing the cluster). VMs without the `gh-ci` tag are never pruned.',
+    example: 'cluster',
+  },
+  {
     name: 'prune_tags', kind: 'list', group: 'lifecycle', check: 'tag',
-    doc: 'With `prune`, only VMs carrying all these tags (e.g. `gh-ci` for every VM this action tagged, see `ci_tags`).', example: 'ci,ephemeral',
+    doc: 'With `prune`, only VMs carrying all these tags as well (e.g. `ephemeral`). A blank list is an error, not "every VM".', example: 'ci,ephemeral',
   },
   {
     name: 'prune_older_than', kind: 'string', group: 'lifecycle', check: 'duration',

@@ -143,6 +143,7 @@ function readLifecycle(values: ReadonlyMap<string, Value>): Lifecycle {
     dryRun: (values.get('dry_run') as boolean | undefined) ?? false,
     prune: (values.get('prune') as boolean | undefined) ?? false,
     pruneTags: (values.get('prune_tags') as string[] | undefined) ?? [],
+    pruneScope: (str('prune_scope') ?? 'repository') as Lifecycle['pruneScope'],
     pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
     githubToken: str('github_token'),
     ciTags: (values.get('ci_tags') as boolean | undefined) ?? true,

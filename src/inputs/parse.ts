@@ -30,7 +30,10 @@ export function parseIntStrict(raw: string): Parsed<number> {
 export function parseNumber(raw: string): Parsed<number> {
   const v = raw.trim();
   if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v)) return fail('must be a number');
-  return ok(Number(v));
+  const n = Number(v);
+  // 1e309 is Infinity: it would be sent as "Infinity", which no PVE option accepts.
+  if (!Number.isFinite(n)) return fail('is too large (must be a finite number)');
+  return ok(n);
 }
 
 /** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */

@@ -73,8 +73,10 @@ export function checkRules(inputs: Inputs, explicit: ReadonlySet<string>, failed
       err('prune_older_than', "Input 'prune' without 'github_token' needs 'prune_older_than': the action cannot check that the VMs' workflow runs are finished, so only their age marks them as leftovers.");
     }
   } else {
-    for (const n of ['prune_tags', 'prune_older_than']) {
-      if (get(n) !== undefined && !failed.has('prune')) err(n, `Input '${n}' has no effect without 'prune: true'.`);
+    // action.yml defaults arrive as given inputs: prune_scope only counts when it widens the default.
+    for (const n of ['prune_tags', 'prune_older_than', 'prune_scope']) {
+      const set = n === 'prune_scope' ? get(n) === 'cluster' : get(n) !== undefined;
+      if (set && !failed.has('prune')) err(n, `Input '${n}' has no effect without 'prune: true'.`);
     }
   }
 

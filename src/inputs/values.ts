@@ -52,6 +52,8 @@ function parseAny(p: Param, raw: string): ParamResult {
       if (!r.ok) return bad(r.error), done();
       // Tags as PVE writes them (`a;b`, `a b`): no tag can contain `;` or a space, so they separate too.
       if (p.check === 'tag') r.value = r.value.flatMap((t) => t.split(/[;\s]+/)).filter((t) => t !== '');
+      // Given but holding no tag (' ; '): an empty filter would match every VM, so it is an error, not "all".
+      if (p.check === 'tag' && r.value.length === 0) return bad('holds no tag: give at least one tag, or leave the input out'), done();
       if (p.check) {
         for (const item of r.value) {
           const err = runCheck(p.check, item);

@@ -22,6 +22,14 @@ interface Ticket {
   generation: number;
 }
 
+export interface SavedTicket {
+  ticket: string;
+  csrf: string;
+}
+
+/** A TOTP code as PVE wants it: `totp:<code>`, unless the user already typed it (`recovery:…`, `totp:…`). */
+const typedOtp = (otp: string): string => (/^[a-z]+:/.test(otp) ? otp : `totp:${otp}`);
+
 interface TicketAnswer {
   ticket?: string;
   CSRFPreventionToken?: string;
@@ -110,7 +118,9 @@ export class Credentials {
       throw new Error(`no credentials for ${user}: set api_password, or api_token_id with api_token_secret`);
     }
     const params: Record<string, string> = { username: user, password };
-    if (otp) params.otp = otp;
+    // PVE verifies a second factor sent with the password at once, but only as a typed response ("bad otp
+    // response" for a bare code): pve-access-control AccessControl.pm authenticate_2nd_new_do.
+    if (otp) params.otp = typedOtp(otp);
     let answer = (await post(params)) as TicketAnswer;
     if (answer?.NeedTFA) {
       // The interim ticket only proves the first factor; it is still a credential.
@@ -118,9 +128,28 @@ export class Credentials {
       if (!otp || !answer.ticket) {
         throw new Error(`user ${user} has two-factor authentication enabled: set api_otp, or use an API token`);
       }
-      answer = (await post({ username: user, 'tfa-challenge': answer.ticket, password: `totp:${otp}` })) as TicketAnswer;
+      answer = (await post({ username: user, 'tfa-challenge': answer.ticket, password: typedOtp(otp) })) as TicketAnswer;
     }
     this.store(answer);
+  }
+
+  /** The current ticket, for a later process of the same job that cannot log in again (a used one-time code). */
+  currentTicket(): SavedTicket | undefined {
+    return this.ticket && { ticket: this.ticket.value, csrf: this.ticket.csrf };
+  }
+
+  /**
+   * Starts from a ticket an earlier process obtained. Its age comes from the ticket itself (PVE:<user>:<hex time>),
+   * so it is renewed (ticket as password, no second factor) once it is old enough, like one obtained here.
+   */
+  adopt(saved: SavedTicket): void {
+    if (this.kind !== 'ticket') return;
+    this.secret(saved.ticket);
+    this.secret(saved.csrf);
+    const stamp = /^PVE:[^:]+:([0-9A-F]{8})::/.exec(saved.ticket);
+    const obtainedAt = stamp ? parseInt(stamp[1], 16) * 1000 : 0;
+    this.generation += 1;
+    this.ticket = { value: saved.ticket, csrf: saved.csrf, obtainedAt, generation: this.generation };
   }
 
   private store(answer: unknown): void {

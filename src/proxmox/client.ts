@@ -3,8 +3,8 @@
 import { Agent } from 'undici';
 import type { Connection } from '../settings.js';
 import { sleep } from './abort.js';
-import { Credentials, type TicketPost } from './auth.js';
-import { ConnectionError, PveApiError, TlsError, connectionError, errorCode, isTransient } from './errors.js';
+import { Credentials, type SavedTicket, type TicketPost } from './auth.js';
+import { ConnectionError, PveApiError, ResponseTooLargeError, TlsError, connectionError, errorCode, isTransient } from './errors.js';
 import { isPlainHttpAnswer, tlsConnector } from './tls.js';
 import { SendFailure, sendOnce, type RawResponse } from './transport.js';
 
@@ -100,6 +100,16 @@ export class ProxmoxClient {
     await this.creds.ensureTicket(this.ticketPost);
   }
 
+  /** The ticket in use (password logins only), for a later step of the job that cannot log in again. */
+  currentTicket(): SavedTicket | undefined {
+    return this.creds.currentTicket();
+  }
+
+  /** Uses a ticket an earlier step obtained instead of logging in (renewed or replaced as usual). */
+  adoptTicket(saved: SavedTicket): void {
+    this.creds.adopt(saved);
+  }
+
   get<T = unknown>(path: string, params?: Params, opts?: { signal?: AbortSignal }): Promise<T> {
     this.stats.reads++;
     return this.perform('GET', path, params, opts?.signal, { idempotent: true, login: false }) as Promise<T>;
@@ -162,6 +172,8 @@ export class ProxmoxClient {
         this.log.debug(`${what} -> ${res.status} ${this.redact(res.statusText)} (${Date.now() - started} ms)`);
       } catch (err) {
         if (!(err instanceof SendFailure)) throw err; // the caller aborted
+        // An oversized answer is no network hiccup: asking again would only buffer it again.
+        if (errorCode(err.cause) === 'BODY_TOO_LARGE') throw new ResponseTooLargeError(`PVE at ${this.hostPort}: ${err.message}`);
         const failure = this.networkFailure(err, what);
         const code = errorCode(err.cause) ?? '';
         // A timeout already cost api_timeout, and a plain-HTTP server will not learn TLS: neither is worth repeating.

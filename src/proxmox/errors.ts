@@ -68,6 +68,11 @@ export class ConnectionError extends Error {
   }
 }
 
+/** The server sent more than the client reads (transport.ts MAX_BODY_BYTES): never retried. */
+export class ResponseTooLargeError extends Error {
+  override name = 'ResponseTooLargeError';
+}
+
 /** Statuses pveproxy or a proxy in front of it uses when the answer never came from a handler. */
 const TRANSIENT_STATUSES = new Set([502, 503, 504, 595, 596, 597, 599]);
 

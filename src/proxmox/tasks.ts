@@ -1,6 +1,6 @@
 // Waiting for PVE worker tasks (UPIDs): status polling at growing intervals, success / warnings / failure with the
 // tail of the task log, a wall-clock budget and abort.
-import { anySignal, sleep } from './abort.js';
+import { anySignal, sleep, timerMs } from './abort.js';
 import type { ProxmoxClient } from './client.js';
 import { isTransient } from './errors.js';
 
@@ -166,7 +166,7 @@ async function finish(
 /** One status poll, bounded by what is left of the budget. Transient trouble is reported, not thrown. */
 async function pollStatus(client: ProxmoxClient, base: string, budgetMs: number, signal?: AbortSignal): Promise<PollOutcome> {
   const budget = new AbortController();
-  const timer = setTimeout(() => budget.abort(new Error('task wait budget used up')), budgetMs);
+  const timer = setTimeout(() => budget.abort(new Error('task wait budget used up')), timerMs(budgetMs));
   const linked = anySignal([signal, budget.signal]);
   try {
     return { status: (await client.get<TaskStatus>(`${base}/status`, undefined, { signal: linked.signal })) ?? {} };

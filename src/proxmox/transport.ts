@@ -1,7 +1,14 @@
 // One HTTP exchange through undici's dispatcher, bounded by a whole-request deadline, that records whether the
 // request was ever handed to a socket: the only fact that makes re-sending a write safe.
 import type { Agent } from 'undici';
-import { abortReason } from './abort.js';
+import { abortReason, timerMs } from './abort.js';
+
+/**
+ * The largest answer the client reads. PVE's biggest (a whole cluster's /cluster/resources, a long task log page)
+ * stay far below it; a broken or hostile server could otherwise make the step buffer until the runner runs out of
+ * memory.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface RawRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -52,6 +59,7 @@ export function sendOnce(
     let status = 0;
     let statusText = '';
     const chunks: Buffer[] = [];
+    let size = 0;
 
     // undici hands out the abort function only once the request is about to be written; before that (while
     // connecting) we remember the abort and apply it the moment the request would go out.
@@ -75,7 +83,7 @@ export function sendOnce(
       const err = Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: 'TIMEOUT' });
       cancel(err);
       settle(() => reject(new SendFailure(err, sent, true)));
-    }, timeoutMs);
+    }, timerMs(timeoutMs));
     signal?.addEventListener('abort', onAbort, { once: true });
 
     agent.dispatch(
@@ -101,6 +109,16 @@ export function sendOnce(
           return true;
         },
         onData(chunk) {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            const err = Object.assign(
+              new Error(`the answer to ${req.method} ${req.path.split('?')[0]} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB: refused (a PVE answer is never that large)`),
+              { code: 'BODY_TOO_LARGE' },
+            );
+            cancel(err);
+            settle(() => reject(new SendFailure(err, sent, false)));
+            return false;
+          }
           chunks.push(chunk);
           return true;
         },

@@ -3,6 +3,7 @@
 // conflicts are retried with jittered backoff inside the step's timeout. Nothing else is retried.
 import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
 import { PveApiError } from '../proxmox/errors.js';
+import { sleep } from '../proxmox/abort.js';
 import { TaskFailedError, waitForTask } from '../proxmox/tasks.js';
 import type { Settings } from '../settings.js';
 import { diffConfig } from './diff.js';
@@ -10,7 +11,9 @@ import { addCiTags } from './orphans.js';
 import { type PlanContext, allocateId } from './plan.js';
 import { PruneIncompleteError, mapLimit } from './prune.js';
 import { synchronousConfig } from './hotplug.js';
-import { vmConfig, vmPath } from './pve.js';
+import { type OwnedVm, fingerprintOf } from './ownership.js';
+import { isCiTag, splitTags } from './orphans.js';
+import { type VmConfig, vmConfig, vmPath } from './pve.js';
 import { type Plan, type PrunedVm, type Step, describeStep } from './steps.js';
 
 export interface Timings {
@@ -22,8 +25,12 @@ export interface Timings {
 export interface ApplyOptions {
   ctx: PlanContext;
   log: ClientLog;
-  /** Called as soon as PVE accepted a create/clone (before its task ends): the post step may clean it up. */
-  onCreated?: (vmid: number, node: string, upid?: string) => void;
+  /**
+   * Called as soon as PVE accepted a create/clone (before its task ends), so the post step may clean it up; with
+   * `fingerprintCreated`, called again once the task has ended with what PVE generated for the VM (ownership.ts).
+   */
+  onCreated?: (vm: OwnedVm) => void;
+  fingerprintCreated?: boolean;
   signal?: AbortSignal;
   timings: Timings;
 }
@@ -42,12 +49,6 @@ const PRUNE_CONCURRENCY = 4;
 const ID_TAKEN = /already exists|config file already exists/;
 const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
 
 function errorText(e: unknown): string {
   if (e instanceof PveApiError) return `${e.pveMessage ?? ''} ${e.statusText ?? ''} ${e.message}`;
@@ -191,6 +192,29 @@ export class Applier {
     return { changed: this.changed, vmid: plan.vmid, node: plan.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
   }
 
+  /**
+   * Runs a create/clone request and records the VM as the step's own the moment PVE accepts it; once its task has
+   * ended, records what PVE generated for it, so cleanup can tell it from any later VM with the same id.
+   */
+  private async created(vm: OwnedVm, send: (accepted: (upid?: string) => void) => Promise<void>): Promise<void> {
+    let owned: OwnedVm | undefined;
+    await send((upid) => {
+      this.changed = true;
+      owned = { ...vm, ...(upid ? { upid } : {}) };
+      this.opts.onCreated?.(owned);
+    });
+    if (!owned || !this.opts.onCreated || !this.opts.fingerprintCreated) return;
+    let config: VmConfig;
+    try {
+      config = await this.timed('apiMs', () => vmConfig(this.client, vm.node, vm.vmid));
+    } catch (e) {
+      // Cleanup then falls back to the weaker checks (name, tags, creation time): say why, go on.
+      this.opts.log.debug(`VM ${vm.vmid}: could not read its config to record its identity: ${(e as Error).message}`);
+      return;
+    }
+    this.opts.onCreated({ ...owned, fingerprint: fingerprintOf(config) });
+  }
+
   /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */
   private async withFreshId(step: Step & { autoId: boolean }, later: Step[], plan: Plan, attempt: (id: number) => Promise<void>, current: () => number, set: (id: number) => void) {
     const tried = new Set<number>();
@@ -229,10 +253,10 @@ export class Applier {
       case 'create':
         await this.withFreshId(
           step, later, plan,
-          (id) => this.call('post', `/nodes/${step.node}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, (upid) => {
-            this.changed = true;
-            this.opts.onCreated?.(id, step.node, upid);
-          }),
+          (id) => this.created(
+            { vmid: id, node: step.node, kind: 'create', name: step.params.name, ciTags: splitTags(step.params.tags).filter(isCiTag) },
+            (accepted) => this.call('post', `/nodes/${encodeURIComponent(step.node)}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, accepted),
+          ),
           () => step.vmid,
           (id) => (step.vmid = id),
         );
@@ -243,10 +267,10 @@ export class Applier {
         const target = step.params.target ?? step.node;
         await this.withFreshId(
           step, later, plan,
-          (id) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, (upid) => {
-            this.changed = true;
-            this.opts.onCreated?.(id, target, upid);
-          }),
+          (id) => this.created(
+            { vmid: id, node: target, kind: 'clone', name: step.params.name, ciTags: [] },
+            (accepted) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, accepted),
+          ),
           () => step.newid,
           (id) => (step.newid = id),
         );
@@ -295,7 +319,7 @@ export class Applier {
         for (const st of later) if ('vmid' in st && st.vmid === step.vmid) st.node = step.target;
         return;
       case 'destroy':
-        await this.call('delete', `/nodes/${step.node}/qemu/${step.vmid}`, step.params, `destroy VM ${step.vmid}`);
+        await this.call('delete', vmPath(step.node, step.vmid), step.params, `destroy VM ${step.vmid}`);
         this.changed = true;
         return;
     }

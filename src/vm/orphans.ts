@@ -117,8 +117,9 @@ export function createdAt(tags: readonly string[], config?: VmConfig): number | 
   return m ? Number(m[1]) : undefined;
 }
 
-/** True when the VM carries every wanted tag (case-insensitive; no wanted tags → every VM). */
+/** True when the VM carries every wanted tag (case-insensitive). No wanted tags matches nothing, never "every VM". */
 export function hasAllTags(vmTags: readonly string[], wanted: readonly string[]): boolean {
+  if (wanted.length === 0) return false;
   const have = new Set(vmTags.map((t) => t.toLowerCase()));
   return wanted.every((t) => have.has(t.toLowerCase()));
 }

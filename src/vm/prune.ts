@@ -1,8 +1,8 @@
-// state: absent + prune: finds leftover VMs (all of prune_tags, older than prune_older_than, and only of finished
-// workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
+// state: absent + prune: finds leftover VMs (made by this action: gh-ci, of this repository unless prune_scope is
+// cluster, all of prune_tags, older than prune_older_than, and only of finished workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
 // dry_run treat a prune like any other plan. Reads only.
 import { GitHubApiError, RunChecker } from './github-runs.js';
-import { type Env, createdAt, formatAge, hasAllTags, repoTag, runRef, splitTags } from './orphans.js';
+import { CI_MARKER, type Env, createdAt, formatAge, hasAllTags, repoTag, runRef, splitTags } from './orphans.js';
 import type { PlanContext } from './plan.js';
 import { type ClusterVm, type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
 import type { Plan, PrunedVm, Step } from './steps.js';
@@ -87,6 +87,20 @@ async function runGate(
   return byAge(`run ${ref.runId} is unknown to GitHub`);
 }
 
+/**
+ * The tags a VM must carry to be pruned: always the gh-ci marker (only VMs this action made), this repository's
+ * gh-repo- tag unless the scope is the whole cluster, and every prune_tags tag. Never empty, so never "all VMs".
+ */
+export function pruneSelector(scope: 'repository' | 'cluster', pruneTags: readonly string[], repository: string | undefined): string[] {
+  const required = [CI_MARKER];
+  if (scope === 'repository') {
+    if (!repository)
+      throw new PruneError("prune: GITHUB_REPOSITORY is not set, so this repository's VMs cannot be told from others'; run it in a workflow, or set prune_scope: cluster to prune every repository's gh-ci VMs");
+    required.push(repoTag(repository));
+  }
+  return [...new Set([...required, ...pruneTags.map((t) => t.toLowerCase())])];
+}
+
 export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process.env, now: number = Date.now()): Promise<void> {
   const s = ctx.settings;
   const lc = s.lifecycle;
@@ -101,8 +115,9 @@ export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process
       : undefined;
   if (token && !repository) plan.warnings.push('prune: github_token given but GITHUB_REPOSITORY is not set, so no run can be checked; judging by age only');
 
+  const required = pruneSelector(lc.pruneScope, lc.pruneTags, repository);
   // Cheap filters on the cluster listing first: tags, and age where a gh-ts- tag gives it.
-  const listed = (await ctx.inventory.list(true)).filter((vm) => hasAllTags(splitTags(vm.tags), lc.pruneTags));
+  const listed = (await ctx.inventory.list(true)).filter((vm) => hasAllTags(splitTags(vm.tags), required));
   const young = (at: number | undefined) => olderThan !== undefined && (at === undefined || nowSec - at <= olderThan);
   const maybe = listed.filter((vm) => !young(runRef(splitTags(vm.tags)).createdAt ?? 0)); // no tag: age from the config
   const tooYoung = listed.length - maybe.length;
@@ -114,7 +129,7 @@ export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process
   for (const c of candidates) {
     const { vm, config } = c;
     const what = label(vm, config);
-    if (!hasAllTags(c.tags, lc.pruneTags)) continue; // tags changed since the listing
+    if (!hasAllTags(c.tags, required)) continue; // tags changed since the listing
     const born = createdAt(c.tags, config);
     if (young(born)) {
       skip(`${what}: ${born === undefined ? 'its age is unknown (no gh-ts- tag, no meta ctime)' : `created ${formatAge(nowSec - born)} ago`}`);
@@ -138,7 +153,7 @@ export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process
       continue;
     }
     const reason = [
-      lc.pruneTags.length ? `tags ${lc.pruneTags.join(',')}` : undefined,
+      `tags ${required.join(',')}`,
       born !== undefined ? `created ${formatAge(nowSec - born)} ago` : undefined,
       gate.why,
     ].filter(Boolean).join('; ');

@@ -5,6 +5,7 @@ import { Applier, type Timings } from './apply.js';
 import type { Change } from './diff.js';
 import { type GuestInfo, GuestWaitError, waitForGuest } from './guest.js';
 import { type VmFacts, factsOf, readFacts } from './outputs.js';
+import type { OwnedVm } from './ownership.js';
 import { vmConfig, vmStatus } from './pve.js';
 import { type PlanContext, planFor } from './plan.js';
 import { Inventory } from './resolve.js';
@@ -31,7 +32,8 @@ export interface ReconcileOptions {
   settings: Settings;
   secretKeys: ReadonlySet<string>;
   log: ClientLog;
-  onCreated?: (vmid: number, node: string, upid?: string) => void;
+  /** The VM the step created, as soon as PVE accepted it and again with its fingerprint (vm/ownership.ts). */
+  onCreated?: (vm: OwnedVm) => void;
   /** The VM's facts as soon as the changes are done (before any guest wait), so outputs survive a wait failure. */
   onFacts?: (facts: VmFacts) => void;
   signal?: AbortSignal;
@@ -56,7 +58,11 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
       facts: plan.before === 'absent' ? undefined : await factsAfter(o.client, plan, plan.vmid, plan.node, []),
     };
   }
-  const applier = new Applier({ ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings });
+  const applier = new Applier({
+    ctx, log: o.log, onCreated: o.onCreated, signal: o.signal, timings,
+    // Only a cleanup needs to recognise the VM later: otherwise spare the request.
+    fingerprintCreated: o.settings.lifecycle.cleanup !== 'never',
+  });
   const r = await group(`Apply: ${plan.steps.length} step(s)`, () => applier.run(plan));
   const t1 = performance.now();
   const facts = await factsAfter(o.client, plan, r.vmid, r.node, plan.steps);
