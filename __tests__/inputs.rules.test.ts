@@ -100,7 +100,7 @@ suite('lifecycle inputs', () => {
   it('has the lifecycle defaults and enum checks', () => {
     expect(run({}).settings!.lifecycle).toEqual({
       waitFor: 'none', waitTimeoutSec: 300, ipFamily: 'any', ipCidr: undefined, cleanup: 'never', vmidRange: undefined,
-      dryRun: false, prune: false, pruneTags: [], pruneOlderThanSec: undefined, githubToken: undefined, ciTags: true,
+      dryRun: false, prune: false, pruneTags: [], pruneScope: 'repository', pruneOlderThanSec: undefined, githubToken: undefined, ciTags: true,
     });
     expect(inputsOf({ cleanup: 'sometimes' })).toEqual(['cleanup']);
     expect(run({ wait_for: 'ip', cleanup: 'on-failure', dry_run: 'yes' }).settings!.lifecycle).toMatchObject({

@@ -117,12 +117,19 @@ describe('ticket auth', () => {
     expect(seenAtArrival).toEqual([true]);
   });
 
-  it('sends otp with the login when given', async () => {
+  it('sends otp with the login when given, typed as PVE wants it (a bare code is "bad otp response")', async () => {
     const { stub, auth, client, secrets } = await setup({ otp: '123456' });
-    auth.otp = '123456';
+    auth.otp = 'totp:123456';
     await client.login();
-    expect(stub.requests[0].form.get('otp')).toBe('123456');
+    expect(stub.requests[0].form.get('otp')).toBe('totp:123456');
     expect(secrets).toContain('123456');
+  });
+
+  it('keeps a response the user typed already (recovery keys)', async () => {
+    const { stub, auth, client } = await setup({ otp: 'recovery:abcd-ef01' });
+    auth.otp = 'recovery:abcd-ef01';
+    await client.login();
+    expect(stub.requests[0].form.get('otp')).toBe('recovery:abcd-ef01');
   });
 
   it('shares one login between concurrent first requests', async () => {

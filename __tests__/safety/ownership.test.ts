@@ -95,6 +95,20 @@ describe('the post step destroys only the VM its main step created', () => {
   });
 });
 
+describe('state: absent', () => {
+  test('with vmid and name, a VM of another name at that id (the id was reused) is refused, before any change', async () => {
+    seedVm(sim, 980, 'pve1', { name: 'someone-elses' });
+    const since = sim.log.length;
+    const err = failed(await step(sim, { vmid: '980', name: 'my-ci-vm', state: 'absent', force: 'true' }));
+    expect(err).toMatch(/VM 980 on pve1 is named 'someone-elses', not 'my-ci-vm': not removed/);
+    expect(requests(sim, since, isMutation)).toEqual([]);
+    expect(sim.state.vms.has(980)).toBe(true);
+    // The same name: removed as asked.
+    ok(await step(sim, { vmid: '980', name: 'someone-elses', state: 'absent' }));
+    expect(sim.state.vms.has(980)).toBe(false);
+  });
+});
+
 describe('prune selects only this action\'s leftovers of this repository', () => {
   const old = () => `gh-ts-${nowSec() - 3 * DAY}`;
   const oldMeta = () => `creation-qemu=9.2.0,ctime=${nowSec() - 3 * DAY}`;

@@ -361,6 +361,13 @@ async function planState(ctx: PlanContext, plan: Plan, live: Live | undefined): 
         plan.msg = s.vmid !== undefined ? `VM ${s.vmid} is already absent` : `VM with name = ${s.name} is already absent`;
         return;
       }
+      // vmid and name together name one VM: when the id now holds a VM with another name (a teardown job's saved
+      // vmid, reused after the VM went), that VM is someone else's.
+      const liveName = String(live.config.name ?? '');
+      if (s.vmid !== undefined && s.name !== undefined && liveName !== s.name)
+        throw new PlanError(
+          `${label} on ${node} is named '${liveName}', not '${s.name}': not removed (its id may now belong to another VM; give vmid alone to remove it whatever its name)`,
+        );
       if (before === 'running' || before === 'paused') {
         if (!s.force)
           throw new PlanError(
