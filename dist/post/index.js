@@ -50389,6 +50389,9 @@ const TASK_GRACE_MS = 15 * 60_000;
 /** PVE's answer for a VM id with no config on that node (qemu-server check_vm_exists / load_config). */
 const isMissingVm = (e) => e instanceof PveApiError ? /does not exist/.test(`${e.pveMessage ?? ''} ${e.message}`) : /does not exist/.test(String(e?.message));
 async function taskOutcome(ctx, vm, info) {
+    // A fingerprint is recorded only after the task ended successfully: nothing left to wait for.
+    if (vm.fingerprint)
+        return true;
     if (!vm.upid)
         return undefined;
     try {

@@ -16,6 +16,8 @@ export const isMissingVm = (e: unknown): boolean =>
   e instanceof PveApiError ? /does not exist/.test(`${e.pveMessage ?? ''} ${e.message}`) : /does not exist/.test(String((e as Error)?.message));
 
 async function taskOutcome(ctx: PlanContext, vm: OwnedVm, info: (m: string) => void): Promise<boolean | undefined> {
+  // A fingerprint is recorded only after the task ended successfully: nothing left to wait for.
+  if (vm.fingerprint) return true;
   if (!vm.upid) return undefined;
   try {
     await waitForTask(ctx.client, vm.upid, { timeoutMs: Math.max(ctx.settings.timeoutSec * 1000, TASK_GRACE_MS), what: `${vm.kind} of VM ${vm.vmid}` });
