@@ -4,23 +4,25 @@ import * as core from '@actions/core';
 import { readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import { waitForTask } from './proxmox/tasks.js';
+import { log } from './report/log.js';
+import { oneLine } from './report/text.js';
 
 export async function run(): Promise<void> {
   const policy = core.getState('cleanup') || 'never';
   const created = core.getState('created');
   const mainOk = core.getState('main_ok') === 'true';
   if (!created || policy === 'never' || (policy === 'on-failure' && mainOk)) {
-    if (created) core.info(`cleanup: ${policy}; leaving the VM in place`);
+    if (created) log.info(`cleanup: ${policy}; leaving the VM in place`);
     return;
   }
   const { vmid, node, upid } = JSON.parse(created) as { vmid: number; node: string; upid?: string };
   const { settings } = readSettings((name) => core.getInput(name), process.env);
   if (!settings) {
-    core.warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
+    log.warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
     return;
   }
   for (const v of [settings.connection.password, settings.connection.tokenSecret]) if (v) core.setSecret(v);
-  const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core.setSecret(v), log: { debug: core.debug, info: core.info, warning: core.warning } });
+  const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core.setSecret(v), log });
   const timeoutMs = settings.timeoutSec * 1000;
   try {
     const base = `/nodes/${node}/qemu/${vmid}`;
@@ -30,7 +32,7 @@ export async function run(): Promise<void> {
       try {
         await waitForTask(client, upid, { timeoutMs: Math.max(timeoutMs, 15 * 60_000), what: `create/clone of VM ${vmid}` });
       } catch (e) {
-        core.info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${(e as Error).message.split('\n')[0]})`);
+        log.info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${oneLine((e as Error).message.split('\n')[0])})`);
       }
     }
     // A half-created VM still holds `lock: create`/`clone` until its task ends: wait for it to go.
@@ -41,7 +43,7 @@ export async function run(): Promise<void> {
         status = await client.get(`${base}/status/current`);
       } catch (e) {
         if (/does not exist/.test((e as Error).message)) {
-          core.info(`cleanup: VM ${vmid} is already gone`);
+          log.info(`cleanup: VM ${vmid} is already gone`);
           return;
         }
         throw e;
@@ -55,9 +57,9 @@ export async function run(): Promise<void> {
     }
     const destroyTask = await client.delete<string>(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
     await waitForTask(client, destroyTask, { timeoutMs, what: `destroy VM ${vmid}` });
-    core.info(`cleanup: VM ${vmid} on ${node} destroyed`);
+    log.info(`cleanup: VM ${vmid} on ${node} destroyed`);
   } catch (e) {
-    core.warning(`cleanup of VM ${vmid} on ${node} failed: ${(e as Error).message}`);
+    log.warning(`cleanup of VM ${vmid} on ${node} failed: ${(e as Error).message}`);
   } finally {
     await client.close();
   }

@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6772);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6790);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 6772:
+/***/ 6790:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48751,9 +48751,108 @@ function formatDuration(ms) {
     return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
+;// CONCATENATED MODULE: ./src/report/text.ts
+// Text from PVE or from a guest (VM names, descriptions, task errors, tags, addresses) is data: these helpers make
+// it inert where the action shows it. The job summary is GitHub-flavoured markdown that allows some raw HTML, so
+// one careless cell could add links, images or rows; the log is scanned by the runner for `::command::` lines.
+/** Control characters and bidi overrides: they can hide or reorder text in a log or a rendered page. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Every line break the runner or a renderer may split on, CR alone included. */
+const BREAKS = /\r\n|[\r\n\u2028\u2029]/;
+function bounded(s, max) {
+    const chars = [...s];
+    return chars.length <= max ? s : `${chars.slice(0, max).join('')}…`;
+}
+const text_text = (v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+// Characters that open markdown or HTML constructs. Numeric references work in every GFM context a cell has and,
+// unlike backslash escapes, cannot be undone by a backslash the text itself brings.
+const MD_SPECIAL = /[&<>"'|\\`[\]()*_~!$#]/g;
+const entity = (c) => `&#${c.codePointAt(0)};`;
+function escapeMd(s, br) {
+    return s
+        .split(BREAKS)
+        .map((line) => line
+        .replace(CONTROLS, '\uFFFD')
+        .replace(MD_SPECIAL, entity)
+        .replace(/:(?=\/\/)/g, '&#58;')
+        .replace(/(www)\./gi, '$1&#46;'))
+        .join(br);
+}
+/**
+ * Text for a markdown table cell, a heading or a quote in the job summary: no HTML, link, image, emphasis or extra
+ * cell can come out of it, and it stays on one source line. Autolinks are broken up too (`http://`, `www.`);
+ * e-mail autolinks are not (GFM links those after references are decoded; a mailto link shows its own target).
+ */
+function mdText(value, o = {}) {
+    return escapeMd(bounded(text_text(value), o.max ?? 500), o.breaks === 'br' ? '<br>' : ' ');
+}
+/** What a plain code span may hold: nothing that closes it (`), splits the cell (|, \|), or reads as HTML. */
+const CODE_PLAIN = /^[^`|\\<>&\r\n\u2028\u2029\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$/;
+/**
+ * A value shown as code. Most values (1024, a MAC, an address) are a plain `code span`. Any other is written as
+ * <code> with its special characters as references: it renders the same, yet cannot close the span, split the
+ * cell, or put one raw `<` into the summary (inside a backtick span nothing can be escaped).
+ */
+function mdCode(value, max = 200) {
+    const s = bounded(text_text(value), max);
+    return CODE_PLAIN.test(s) ? `\`${s}\`` : `<code>${escapeMd(s, ' ')}</code>`;
+}
+/** Untrusted text inside one log line: line breaks become spaces, other control characters U+FFFD. */
+function oneLine(value, max = 2000) {
+    return bounded(text_text(value), max).split(BREAKS).join(' ').replace(CONTROLS, '\uFFFD');
+}
+/**
+ * A whole log message: its lines are kept (a bare CR becomes a line break, since some runners split there), and a
+ * line that would start a workflow command once trimmed (`::warning::…`, `::add-mask::…`) is prefixed so the
+ * runner shows it instead of obeying it. JavaScript's whitespace is a superset of what the runner trims once
+ * control characters are gone.
+ */
+function logText(message) {
+    return text_text(message)
+        .split(BREAKS)
+        .map((line) => {
+        const clean = line.replace(CONTROLS, '\uFFFD');
+        return clean.trimStart().startsWith('::') ? `» ${clean}` : clean;
+    })
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/log.ts
+// The one log both entries print through: core.info writes its text raw to stdout, where the runner obeys any line
+// that starts with `::` (and some runners also split lines at a bare CR), so every message passes logText first.
+// core.warning/debug escape CR/LF themselves; they go through it too, for the control characters.
+
+
+const log = {
+    debug: (m) => core_debug(logText(m)),
+    info: (m) => info(logText(m)),
+    warning: (m) => warning(logText(m)),
+};
+const secrets = new Set();
+/** Registers a secret with the runner, and remembers it for `redact`. */
+function secret(value) {
+    if (!value)
+        return;
+    secrets.add(value);
+    core.setSecret(value);
+}
+/**
+ * Text with every registered secret replaced by `***`. The runner masks secrets in what the step writes, but only
+ * verbatim: text escaped for the job summary (`&` → `&#38;`) would no longer match, so it is redacted first.
+ */
+function redact(text) {
+    let out = text;
+    for (const s of secrets)
+        if (s.length >= 3)
+            out = out.split(s).join('***');
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/post.ts
 // The post step: removes the VM this job's main step created, when `cleanup` asks for it
 // (always, or on-failure when the main step did not finish successfully). Problems are warnings only.
+
+
 
 
 
@@ -48764,19 +48863,19 @@ async function run() {
     const mainOk = getState('main_ok') === 'true';
     if (!created || policy === 'never' || (policy === 'on-failure' && mainOk)) {
         if (created)
-            info(`cleanup: ${policy}; leaving the VM in place`);
+            log.info(`cleanup: ${policy}; leaving the VM in place`);
         return;
     }
     const { vmid, node, upid } = JSON.parse(created);
     const { settings } = readSettings((name) => getInput(name), process.env);
     if (!settings) {
-        warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
+        log.warning(`cleanup: cannot read the connection inputs; VM ${vmid} on ${node} was left behind`);
         return;
     }
     for (const v of [settings.connection.password, settings.connection.tokenSecret])
         if (v)
             core_setSecret(v);
-    const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core_setSecret(v), log: { debug: core_debug, info: info, warning: warning } });
+    const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core_setSecret(v), log: log });
     const timeoutMs = settings.timeoutSec * 1000;
     try {
         const base = `/nodes/${node}/qemu/${vmid}`;
@@ -48787,7 +48886,7 @@ async function run() {
                 await waitForTask(client, upid, { timeoutMs: Math.max(timeoutMs, 15 * 60_000), what: `create/clone of VM ${vmid}` });
             }
             catch (e) {
-                info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${e.message.split('\n')[0]})`);
+                log.info(`cleanup: the create/clone task of VM ${vmid} did not succeed (${oneLine(e.message.split('\n')[0])})`);
             }
         }
         // A half-created VM still holds `lock: create`/`clone` until its task ends: wait for it to go.
@@ -48799,7 +48898,7 @@ async function run() {
             }
             catch (e) {
                 if (/does not exist/.test(e.message)) {
-                    info(`cleanup: VM ${vmid} is already gone`);
+                    log.info(`cleanup: VM ${vmid} is already gone`);
                     return;
                 }
                 throw e;
@@ -48814,10 +48913,10 @@ async function run() {
         }
         const destroyTask = await client.delete(base, { purge: 1, 'destroy-unreferenced-disks': 1 });
         await waitForTask(client, destroyTask, { timeoutMs, what: `destroy VM ${vmid}` });
-        info(`cleanup: VM ${vmid} on ${node} destroyed`);
+        log.info(`cleanup: VM ${vmid} on ${node} destroyed`);
     }
     catch (e) {
-        warning(`cleanup of VM ${vmid} on ${node} failed: ${e.message}`);
+        log.warning(`cleanup of VM ${vmid} on ${node} failed: ${e.message}`);
     }
     finally {
         await client.close();

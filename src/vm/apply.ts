@@ -12,6 +12,7 @@ import { PruneIncompleteError, mapLimit } from './prune.js';
 import { synchronousConfig } from './hotplug.js';
 import { vmConfig, vmPath } from './pve.js';
 import { type Plan, type PrunedVm, type Step, describeStep } from './steps.js';
+import { oneLine } from '../report/text.js';
 
 export interface Timings {
   apiMs: number;
@@ -118,7 +119,7 @@ export class Applier {
           throw e;
         }
         const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
-        this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+        this.opts.log.info(`${what}: ${oneLine(text.trim().split('\n')[0])} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
         await sleep(delay, this.opts.signal);
       }
     }
