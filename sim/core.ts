@@ -90,6 +90,11 @@ export interface VmRecord {
     agentNeverUp?: boolean;
     /** The guest ignores ACPI/agent shutdown requests (so shutdown timeouts and forceStop are testable). */
     ignoreShutdown?: boolean;
+    /**
+     * A hostile or broken guest: the whole `data` of the network-get-interfaces answer, sent as given (normally
+     * `{ result: [...] }`; anything JSON can carry). Root in a guest can make its agent say anything.
+     */
+    interfacesRaw?: unknown;
   };
   /** ms epoch when the record appeared; /cluster/resources hides name/status until the statd lag passed. */
   createdAt: number;

@@ -8,24 +8,20 @@ import { saveCleanup, saveCreated, saveMainOk, saveTicket } from './state.js';
 import { type VmFacts, summaryMarkdown } from './vm/outputs.js';
 import { PruneIncompleteError, prunedMarkdown } from './vm/prune.js';
 import { reconcile } from './vm/reconcile.js';
-
-export const log = {
-  debug: (m: string) => core.debug(m),
-  info: (m: string) => core.info(m),
-  warning: (m: string) => core.warning(m),
-};
+import { log, redact, secret } from './report/log.js';
+import { logText, mdText } from './report/text.js';
 
 /** Registers every secret with the runner before anything could print it. */
 export function maskSecrets(s: Settings): ReadonlySet<string> {
   const c = s.connection;
-  for (const v of [c.password, c.tokenSecret, c.otp, s.lifecycle.githubToken]) if (v) core.setSecret(v);
+  for (const v of [c.password, c.tokenSecret, c.otp, s.lifecycle.githubToken]) if (v) secret(v);
   const secretKeys = new Set(['cipassword']);
   for (const [k, v] of Object.entries(s.spec)) {
     if (pveKeyInfo(k)?.secret || k === 'cipassword') {
       secretKeys.add(k);
-      core.setSecret(v);
+      secret(v);
       // PVE and logs may show the URL-encoded form too.
-      if (encodeURIComponent(v) !== v) core.setSecret(encodeURIComponent(v));
+      if (encodeURIComponent(v) !== v) secret(encodeURIComponent(v));
     }
   }
   return secretKeys;
@@ -65,7 +61,7 @@ export async function run(): Promise<void> {
   const settings = readInputs();
   if (!settings) return;
   const secretKeys = maskSecrets(settings);
-  const client = new ProxmoxClient(settings.connection, { log, onSecret: (v) => core.setSecret(v) });
+  const client = new ProxmoxClient(settings.connection, { log, onSecret: secret });
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('the step was cancelled'));
   process.once('SIGINT', onSignal);
@@ -102,14 +98,14 @@ export async function run(): Promise<void> {
       core.setOutput('ipv6', JSON.stringify(o.guest.ipv6));
       core.setOutput('interfaces', JSON.stringify(o.guest.interfaces));
     }
-    for (const w of o.warnings) core.warning(w);
-    core.info(o.msg);
+    for (const w of o.warnings) log.warning(w);
+    log.info(o.msg);
     const timings = { ...o.timings, totalMs: performance.now() - started };
     await core.summary
       .addRaw(
         o.plan.pruned
           ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) +
-              `\n${o.msg} — ${Math.round(timings.totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`
+              `\n${mdText(o.msg)} — ${Math.round(timings.totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`
           : summaryMarkdown({
               facts: f, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
               after: f?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
@@ -125,12 +121,12 @@ export async function run(): Promise<void> {
       core.setOutput('pruned', JSON.stringify(e.pruned));
       core.setOutput('changed', String(e.pruned.length > 0));
     }
-    core.setFailed(message);
+    core.setFailed(logText(message));
     // The job summary says what failed too, not only the successes.
     await core.summary
       .addRaw(
-        `### Proxmox VM ${settings.name ?? settings.vmid ?? ''}: failed\n\n` +
-          `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${message.replace(/\|/g, '\\|').replace(/\n/g, '<br>')} |\n` +
+        `### Proxmox VM ${mdText(settings.name ?? settings.vmid ?? '')}: failed\n\n` +
+          `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${mdText(redact(message), { max: 4000, breaks: 'br' })} |\n` +
           `| time | ${Math.round(performance.now() - started)} ms |\n`,
       )
       .write()

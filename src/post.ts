@@ -6,13 +6,13 @@ import * as core from '@actions/core';
 import { readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import { PveApiError } from './proxmox/errors.js';
+import { log } from './report/log.js';
 import type { Settings } from './settings.js';
 import { readPostState } from './state.js';
 import { Applier } from './vm/apply.js';
 import { planCleanup } from './vm/cleanup.js';
 import { Inventory } from './vm/resolve.js';
 
-const log = { debug: (m: string) => core.debug(m), info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
 
 /** Why a cleanup with a one-time code could not log in, and what to do about it. */
 function otpHint(settings: Settings, e: unknown): string {
@@ -27,12 +27,12 @@ export async function run(): Promise<void> {
   const st = readPostState();
   const vm = st.created;
   if (!vm || st.cleanup === 'never' || (st.cleanup === 'on-failure' && st.mainOk)) {
-    if (vm) core.info(`cleanup: ${st.cleanup}; leaving the VM in place`);
+    if (vm) log.info(`cleanup: ${st.cleanup}; leaving the VM in place`);
     return;
   }
   const { settings } = readSettings((name) => core.getInput(name), process.env);
   if (!settings) {
-    core.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
+    log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
     return;
   }
   for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp]) if (v) core.setSecret(v);
@@ -41,14 +41,14 @@ export async function run(): Promise<void> {
   const ctx = { client, settings, secretKeys: new Set<string>(), inventory: new Inventory(client) };
   try {
     const plan = await planCleanup(ctx, vm, log.info);
-    for (const n of plan.notes) core.debug(n);
-    for (const w of plan.warnings) core.warning(w);
+    for (const n of plan.notes) log.debug(n);
+    for (const w of plan.warnings) log.warning(w);
     if (plan.steps.length > 0) {
       await new Applier({ ctx, log, timings: { apiMs: 0, taskMs: 0, guestMs: 0 } }).run(plan);
     }
-    core.info(plan.msg);
+    log.info(plan.msg);
   } catch (e) {
-    core.warning(`cleanup of VM ${vm.vmid} on ${vm.node} failed: ${(e as Error).message}${otpHint(settings, e)}`);
+    log.warning(`cleanup of VM ${vm.vmid} on ${vm.node} failed: ${(e as Error).message}${otpHint(settings, e)}`);
   } finally {
     await client.close();
   }

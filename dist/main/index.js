@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3947);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1449);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 3947:
+/***/ 1449:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39353,7 +39353,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: log, maskSecrets, readInputs
+// UNUSED EXPORTS: maskSecrets, readInputs
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -43064,10 +43064,10 @@ const outputs = [
     { name: 'mac', doc: 'JSON object of network devices to MAC addresses, e.g. `{"net0":"BC:24:11:3F:9A:01"}`.' },
     { name: 'devices', doc: 'JSON object of disk devices to volumes, e.g. `{"scsi0":"local-lvm:vm-115-disk-0"}`.' },
     { name: 'plan', doc: 'JSON array of the planned (with `dry_run`) or applied steps.' },
-    { name: 'ip', doc: 'First guest IP address matching `ip_family`/`ip_cidr` (needs the guest agent).' },
+    { name: 'ip', doc: 'First guest IP address matching `ip_family`/`ip_cidr` (needs the guest agent); always a well-formed address, whatever the guest sent.' },
     { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
     { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
-    { name: 'interfaces', doc: 'JSON array of guest interfaces as the agent reports them: name, MAC and addresses.' },
+    { name: 'interfaces', doc: "JSON array of guest interfaces (at most 64, of at most 64 addresses each): name, MAC and addresses. What is not well-formed is left out; a name outside `A-Z a-z 0-9 _ . : @ -` is given as ''." },
     { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];
 
@@ -49212,10 +49212,77 @@ class RunChecker {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/text.ts
+// Text from PVE or from a guest (VM names, descriptions, task errors, tags, addresses) is data: these helpers make
+// it inert where the action shows it. The job summary is GitHub-flavoured markdown that allows some raw HTML, so
+// one careless cell could add links, images or rows; the log is scanned by the runner for `::command::` lines.
+/** Control characters and bidi overrides: they can hide or reorder text in a log or a rendered page. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Every line break the runner or a renderer may split on, CR alone included. */
+const BREAKS = /\r\n|[\r\n\u2028\u2029]/;
+function bounded(s, max) {
+    const chars = [...s];
+    return chars.length <= max ? s : `${chars.slice(0, max).join('')}…`;
+}
+const text_text = (v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+// Characters that open markdown or HTML constructs. Numeric references work in every GFM context a cell has and,
+// unlike backslash escapes, cannot be undone by a backslash the text itself brings.
+const MD_SPECIAL = /[&<>"'|\\`[\]()*_~!$#]/g;
+const entity = (c) => `&#${c.codePointAt(0)};`;
+function escapeMd(s, br) {
+    return s
+        .split(BREAKS)
+        .map((line) => line
+        .replace(CONTROLS, '\uFFFD')
+        .replace(MD_SPECIAL, entity)
+        .replace(/:(?=\/\/)/g, '&#58;')
+        .replace(/(www)\./gi, '$1&#46;'))
+        .join(br);
+}
+/**
+ * Text for a markdown table cell, a heading or a quote in the job summary: no HTML, link, image, emphasis or extra
+ * cell can come out of it, and it stays on one source line. Autolinks are broken up too (`http://`, `www.`);
+ * e-mail autolinks are not (GFM links those after references are decoded; a mailto link shows its own target).
+ */
+function mdText(value, o = {}) {
+    return escapeMd(bounded(text_text(value), o.max ?? 500), o.breaks === 'br' ? '<br>' : ' ');
+}
+/** What a plain code span may hold: nothing that closes it (`), splits the cell (|, \|), or reads as HTML. */
+const CODE_PLAIN = /^[^`|\\<>&\r\n\u2028\u2029\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$/;
+/**
+ * A value shown as code. Most values (1024, a MAC, an address) are a plain `code span`. Any other is written as
+ * <code> with its special characters as references: it renders the same, yet cannot close the span, split the
+ * cell, or put one raw `<` into the summary (inside a backtick span nothing can be escaped).
+ */
+function mdCode(value, max = 200) {
+    const s = bounded(text_text(value), max);
+    return CODE_PLAIN.test(s) ? `\`${s}\`` : `<code>${escapeMd(s, ' ')}</code>`;
+}
+/** Untrusted text inside one log line: line breaks become spaces, other control characters U+FFFD. */
+function oneLine(value, max = 2000) {
+    return bounded(text_text(value), max).split(BREAKS).join(' ').replace(CONTROLS, '\uFFFD');
+}
+/**
+ * A whole log message: its lines are kept (a bare CR becomes a line break, since some runners split there), and a
+ * line that would start a workflow command once trimmed (`::warning::…`, `::add-mask::…`) is prefixed so the
+ * runner shows it instead of obeying it. JavaScript's whitespace is a superset of what the runner trims once
+ * control characters are gone.
+ */
+function logText(message) {
+    return text_text(message)
+        .split(BREAKS)
+        .map((line) => {
+        const clean = line.replace(CONTROLS, '\uFFFD');
+        return clean.trimStart().startsWith('::') ? `» ${clean}` : clean;
+    })
+        .join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/vm/prune.ts
 // state: absent + prune: finds leftover VMs (made by this action: gh-ci, of this repository unless prune_scope is
 // cluster, all of prune_tags, older than prune_older_than, and only of finished workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
 // dry_run treat a prune like any other plan. Reads only.
+
 
 
 
@@ -49375,12 +49442,11 @@ async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
                 ? `dry run: would prune ${pruned.length} VM(s): ${list}`
                 : `pruned ${pruned.length} VM(s): ${list}`;
 }
-/** The job summary's list of pruned VMs. */
+/** The job summary's list of pruned VMs (names, nodes, tags and reasons are PVE's text: escaped). */
 function prunedMarkdown(pruned, dryRun) {
-    const esc = (v) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
     if (pruned.length === 0)
         return '\nNo VM matched the prune rules.\n';
-    const rows = pruned.map((p) => `| ${p.vmid} | ${p.node} | ${esc(p.name ?? '')} | ${esc(p.tags.join(', '))} | ${esc(p.reason)} |`);
+    const rows = pruned.map((p) => `| ${p.vmid} | ${mdText(p.node)} | ${mdText(p.name ?? '')} | ${mdText(p.tags.join(', '))} | ${mdText(p.reason)} |`);
     return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 
@@ -49826,6 +49892,7 @@ async function planState(ctx, plan, live) {
 
 
 
+
 function agentEnabled(v) {
     if (v === undefined)
         return false;
@@ -49874,32 +49941,34 @@ async function readFacts(client, vmid, node) {
         throw e;
     }
 }
-const esc = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-/** One markdown table per step, as the job summary. Secret values are never printed. */
+/**
+ * One markdown table per step, as the job summary. Secret values are never printed. Every value that PVE, the guest
+ * or an input gave goes through mdText/mdCode: a VM description must not be able to add rows, links or HTML.
+ */
 function summaryMarkdown(s) {
-    const show = (c, v) => (v === undefined ? '—' : c.secret ? '`***`' : `\`${esc(v)}\``);
+    const show = (c, v) => (v === undefined ? '—' : c.secret ? '`***`' : mdCode(v));
     const rows = [
-        ['VM', esc(s.facts?.name ?? s.name ?? '—')],
-        ['vmid', String(s.facts?.vmid ?? s.vmid ?? '—')],
-        ['node', s.facts?.node ?? s.node ?? '—'],
-        ['state', `${s.before} → ${s.after}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
+        ['VM', mdText(s.facts?.name ?? s.name ?? '—')],
+        ['vmid', mdText(s.facts?.vmid ?? s.vmid ?? '—')],
+        ['node', mdText(s.facts?.node ?? s.node ?? '—')],
+        ['state', `${mdText(s.before)} → ${mdText(s.after)}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
         ['changed', s.changed ? 'yes' : 'no'],
-        ['result', esc(s.msg)],
+        ['result', mdText(s.msg)],
     ];
     if (s.ips?.length)
-        rows.push(['IP addresses', s.ips.map((ip) => `\`${ip}\``).join(', ')]);
+        rows.push(['IP addresses', s.ips.map((ip) => mdCode(ip)).join(', ')]);
     const t = s.timings;
     rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
-    let md = `### Proxmox VM ${esc(s.facts?.name ?? s.name ?? String(s.vmid ?? ''))}\n\n| | |\n|---|---|\n`;
+    let md = `### Proxmox VM ${mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
     md += rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n') + '\n';
     if (s.changes.length) {
         md += `\n| setting | input | before | after |\n|---|---|---|---|\n`;
-        md += s.changes.map((c) => `| \`${c.key}\` | ${c.input} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
+        md += s.changes.map((c) => `| ${mdCode(c.key)} | ${mdText(c.input)} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
     }
     if (s.done.length)
-        md += `\nSteps: ${s.done.map(esc).join('; ')}\n`;
+        md += `\nSteps: ${s.done.map((d) => mdText(d)).join('; ')}\n`;
     if (s.warnings.length)
-        md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${esc(w)}`).join('\n')}\n`;
+        md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${mdText(w, { max: 2000 })}`).join('\n')}\n`;
     return md;
 }
 
@@ -50233,6 +50302,7 @@ function planJson(plan, secretKeys) {
 
 
 
+
 /** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
 const PRUNE_CONCURRENCY = 4;
 const ID_TAKEN = /already exists|config file already exists/;
@@ -50307,7 +50377,7 @@ class Applier {
                     throw e;
                 }
                 const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
-                this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+                this.opts.log.info(`${what}: ${oneLine(text.trim().split('\n')[0])} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
                 await sleep(delay, this.opts.signal);
             }
         }
@@ -50513,71 +50583,99 @@ class Applier {
 }
 
 ;// CONCATENATED MODULE: ./src/vm/guest.ts
+// Waits until the guest is usable: the QEMU guest agent answers (wait_for: agent) or one of the VM's own
+// NICs has a routable address (wait_for: ip). PVE's agent errors tell "not yet" from "never".
+
+
 
 class GuestWaitError extends Error {
 }
-function ipv4ToInt(ip) {
-    const p = ip.split('.').map(Number);
-    if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255))
+// The agent's answer comes from inside the guest, where root may write anything: every value is checked before it
+// can reach an output (workflows paste `ip` into ssh commands) or the summary, and the counts are bounded.
+const MAX_INTERFACES = 64;
+const MAX_ADDRESSES = 64;
+const guest_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+// Linux names (eth0, br-1a2b, veth1@if3, eth0.100): one shell word that cannot run anything or pass as an option
+// (no space, quote, `$`, backtick, `;`, `|`, `&`, `(`, leading `-`). Other names (Windows' "Ethernet 2") become ''.
+const IFACE_NAME = /^[A-Za-z0-9_.:@][A-Za-z0-9_.:@-]{0,63}$/;
+const FAMILY = { ipv4: 4, ipv6: 6 };
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+function agentAddress(a) {
+    if (!isRecord(a))
         return undefined;
-    return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
-}
-function expandV6(ip) {
-    const [head, tail] = ip.split('::');
-    const h = head ? head.split(':') : [];
-    const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-    if (ip.includes('::') ? h.length + t.length > 7 : h.length !== 8)
+    const address = a['ip-address'];
+    const type = a['ip-address-type'];
+    if (typeof address !== 'string' || (type !== 'ipv4' && type !== 'ipv6'))
         return undefined;
-    const parts = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-    try {
-        return parts.reduce((acc, x) => (acc << 16n) + BigInt(parseInt(x || '0', 16)), 0n);
-    }
-    catch {
+    // A %zone suffix names a guest interface: guest text again, and only ever on link-local addresses.
+    if (address.includes('%') || (0,external_node_net_.isIP)(address) !== FAMILY[type])
         return undefined;
-    }
+    const p = a.prefix;
+    const prefix = typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= (type === 'ipv4' ? 32 : 128) ? p : undefined;
+    return prefix === undefined ? { address, family: type } : { address, family: type, prefix };
 }
-/** true when `ip` lies in `cidr` (IPv4 or IPv6). */
-function inCidr(ip, cidr) {
-    const [net, bitsText] = cidr.split('/');
-    const bits = Number(bitsText);
-    if (net.includes(':') !== ip.includes(':'))
-        return false;
-    if (!net.includes(':')) {
-        const a = ipv4ToInt(ip);
-        const b = ipv4ToInt(net);
-        if (a === undefined || b === undefined)
-            return false;
-        const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-        return (a & mask) === (b & mask);
+function agentInterface(i) {
+    if (!isRecord(i))
+        return undefined;
+    const name = typeof i.name === 'string' && IFACE_NAME.test(i.name) ? i.name : '';
+    const hw = i['hardware-address'];
+    const mac = typeof hw === 'string' && guest_MAC.test(hw) ? hw.toLowerCase() : undefined;
+    const raw = Array.isArray(i['ip-addresses']) ? i['ip-addresses'] : [];
+    const addresses = [];
+    for (const a of raw) {
+        if (addresses.length >= MAX_ADDRESSES)
+            break;
+        const ok = agentAddress(a);
+        if (ok)
+            addresses.push(ok);
     }
-    const a = expandV6(ip);
-    const b = expandV6(net);
-    if (a === undefined || b === undefined)
-        return false;
-    const shift = BigInt(128 - bits);
-    return a >> shift === b >> shift;
+    return mac === undefined ? { name, addresses } : { name, mac, addresses };
 }
-const usable = (a) => a.family === 'ipv4'
-    ? !a.address.startsWith('127.') && !a.address.startsWith('169.254.')
-    : a.address !== '::1' && !/^fe[89ab]/i.test(a.address);
-function guestInfo(raw, o) {
+/** The well-formed part of a `network-get-interfaces` answer; anything else (not an array, junk entries) is none. */
+function agentInterfaces(result) {
+    if (!Array.isArray(result))
+        return [];
+    const out = [];
+    for (const i of result) {
+        if (out.length >= MAX_INTERFACES)
+            break;
+        const ok = agentInterface(i);
+        if (ok)
+            out.push(ok);
+    }
+    return out;
+}
+/** Loopback, link-local and unspecified addresses: never how a runner reaches the guest. */
+const UNUSABLE = new external_node_net_.BlockList();
+UNUSABLE.addSubnet('0.0.0.0', 8, 'ipv4');
+UNUSABLE.addSubnet('127.0.0.0', 8, 'ipv4');
+UNUSABLE.addSubnet('169.254.0.0', 16, 'ipv4');
+UNUSABLE.addAddress('::', 'ipv6');
+UNUSABLE.addAddress('::1', 'ipv6');
+UNUSABLE.addSubnet('fe80::', 10, 'ipv6');
+/** `ip_cidr` as a BlockList (the input is validated, so this cannot fail on a well-formed setting). */
+function cidrList(cidr) {
+    const c = parseCidr(cidr);
+    if (!c)
+        return undefined;
+    const list = new external_node_net_.BlockList();
+    list.addSubnet(c.address, c.prefix, c.family === 4 ? 'ipv4' : 'ipv6');
+    return list;
+}
+function guestInfo(result, o) {
     const own = new Set(o.macs.map((m) => m.toLowerCase()));
-    const interfaces = raw.map((i) => ({
-        name: i.name,
-        mac: i['hardware-address']?.toLowerCase(),
-        addresses: (i['ip-addresses'] ?? []).map((a) => ({
-            address: a['ip-address'],
-            family: a['ip-address-type'] === 'ipv6' ? 'ipv6' : 'ipv4',
-            prefix: a.prefix,
-        })),
-    }));
+    const interfaces = agentInterfaces(result);
     // ipv4/ipv6 list every routable address on the VM's own NICs; ip_family and ip_cidr only choose `ip`.
-    const own4and6 = interfaces.filter((i) => i.mac && own.has(i.mac)).flatMap((i) => i.addresses).filter(usable);
-    const ipv4 = own4and6.filter((a) => a.family === 'ipv4').map((a) => a.address);
-    const ipv6 = own4and6.filter((a) => a.family === 'ipv6').map((a) => a.address);
-    const inRange = (ip) => !o.cidr || inCidr(ip, o.cidr);
-    const v4 = ipv4.filter(inRange);
-    const v6 = ipv6.filter(inRange);
+    const own4and6 = interfaces
+        .filter((i) => i.mac && own.has(i.mac))
+        .flatMap((i) => i.addresses)
+        .filter((a) => !UNUSABLE.check(a.address, a.family));
+    const ipv4 = own4and6.filter((a) => a.family === 'ipv4').map((a) => a.address).slice(0, MAX_ADDRESSES);
+    const ipv6 = own4and6.filter((a) => a.family === 'ipv6').map((a) => a.address).slice(0, MAX_ADDRESSES);
+    const range = o.cidr === undefined ? undefined : cidrList(o.cidr);
+    const inRange = (ip, family) => o.cidr === undefined || (range?.check(ip, family) ?? false);
+    const v4 = ipv4.filter((ip) => inRange(ip, 'ipv4'));
+    const v6 = ipv6.filter((ip) => inRange(ip, 'ipv6'));
     const ip = o.family === 'ipv4' ? v4[0] : o.family === 'ipv6' ? v6[0] : (v4[0] ?? v6[0]);
     return { interfaces, ipv4, ipv6, ip };
 }
@@ -50589,7 +50687,7 @@ async function waitForGuest(client, node, vmid, o) {
     for (;;) {
         try {
             const r = await client.get(vmPath(node, vmid, 'agent', 'network-get-interfaces'), undefined, { signal: o.signal });
-            const info = guestInfo(r.result ?? [], o);
+            const info = guestInfo(isRecord(r) ? r.result : undefined, o);
             if (o.mode === 'agent' || info.ip)
                 return info;
             last = `the agent answers, but no ${o.family === 'any' ? '' : `${o.family} `}address${o.cidr ? ` in ${o.cidr}` : ''} on the VM's NICs yet`;
@@ -50706,6 +50804,37 @@ async function factsAfter(client, plan, vmid, node, applied) {
     return readFacts(client, vmid, node);
 }
 
+;// CONCATENATED MODULE: ./src/report/log.ts
+// The one log both entries print through: core.info writes its text raw to stdout, where the runner obeys any line
+// that starts with `::` (and some runners also split lines at a bare CR), so every message passes logText first.
+// core.warning/debug escape CR/LF themselves; they go through it too, for the control characters.
+
+
+const log = {
+    debug: (m) => core_debug(logText(m)),
+    info: (m) => info(logText(m)),
+    warning: (m) => warning(logText(m)),
+};
+const secrets = new Set();
+/** Registers a secret with the runner, and remembers it for `redact`. */
+function secret(value) {
+    if (!value)
+        return;
+    secrets.add(value);
+    core_setSecret(value);
+}
+/**
+ * Text with every registered secret replaced by `***`. The runner masks secrets in what the step writes, but only
+ * verbatim: text escaped for the job summary (`&` → `&#38;`) would no longer match, so it is redacted first.
+ */
+function redact(text) {
+    let out = text;
+    for (const s of secrets)
+        if (s.length >= 3)
+            out = out.split(s).join('***');
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The main step: inputs → settings → reconcile → outputs, summary, and state for the post step.
 
@@ -50716,25 +50845,22 @@ async function factsAfter(client, plan, vmid, node, applied) {
 
 
 
-const log = {
-    debug: (m) => core_debug(m),
-    info: (m) => info(m),
-    warning: (m) => warning(m),
-};
+
+
 /** Registers every secret with the runner before anything could print it. */
 function maskSecrets(s) {
     const c = s.connection;
     for (const v of [c.password, c.tokenSecret, c.otp, s.lifecycle.githubToken])
         if (v)
-            core_setSecret(v);
+            secret(v);
     const secretKeys = new Set(['cipassword']);
     for (const [k, v] of Object.entries(s.spec)) {
         if (pveKeyInfo(k)?.secret || k === 'cipassword') {
             secretKeys.add(k);
-            core_setSecret(v);
+            secret(v);
             // PVE and logs may show the URL-encoded form too.
             if (encodeURIComponent(v) !== v)
-                core_setSecret(encodeURIComponent(v));
+                secret(encodeURIComponent(v));
         }
     }
     return secretKeys;
@@ -50773,7 +50899,7 @@ async function run() {
     if (!settings)
         return;
     const secretKeys = maskSecrets(settings);
-    const client = new ProxmoxClient(settings.connection, { log, onSecret: (v) => core_setSecret(v) });
+    const client = new ProxmoxClient(settings.connection, { log: log, onSecret: secret });
     const abort = new AbortController();
     const onSignal = () => abort.abort(new Error('the step was cancelled'));
     process.once('SIGINT', onSignal);
@@ -50785,7 +50911,7 @@ async function run() {
             client,
             settings,
             secretKeys,
-            log,
+            log: log,
             signal: abort.signal,
             onCreated: (vm) => {
                 created = true;
@@ -50814,13 +50940,13 @@ async function run() {
             setOutput('interfaces', JSON.stringify(o.guest.interfaces));
         }
         for (const w of o.warnings)
-            warning(w);
-        info(o.msg);
+            log.warning(w);
+        log.info(o.msg);
         const timings = { ...o.timings, totalMs: performance.now() - started };
         await summary
             .addRaw(o.plan.pruned
             ? prunedMarkdown(o.plan.pruned, settings.lifecycle.dryRun) +
-                `\n${o.msg} — ${Math.round(timings.totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`
+                `\n${mdText(o.msg)} — ${Math.round(timings.totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`
             : summaryMarkdown({
                 facts: f, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
                 after: f?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
@@ -50836,11 +50962,11 @@ async function run() {
             setOutput('pruned', JSON.stringify(e.pruned));
             setOutput('changed', String(e.pruned.length > 0));
         }
-        setFailed(message);
+        setFailed(logText(message));
         // The job summary says what failed too, not only the successes.
         await summary
-            .addRaw(`### Proxmox VM ${settings.name ?? settings.vmid ?? ''}: failed\n\n` +
-            `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${message.replace(/\|/g, '\\|').replace(/\n/g, '<br>')} |\n` +
+            .addRaw(`### Proxmox VM ${mdText(settings.name ?? settings.vmid ?? '')}: failed\n\n` +
+            `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${mdText(redact(message), { max: 4000, breaks: 'br' })} |\n` +
             `| time | ${Math.round(performance.now() - started)} ms |\n`)
             .write()
             .catch(() => undefined);

@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(408);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9010);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 408:
+/***/ 9010:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43062,10 +43062,10 @@ const outputs = [
     { name: 'mac', doc: 'JSON object of network devices to MAC addresses, e.g. `{"net0":"BC:24:11:3F:9A:01"}`.' },
     { name: 'devices', doc: 'JSON object of disk devices to volumes, e.g. `{"scsi0":"local-lvm:vm-115-disk-0"}`.' },
     { name: 'plan', doc: 'JSON array of the planned (with `dry_run`) or applied steps.' },
-    { name: 'ip', doc: 'First guest IP address matching `ip_family`/`ip_cidr` (needs the guest agent).' },
+    { name: 'ip', doc: 'First guest IP address matching `ip_family`/`ip_cidr` (needs the guest agent); always a well-formed address, whatever the guest sent.' },
     { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
     { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
-    { name: 'interfaces', doc: 'JSON array of guest interfaces as the agent reports them: name, MAC and addresses.' },
+    { name: 'interfaces', doc: "JSON array of guest interfaces (at most 64, of at most 64 addresses each): name, MAC and addresses. What is not well-formed is left out; a name outside `A-Z a-z 0-9 _ . : @ -` is given as ''." },
     { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];
 
@@ -48653,6 +48653,103 @@ class ProxmoxClient {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/text.ts
+// Text from PVE or from a guest (VM names, descriptions, task errors, tags, addresses) is data: these helpers make
+// it inert where the action shows it. The job summary is GitHub-flavoured markdown that allows some raw HTML, so
+// one careless cell could add links, images or rows; the log is scanned by the runner for `::command::` lines.
+/** Control characters and bidi overrides: they can hide or reorder text in a log or a rendered page. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Every line break the runner or a renderer may split on, CR alone included. */
+const BREAKS = /\r\n|[\r\n\u2028\u2029]/;
+function bounded(s, max) {
+    const chars = [...s];
+    return chars.length <= max ? s : `${chars.slice(0, max).join('')}…`;
+}
+const text_text = (v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+// Characters that open markdown or HTML constructs. Numeric references work in every GFM context a cell has and,
+// unlike backslash escapes, cannot be undone by a backslash the text itself brings.
+const MD_SPECIAL = /[&<>"'|\\`[\]()*_~!$#]/g;
+const entity = (c) => `&#${c.codePointAt(0)};`;
+function escapeMd(s, br) {
+    return s
+        .split(BREAKS)
+        .map((line) => line
+        .replace(CONTROLS, '\uFFFD')
+        .replace(MD_SPECIAL, entity)
+        .replace(/:(?=\/\/)/g, '&#58;')
+        .replace(/(www)\./gi, '$1&#46;'))
+        .join(br);
+}
+/**
+ * Text for a markdown table cell, a heading or a quote in the job summary: no HTML, link, image, emphasis or extra
+ * cell can come out of it, and it stays on one source line. Autolinks are broken up too (`http://`, `www.`);
+ * e-mail autolinks are not (GFM links those after references are decoded; a mailto link shows its own target).
+ */
+function text_mdText(value, o = {}) {
+    return escapeMd(bounded(text_text(value), o.max ?? 500), o.breaks === 'br' ? '<br>' : ' ');
+}
+/** What a plain code span may hold: nothing that closes it (`), splits the cell (|, \|), or reads as HTML. */
+const CODE_PLAIN = /^[^`|\\<>&\r\n\u2028\u2029\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$/;
+/**
+ * A value shown as code. Most values (1024, a MAC, an address) are a plain `code span`. Any other is written as
+ * <code> with its special characters as references: it renders the same, yet cannot close the span, split the
+ * cell, or put one raw `<` into the summary (inside a backtick span nothing can be escaped).
+ */
+function mdCode(value, max = 200) {
+    const s = bounded(text_text(value), max);
+    return CODE_PLAIN.test(s) ? `\`${s}\`` : `<code>${escapeMd(s, ' ')}</code>`;
+}
+/** Untrusted text inside one log line: line breaks become spaces, other control characters U+FFFD. */
+function oneLine(value, max = 2000) {
+    return bounded(text_text(value), max).split(BREAKS).join(' ').replace(CONTROLS, '\uFFFD');
+}
+/**
+ * A whole log message: its lines are kept (a bare CR becomes a line break, since some runners split there), and a
+ * line that would start a workflow command once trimmed (`::warning::…`, `::add-mask::…`) is prefixed so the
+ * runner shows it instead of obeying it. JavaScript's whitespace is a superset of what the runner trims once
+ * control characters are gone.
+ */
+function logText(message) {
+    return text_text(message)
+        .split(BREAKS)
+        .map((line) => {
+        const clean = line.replace(CONTROLS, '\uFFFD');
+        return clean.trimStart().startsWith('::') ? `» ${clean}` : clean;
+    })
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/log.ts
+// The one log both entries print through: core.info writes its text raw to stdout, where the runner obeys any line
+// that starts with `::` (and some runners also split lines at a bare CR), so every message passes logText first.
+// core.warning/debug escape CR/LF themselves; they go through it too, for the control characters.
+
+
+const log = {
+    debug: (m) => core_debug(logText(m)),
+    info: (m) => info(logText(m)),
+    warning: (m) => warning(logText(m)),
+};
+const secrets = new Set();
+/** Registers a secret with the runner, and remembers it for `redact`. */
+function secret(value) {
+    if (!value)
+        return;
+    secrets.add(value);
+    core.setSecret(value);
+}
+/**
+ * Text with every registered secret replaced by `***`. The runner masks secrets in what the step writes, but only
+ * verbatim: text escaped for the job summary (`&` → `&#38;`) would no longer match, so it is redacted first.
+ */
+function redact(text) {
+    let out = text;
+    for (const s of secrets)
+        if (s.length >= 3)
+            out = out.split(s).join('***');
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/state.ts
 // What the main step hands to the post step (GITHUB_STATE → STATE_*), typed and in one place, as actions/checkout's
 // state-helper does: the cleanup policy, the VM the step created (and how to recognise it), whether main succeeded,
@@ -49307,6 +49404,7 @@ class github_runs_RunChecker {
 
 
 
+
 class PruneError extends (/* unused pure expression or super */ null && (Error)) {
 }
 /** Some leftovers could not be removed; the others were. Carries what was pruned for the `pruned` output. */
@@ -49463,12 +49561,11 @@ async function prune_planPrune(ctx, plan, env = process.env, now = Date.now()) {
                 ? `dry run: would prune ${pruned.length} VM(s): ${list}`
                 : `pruned ${pruned.length} VM(s): ${list}`;
 }
-/** The job summary's list of pruned VMs. */
+/** The job summary's list of pruned VMs (names, nodes, tags and reasons are PVE's text: escaped). */
 function prunedMarkdown(pruned, dryRun) {
-    const esc = (v) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
     if (pruned.length === 0)
         return '\nNo VM matched the prune rules.\n';
-    const rows = pruned.map((p) => `| ${p.vmid} | ${p.node} | ${esc(p.name ?? '')} | ${esc(p.tags.join(', '))} | ${esc(p.reason)} |`);
+    const rows = pruned.map((p) => `| ${p.vmid} | ${mdText(p.node)} | ${mdText(p.name ?? '')} | ${mdText(p.tags.join(', '))} | ${mdText(p.reason)} |`);
     return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 
@@ -50097,6 +50194,7 @@ function planJson(plan, secretKeys) {
 
 
 
+
 /** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
 const PRUNE_CONCURRENCY = 4;
 const ID_TAKEN = /already exists|config file already exists/;
@@ -50171,7 +50269,7 @@ class Applier {
                     throw e;
                 }
                 const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
-                this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+                this.opts.log.info(`${what}: ${oneLine(text.trim().split('\n')[0])} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
                 await sleep(delay, this.opts.signal);
             }
         }
@@ -50384,6 +50482,7 @@ class Applier {
 
 
 
+
 /** How long the post step lets a create/clone outlive the main step: a full clone of a big disk takes a while. */
 const TASK_GRACE_MS = 15 * 60_000;
 /** PVE's answer for a VM id with no config on that node (qemu-server check_vm_exists / load_config). */
@@ -50401,7 +50500,7 @@ async function taskOutcome(ctx, vm, info) {
     catch (e) {
         if (!(e instanceof TaskFailedError))
             throw e;
-        info(`cleanup: the ${vm.kind} task of VM ${vm.vmid} did not succeed (${e.exitstatus.split('\n')[0]})`);
+        info(`cleanup: the ${vm.kind} task of VM ${vm.vmid} did not succeed (${oneLine(e.exitstatus.split('\n')[0])})`);
         return false;
     }
 }
@@ -50523,7 +50622,7 @@ class Inventory {
 
 
 
-const log = { debug: (m) => core_debug(m), info: (m) => info(m), warning: (m) => warning(m) };
+
 /** Why a cleanup with a one-time code could not log in, and what to do about it. */
 function otpHint(settings, e) {
     if (!settings.connection.otp || settings.connection.tokenSecret)
@@ -50538,34 +50637,34 @@ async function run() {
     const vm = st.created;
     if (!vm || st.cleanup === 'never' || (st.cleanup === 'on-failure' && st.mainOk)) {
         if (vm)
-            info(`cleanup: ${st.cleanup}; leaving the VM in place`);
+            log.info(`cleanup: ${st.cleanup}; leaving the VM in place`);
         return;
     }
     const { settings } = readSettings((name) => getInput(name), process.env);
     if (!settings) {
-        warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
+        log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
         return;
     }
     for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp])
         if (v)
             core_setSecret(v);
-    const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core_setSecret(v), log });
+    const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core_setSecret(v), log: log });
     if (st.ticket)
         client.adoptTicket(st.ticket);
     const ctx = { client, settings, secretKeys: new Set(), inventory: new Inventory(client) };
     try {
         const plan = await planCleanup(ctx, vm, log.info);
         for (const n of plan.notes)
-            core_debug(n);
+            log.debug(n);
         for (const w of plan.warnings)
-            warning(w);
+            log.warning(w);
         if (plan.steps.length > 0) {
-            await new Applier({ ctx, log, timings: { apiMs: 0, taskMs: 0, guestMs: 0 } }).run(plan);
+            await new Applier({ ctx, log: log, timings: { apiMs: 0, taskMs: 0, guestMs: 0 } }).run(plan);
         }
-        info(plan.msg);
+        log.info(plan.msg);
     }
     catch (e) {
-        warning(`cleanup of VM ${vm.vmid} on ${vm.node} failed: ${e.message}${otpHint(settings, e)}`);
+        log.warning(`cleanup of VM ${vm.vmid} on ${vm.node} failed: ${e.message}${otpHint(settings, e)}`);
     }
     finally {
         await client.close();

@@ -1,5 +1,6 @@
 // The simulated QEMU guest agent: PVE's four availability errors in order, then network-get-interfaces built from
-// the VM's NICs (deterministic addresses per vmid, overridable through VmRecord.guest) and ping.
+// the VM's NICs (deterministic addresses per vmid, overridable through VmRecord.guest, or replaced outright by
+// guest.interfacesRaw to play a hostile guest) and ping.
 import { dieError, type Ctx, type VmRecord } from '../core.js';
 import { loadVm, requireAny, vmidOf } from './common.js';
 import { isNetKey, netMac } from './net.js';
@@ -85,6 +86,7 @@ function stats(uptime: number, rate: number): Record<string, number> {
 
 export function agentNetworkGetInterfaces(ctx: Ctx): unknown {
   const vm = assertAgent(ctx, ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted']);
+  if (vm.guest?.interfacesRaw !== undefined) return vm.guest.interfacesRaw;
   return { result: interfaces(vm) };
 }
 

@@ -15,6 +15,7 @@ import { type OwnedVm, fingerprintOf } from './ownership.js';
 import { isCiTag, splitTags } from './orphans.js';
 import { type VmConfig, vmConfig, vmPath } from './pve.js';
 import { type Plan, type PrunedVm, type Step, describeStep } from './steps.js';
+import { oneLine } from '../report/text.js';
 
 export interface Timings {
   apiMs: number;
@@ -119,7 +120,7 @@ export class Applier {
           throw e;
         }
         const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
-        this.opts.log.info(`${what}: ${text.trim().split('\n')[0]} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+        this.opts.log.info(`${what}: ${oneLine(text.trim().split('\n')[0])} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
         await sleep(delay, this.opts.signal);
       }
     }

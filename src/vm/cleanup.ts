@@ -3,6 +3,7 @@
 // same Applier as the main step runs (lock retries, task waits). Reads only; a VM it cannot prove is left alone.
 import { PveApiError } from '../proxmox/errors.js';
 import { TaskFailedError, waitForTask } from '../proxmox/tasks.js';
+import { oneLine } from '../report/text.js';
 import { type OwnedVm, judgeOwnership } from './ownership.js';
 import type { PlanContext } from './plan.js';
 import { type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
@@ -24,7 +25,7 @@ async function taskOutcome(ctx: PlanContext, vm: OwnedVm, info: (m: string) => v
     return true;
   } catch (e) {
     if (!(e instanceof TaskFailedError)) throw e;
-    info(`cleanup: the ${vm.kind} task of VM ${vm.vmid} did not succeed (${e.exitstatus.split('\n')[0]})`);
+    info(`cleanup: the ${vm.kind} task of VM ${vm.vmid} did not succeed (${oneLine(e.exitstatus.split('\n')[0])})`);
     return false;
   }
 }

@@ -1,5 +1,7 @@
 // Waits until the guest is usable: the QEMU guest agent answers (wait_for: agent) or one of the VM's own
 // NICs has a routable address (wait_for: ip). PVE's agent errors tell "not yet" from "never".
+import { BlockList, isIP } from 'node:net';
+import { parseCidr } from '../inputs/checks.js';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { vmPath } from './pve.js';
 
@@ -29,73 +31,89 @@ export interface WaitGuestOptions {
 
 export class GuestWaitError extends Error {}
 
-interface AgentIface {
-  name: string;
-  'hardware-address'?: string;
-  'ip-addresses'?: Array<{ 'ip-address': string; 'ip-address-type': string; prefix?: number }>;
+// The agent's answer comes from inside the guest, where root may write anything: every value is checked before it
+// can reach an output (workflows paste `ip` into ssh commands) or the summary, and the counts are bounded.
+const MAX_INTERFACES = 64;
+const MAX_ADDRESSES = 64;
+const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+// Linux names (eth0, br-1a2b, veth1@if3, eth0.100): one shell word that cannot run anything or pass as an option
+// (no space, quote, `$`, backtick, `;`, `|`, `&`, `(`, leading `-`). Other names (Windows' "Ethernet 2") become ''.
+const IFACE_NAME = /^[A-Za-z0-9_.:@][A-Za-z0-9_.:@-]{0,63}$/;
+const FAMILY = { ipv4: 4, ipv6: 6 } as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function agentAddress(a: unknown): GuestInterface['addresses'][number] | undefined {
+  if (!isRecord(a)) return undefined;
+  const address = a['ip-address'];
+  const type = a['ip-address-type'];
+  if (typeof address !== 'string' || (type !== 'ipv4' && type !== 'ipv6')) return undefined;
+  // A %zone suffix names a guest interface: guest text again, and only ever on link-local addresses.
+  if (address.includes('%') || isIP(address) !== FAMILY[type]) return undefined;
+  const p = a.prefix;
+  const prefix = typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= (type === 'ipv4' ? 32 : 128) ? p : undefined;
+  return prefix === undefined ? { address, family: type } : { address, family: type, prefix };
 }
 
-function ipv4ToInt(ip: string): number | undefined {
-  const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return undefined;
-  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
-}
-
-function expandV6(ip: string): bigint | undefined {
-  const [head, tail] = ip.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  if (ip.includes('::') ? h.length + t.length > 7 : h.length !== 8) return undefined;
-  const parts = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  try {
-    return parts.reduce((acc, x) => (acc << 16n) + BigInt(parseInt(x || '0', 16)), 0n);
-  } catch {
-    return undefined;
+function agentInterface(i: unknown): GuestInterface | undefined {
+  if (!isRecord(i)) return undefined;
+  const name = typeof i.name === 'string' && IFACE_NAME.test(i.name) ? i.name : '';
+  const hw = i['hardware-address'];
+  const mac = typeof hw === 'string' && MAC.test(hw) ? hw.toLowerCase() : undefined;
+  const raw = Array.isArray(i['ip-addresses']) ? i['ip-addresses'] : [];
+  const addresses: GuestInterface['addresses'] = [];
+  for (const a of raw) {
+    if (addresses.length >= MAX_ADDRESSES) break;
+    const ok = agentAddress(a);
+    if (ok) addresses.push(ok);
   }
+  return mac === undefined ? { name, addresses } : { name, mac, addresses };
 }
 
-/** true when `ip` lies in `cidr` (IPv4 or IPv6). */
-export function inCidr(ip: string, cidr: string): boolean {
-  const [net, bitsText] = cidr.split('/');
-  const bits = Number(bitsText);
-  if (net.includes(':') !== ip.includes(':')) return false;
-  if (!net.includes(':')) {
-    const a = ipv4ToInt(ip);
-    const b = ipv4ToInt(net);
-    if (a === undefined || b === undefined) return false;
-    const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    return (a & mask) === (b & mask);
+/** The well-formed part of a `network-get-interfaces` answer; anything else (not an array, junk entries) is none. */
+export function agentInterfaces(result: unknown): GuestInterface[] {
+  if (!Array.isArray(result)) return [];
+  const out: GuestInterface[] = [];
+  for (const i of result) {
+    if (out.length >= MAX_INTERFACES) break;
+    const ok = agentInterface(i);
+    if (ok) out.push(ok);
   }
-  const a = expandV6(ip);
-  const b = expandV6(net);
-  if (a === undefined || b === undefined) return false;
-  const shift = BigInt(128 - bits);
-  return a >> shift === b >> shift;
+  return out;
 }
 
-const usable = (a: { address: string; family: string }) =>
-  a.family === 'ipv4'
-    ? !a.address.startsWith('127.') && !a.address.startsWith('169.254.')
-    : a.address !== '::1' && !/^fe[89ab]/i.test(a.address);
+/** Loopback, link-local and unspecified addresses: never how a runner reaches the guest. */
+const UNUSABLE = new BlockList();
+UNUSABLE.addSubnet('0.0.0.0', 8, 'ipv4');
+UNUSABLE.addSubnet('127.0.0.0', 8, 'ipv4');
+UNUSABLE.addSubnet('169.254.0.0', 16, 'ipv4');
+UNUSABLE.addAddress('::', 'ipv6');
+UNUSABLE.addAddress('::1', 'ipv6');
+UNUSABLE.addSubnet('fe80::', 10, 'ipv6');
 
-export function guestInfo(raw: AgentIface[], o: Pick<WaitGuestOptions, 'family' | 'cidr' | 'macs'>): GuestInfo {
+/** `ip_cidr` as a BlockList (the input is validated, so this cannot fail on a well-formed setting). */
+export function cidrList(cidr: string): BlockList | undefined {
+  const c = parseCidr(cidr);
+  if (!c) return undefined;
+  const list = new BlockList();
+  list.addSubnet(c.address, c.prefix, c.family === 4 ? 'ipv4' : 'ipv6');
+  return list;
+}
+
+export function guestInfo(result: unknown, o: Pick<WaitGuestOptions, 'family' | 'cidr' | 'macs'>): GuestInfo {
   const own = new Set(o.macs.map((m) => m.toLowerCase()));
-  const interfaces: GuestInterface[] = raw.map((i) => ({
-    name: i.name,
-    mac: i['hardware-address']?.toLowerCase(),
-    addresses: (i['ip-addresses'] ?? []).map((a) => ({
-      address: a['ip-address'],
-      family: a['ip-address-type'] === 'ipv6' ? 'ipv6' : 'ipv4',
-      prefix: a.prefix,
-    })),
-  }));
+  const interfaces = agentInterfaces(result);
   // ipv4/ipv6 list every routable address on the VM's own NICs; ip_family and ip_cidr only choose `ip`.
-  const own4and6 = interfaces.filter((i) => i.mac && own.has(i.mac)).flatMap((i) => i.addresses).filter(usable);
-  const ipv4 = own4and6.filter((a) => a.family === 'ipv4').map((a) => a.address);
-  const ipv6 = own4and6.filter((a) => a.family === 'ipv6').map((a) => a.address);
-  const inRange = (ip: string) => !o.cidr || inCidr(ip, o.cidr);
-  const v4 = ipv4.filter(inRange);
-  const v6 = ipv6.filter(inRange);
+  const own4and6 = interfaces
+    .filter((i) => i.mac && own.has(i.mac))
+    .flatMap((i) => i.addresses)
+    .filter((a) => !UNUSABLE.check(a.address, a.family));
+  const ipv4 = own4and6.filter((a) => a.family === 'ipv4').map((a) => a.address).slice(0, MAX_ADDRESSES);
+  const ipv6 = own4and6.filter((a) => a.family === 'ipv6').map((a) => a.address).slice(0, MAX_ADDRESSES);
+  const range = o.cidr === undefined ? undefined : cidrList(o.cidr);
+  const inRange = (ip: string, family: 'ipv4' | 'ipv6') => o.cidr === undefined || (range?.check(ip, family) ?? false);
+  const v4 = ipv4.filter((ip) => inRange(ip, 'ipv4'));
+  const v6 = ipv6.filter((ip) => inRange(ip, 'ipv6'));
   const ip = o.family === 'ipv4' ? v4[0] : o.family === 'ipv6' ? v6[0] : (v4[0] ?? v6[0]);
   return { interfaces, ipv4, ipv6, ip };
 }
@@ -108,8 +126,8 @@ export async function waitForGuest(client: ProxmoxClient, node: string, vmid: nu
   let last = 'no answer yet';
   for (;;) {
     try {
-      const r = await client.get<{ result: AgentIface[] }>(vmPath(node, vmid, 'agent', 'network-get-interfaces'), undefined, { signal: o.signal });
-      const info = guestInfo(r.result ?? [], o);
+      const r = await client.get<unknown>(vmPath(node, vmid, 'agent', 'network-get-interfaces'), undefined, { signal: o.signal });
+      const info = guestInfo(isRecord(r) ? r.result : undefined, o);
       if (o.mode === 'agent' || info.ip) return info;
       last = `the agent answers, but no ${o.family === 'any' ? '' : `${o.family} `}address${o.cidr ? ` in ${o.cidr}` : ''} on the VM's NICs yet`;
     } catch (e) {

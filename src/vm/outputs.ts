@@ -4,6 +4,7 @@ import { DISK_KEY, NET_KEY, macOf, parseDisk } from './propstring.js';
 import { type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
 import { runState } from './plan.js';
 import type { Change } from './diff.js';
+import { mdCode, mdText } from '../report/text.js';
 
 export interface VmFacts {
   vmid: number;
@@ -63,8 +64,6 @@ export async function readFacts(client: ProxmoxClient, vmid: number | undefined,
   }
 }
 
-const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 export interface SummaryInput {
   facts?: VmFacts;
   name?: string;
@@ -82,27 +81,30 @@ export interface SummaryInput {
   dryRun?: boolean;
 }
 
-/** One markdown table per step, as the job summary. Secret values are never printed. */
+/**
+ * One markdown table per step, as the job summary. Secret values are never printed. Every value that PVE, the guest
+ * or an input gave goes through mdText/mdCode: a VM description must not be able to add rows, links or HTML.
+ */
 export function summaryMarkdown(s: SummaryInput): string {
-  const show = (c: Change, v: string | undefined) => (v === undefined ? '—' : c.secret ? '`***`' : `\`${esc(v)}\``);
+  const show = (c: Change, v: string | undefined) => (v === undefined ? '—' : c.secret ? '`***`' : mdCode(v));
   const rows = [
-    ['VM', esc(s.facts?.name ?? s.name ?? '—')],
-    ['vmid', String(s.facts?.vmid ?? s.vmid ?? '—')],
-    ['node', s.facts?.node ?? s.node ?? '—'],
-    ['state', `${s.before} → ${s.after}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
+    ['VM', mdText(s.facts?.name ?? s.name ?? '—')],
+    ['vmid', mdText(s.facts?.vmid ?? s.vmid ?? '—')],
+    ['node', mdText(s.facts?.node ?? s.node ?? '—')],
+    ['state', `${mdText(s.before)} → ${mdText(s.after)}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
     ['changed', s.changed ? 'yes' : 'no'],
-    ['result', esc(s.msg)],
+    ['result', mdText(s.msg)],
   ];
-  if (s.ips?.length) rows.push(['IP addresses', s.ips.map((ip) => `\`${ip}\``).join(', ')]);
+  if (s.ips?.length) rows.push(['IP addresses', s.ips.map((ip) => mdCode(ip)).join(', ')]);
   const t = s.timings;
   rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
-  let md = `### Proxmox VM ${esc(s.facts?.name ?? s.name ?? String(s.vmid ?? ''))}\n\n| | |\n|---|---|\n`;
+  let md = `### Proxmox VM ${mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
   md += rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n') + '\n';
   if (s.changes.length) {
     md += `\n| setting | input | before | after |\n|---|---|---|---|\n`;
-    md += s.changes.map((c) => `| \`${c.key}\` | ${c.input} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
+    md += s.changes.map((c) => `| ${mdCode(c.key)} | ${mdText(c.input)} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
   }
-  if (s.done.length) md += `\nSteps: ${s.done.map(esc).join('; ')}\n`;
-  if (s.warnings.length) md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${esc(w)}`).join('\n')}\n`;
+  if (s.done.length) md += `\nSteps: ${s.done.map((d) => mdText(d)).join('; ')}\n`;
+  if (s.warnings.length) md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${mdText(w, { max: 2000 })}`).join('\n')}\n`;
   return md;
 }

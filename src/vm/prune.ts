@@ -6,6 +6,7 @@ import { CI_MARKER, type Env, createdAt, formatAge, hasAllTags, repoTag, runRef,
 import type { PlanContext } from './plan.js';
 import { type ClusterVm, type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
 import type { Plan, PrunedVm, Step } from './steps.js';
+import { mdText } from '../report/text.js';
 
 export class PruneError extends Error {}
 
@@ -176,10 +177,9 @@ export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process
         : `pruned ${pruned.length} VM(s): ${list}`;
 }
 
-/** The job summary's list of pruned VMs. */
+/** The job summary's list of pruned VMs (names, nodes, tags and reasons are PVE's text: escaped). */
 export function prunedMarkdown(pruned: readonly PrunedVm[], dryRun: boolean): string {
-  const esc = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   if (pruned.length === 0) return '\nNo VM matched the prune rules.\n';
-  const rows = pruned.map((p) => `| ${p.vmid} | ${p.node} | ${esc(p.name ?? '')} | ${esc(p.tags.join(', '))} | ${esc(p.reason)} |`);
+  const rows = pruned.map((p) => `| ${p.vmid} | ${mdText(p.node)} | ${mdText(p.name ?? '')} | ${mdText(p.tags.join(', '))} | ${mdText(p.reason)} |`);
   return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
