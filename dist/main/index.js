@@ -49923,9 +49923,32 @@ function sortKeys(o) {
     const key = (k) => k.replace(/\d+$/, '').padEnd(10, ' ') + k.match(/\d+$/)?.[0]?.padStart(3, '0');
     return Object.fromEntries(Object.entries(o).sort(([a], [b]) => key(a).localeCompare(key(b))));
 }
-/** The outputs' view of a VM's config and status. */
+/**
+ * The shapes PVE itself enforces for what the outputs carry (qemu-server's `name` is a dns-name, `pve-node`, MACs,
+ * volume ids or device paths). Workflows paste outputs into shell commands, and the text comes from the cluster:
+ * anything else is not passed on, whatever wrote it into the config.
+ */
+const WELL_FORMED = {
+    name: /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,126}[A-Za-z0-9])?$/,
+    node: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
+    mac: /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/,
+    device: /^(?:[A-Za-z][A-Za-z0-9._-]*:[A-Za-z0-9._/+=-]+|\/dev\/[A-Za-z0-9._/+-]+|none|cdrom)$/,
+};
+const onlyWellFormed = (o, re) => Object.fromEntries(Object.entries(o).filter(([, v]) => re.test(v)));
+/** The node as an output: '' unless it is a well-formed node name. */
+const outputNode = (node) => (WELL_FORMED.node.test(node) ? node : '');
+/** The outputs' view of a VM's config and status, keeping only well-formed values (WELL_FORMED). */
 function factsOf(vmid, node, config, status) {
-    return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config), agentEnabled: agentEnabled(config.agent) };
+    const name = config.name === undefined ? undefined : String(config.name);
+    return {
+        vmid,
+        node,
+        name: name !== undefined && WELL_FORMED.name.test(name) ? name : undefined,
+        status: runState(status),
+        mac: onlyWellFormed(macsOf(config), WELL_FORMED.mac),
+        devices: onlyWellFormed(devicesOf(config), WELL_FORMED.device),
+        agentEnabled: agentEnabled(config.agent),
+    };
 }
 /** Reads the VM as it is after the step; undefined when it does not exist (absent, or never created). */
 async function readFacts(client, vmid, node) {
@@ -50876,7 +50899,7 @@ function readInputs() {
 /** Outputs that describe the VM, set as soon as it is known (a later guest wait may still fail). */
 function setFactOutputs(f) {
     setOutput('vmid', String(f.vmid));
-    setOutput('node', f.node);
+    setOutput('node', outputNode(f.node));
     setOutput('name', f.name ?? '');
     setOutput('status', f.status);
     setOutput('mac', JSON.stringify(f.mac));

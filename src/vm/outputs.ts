@@ -47,9 +47,35 @@ function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => key(a).localeCompare(key(b))));
 }
 
-/** The outputs' view of a VM's config and status. */
+/**
+ * The shapes PVE itself enforces for what the outputs carry (qemu-server's `name` is a dns-name, `pve-node`, MACs,
+ * volume ids or device paths). Workflows paste outputs into shell commands, and the text comes from the cluster:
+ * anything else is not passed on, whatever wrote it into the config.
+ */
+const WELL_FORMED = {
+  name: /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,126}[A-Za-z0-9])?$/,
+  node: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
+  mac: /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/,
+  device: /^(?:[A-Za-z][A-Za-z0-9._-]*:[A-Za-z0-9._/+=-]+|\/dev\/[A-Za-z0-9._/+-]+|none|cdrom)$/,
+};
+
+const onlyWellFormed = (o: Record<string, string>, re: RegExp) => Object.fromEntries(Object.entries(o).filter(([, v]) => re.test(v)));
+
+/** The node as an output: '' unless it is a well-formed node name. */
+export const outputNode = (node: string): string => (WELL_FORMED.node.test(node) ? node : '');
+
+/** The outputs' view of a VM's config and status, keeping only well-formed values (WELL_FORMED). */
 export function factsOf(vmid: number, node: string, config: VmConfig, status: VmStatus): VmFacts {
-  return { vmid, node, name: config.name === undefined ? undefined : String(config.name), status: runState(status), mac: macsOf(config), devices: devicesOf(config), agentEnabled: agentEnabled(config.agent) };
+  const name = config.name === undefined ? undefined : String(config.name);
+  return {
+    vmid,
+    node,
+    name: name !== undefined && WELL_FORMED.name.test(name) ? name : undefined,
+    status: runState(status),
+    mac: onlyWellFormed(macsOf(config), WELL_FORMED.mac),
+    devices: onlyWellFormed(devicesOf(config), WELL_FORMED.device),
+    agentEnabled: agentEnabled(config.agent),
+  };
 }
 
 /** Reads the VM as it is after the step; undefined when it does not exist (absent, or never created). */
