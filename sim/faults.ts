@@ -13,8 +13,24 @@ export interface FaultOptions {
   errorStatus?: number | number[];
   /** The next matching task(s) end with `TASK ERROR: <message>` instead of doing their work. */
   failTask?: { type: string; message: string; id?: string; times?: number };
-  /** Hold the VM's flock for `ms` simulated ms (scaled by timeScale), as a long operation on the node would. */
-  holdLock?: { vmid: number; ms: number };
+  /**
+   * Hold the VM's flock as a long operation on the node would: for `ms` simulated ms (scaled by timeScale), and/or
+   * until `releaseAfterRefusals` lock attempts by others on that VM have given up (`can't lock file ... - got
+   * timeout`). With neither, or when neither has happened yet, the lock is released when the fault set is replaced.
+   */
+  holdLock?: { vmid: number; ms?: number; releaseAfterRefusals?: number };
+  /**
+   * Worker tasks of these types (e.g. 'qmclone') do not get past their simulated work (a disk copy on a slow
+   * storage, a hung worker) until the fault set is replaced: tests look at a task "mid-work" for as long as they
+   * need, however slow the machine, instead of racing its duration. Their flocks and `lock:` stay held meanwhile.
+   */
+  holdTasks?: string[];
+  /**
+   * The first `count` requests for `path` (method default GET) wait for each other before their handler runs,
+   * then all go on at once (later ones pass freely; replacing the fault set lets waiting ones go too). Stands in
+   * for the scheduling luck that has concurrent clients ask (e.g. /cluster/nextid) before any of them acts.
+   */
+  lineUp?: { path: string; count: number; method?: HttpMethod };
   /**
    * Not PVE: a broken or hostile server (or something else listening on the port) answering requests whose path
    * matches `path` (a regular expression) with a 200 of `bytes` bytes, to prove the client does not buffer it all.
@@ -55,6 +71,8 @@ export class FaultInjector {
   private options: FaultOptions = {};
   private random: () => number = Math.random;
   private failTaskLeft = 0;
+  private lineUpWaiting: Array<() => void> = [];
+  private lineUpDone = false;
 
   constructor(options: FaultOptions = {}) {
     this.set(options);
@@ -62,6 +80,8 @@ export class FaultInjector {
 
   /** Replaces the whole fault set (an empty object clears every fault). */
   set(options: FaultOptions = {}): void {
+    this.releaseLineUp();
+    this.lineUpDone = false;
     this.options = { ...options };
     this.random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.failTaskLeft = options.failTask ? (options.failTask.times ?? 1) : 0;
@@ -93,6 +113,26 @@ export class FaultInjector {
     if (f.id !== undefined && f.id !== id) return undefined;
     this.failTaskLeft -= 1;
     return f.message;
+  }
+
+  /** Resolves when this request may go on to its handler (at once unless it is one of lineUp's first `count`). */
+  lineUp(method: string, path: string): Promise<void> | undefined {
+    const l = this.options.lineUp;
+    if (!l || this.lineUpDone || l.path !== path || (l.method ?? 'GET') !== method) return undefined;
+    return new Promise<void>((resolve) => {
+      this.lineUpWaiting.push(resolve);
+      if (this.lineUpWaiting.length >= l.count) this.releaseLineUp();
+    });
+  }
+
+  private releaseLineUp(): void {
+    this.lineUpDone = true;
+    for (const go of this.lineUpWaiting.splice(0)) go();
+  }
+
+  /** Whether worker tasks of this type are held at their simulated work (holdTasks). */
+  taskHeld(type: string): boolean {
+    return this.options.holdTasks?.includes(type) ?? false;
   }
 
   /** Milliseconds of latency to add to one request. */

@@ -136,6 +136,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     durations,
     timeScale: () => timeScale,
     injectedFailure: (type, id) => faults.taskFailure(type, id),
+    taskHeld: (type) => faults.taskHeld(type),
   });
   const sim: SimContext = {
     state,
@@ -170,9 +171,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   server.keepAliveTimeout = 5000;
   const port = await listen(server, options.port ?? 0);
 
+  // A new fault set ends the previous set's lock hold (if it has not ended yet), then applies its own.
+  let endHold = (): void => undefined;
   const applyHoldLock = (): void => {
+    endHold();
+    endHold = () => undefined;
     const h = faults.current.holdLock;
-    if (h) holdFlock(state, h.vmid, h.ms * timeScale);
+    if (h) {
+      endHold = holdFlock(state, h.vmid, {
+        ms: h.ms === undefined ? undefined : h.ms * timeScale,
+        releaseAfterRefusals: h.releaseAfterRefusals,
+      });
+    }
   };
   applyHoldLock();
 
@@ -203,6 +213,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (patch.faults) {
         faults.set(patch.faults);
         applyHoldLock();
+        tasks.recheckHeld();
       }
     },
     tasks: () =>

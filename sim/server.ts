@@ -245,6 +245,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     entry.params = redactParams(params);
 
     if (format !== 'json' && format !== 'extjs') return { status: 501, reason: `no formatter for uri ${rel}, ${format}` };
+    await deps.faults.lineUp(method, rel);
     try {
       return success(format, await dispatch(method as HttpMethod, rawRel, rel, params, auth));
     } catch (err) {

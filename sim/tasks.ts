@@ -43,6 +43,8 @@ export interface TaskEnvironment {
   timeScale(): number;
   /** The message of an injected failure for this task, if fault injection wants it to fail. */
   injectedFailure(type: string, id: string): string | undefined;
+  /** Whether fault injection holds tasks of this type at their simulated work (faults.holdTasks). */
+  taskHeld?(type: string): boolean;
 }
 
 const UPID_RE =
@@ -124,6 +126,8 @@ export function taskErrorText(err: unknown): string {
 export class SimTaskManager implements TaskManager {
   private readonly tasks: TaskRecord[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Tasks held by faults.holdTasks, woken to look again whenever the fault set changes. */
+  private readonly held = new Set<() => void>();
   private nextPid = 0x1000 + Math.floor(Math.random() * 0x3f0000);
   private readonly bootMs = Date.now() - 1_209_600_000;
   private closed = false;
@@ -141,6 +145,19 @@ export class SimTaskManager implements TaskManager {
       }, ms);
       this.timers.add(timer);
     });
+  }
+
+  /** A step of a task's simulated work: `simulatedMs`, then for as long as fault injection holds its type. */
+  private async simulateWork(type: string, simulatedMs: number): Promise<void> {
+    await this.sleep(simulatedMs);
+    while (this.env.taskHeld?.(type)) await new Promise<void>((resolve) => this.held.add(resolve));
+  }
+
+  /** The fault set changed: held tasks look again whether they are still held. */
+  recheckHeld(): void {
+    const waiting = [...this.held];
+    this.held.clear();
+    for (const wake of waiting) wake();
   }
 
   start(spec: TaskSpec): string {
@@ -176,12 +193,14 @@ export class SimTaskManager implements TaskManager {
         task.warnings += 1;
         task.lines.push(`WARN: ${line}`);
       },
-      sleep: (ms) => this.sleep(ms),
+      sleep: (ms) => this.simulateWork(spec.type, ms),
     };
     // The handler has "forked": nothing of the task may run before the HTTP answer with the UPID is sent.
     await Promise.resolve();
     try {
-      await this.sleep(spec.durationMs ?? defaultDuration(this.env.durations, spec.type));
+      // Handlers of the qemu endpoints do their work (and its waits) in `run`; a duration here is work too.
+      const before = spec.durationMs ?? defaultDuration(this.env.durations, spec.type);
+      await (before > 0 ? this.simulateWork(spec.type, before) : this.sleep(before));
       if (failure !== undefined) {
         await spec.rollback?.();
         throw new Error(failure);

@@ -1,10 +1,10 @@
 // The post step's cleanup: always / on-failure / never, after a failed main step, of half-created VMs, never of
 // a VM the step did not create, and problems reported as warnings (the post step itself never fails the job).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { Simulator } from '../../sim/index.js';
+import type { RequestLogEntry, Simulator } from '../../sim/index.js';
 import { DEFAULT_DURATIONS } from '../../sim/index.js';
 import {
-  GUEST, annotations, expectNoSecretsShown, failed, isDestroy, lifecycleSim, ok, requests, seedVm, step, vmByName,
+  GUEST, annotations, expectNoSecretsShown, failed, isDestroy, lifecycleSim, ok, requests, seedVm, step, until, vmByName,
 } from './support.js';
 
 let sim: Simulator;
@@ -21,6 +21,30 @@ afterAll(async () => {
 
 const started = (name: string, extra: Record<string, string> = {}) => ({ node: 'pve1', name, state: 'started', ...GUEST, ...extra });
 const gone = (vmid: string | number) => !sim.state.vms.has(Number(vmid));
+
+const isLogin = (e: RequestLogEntry) => e.method === 'POST' && e.path === '/access/ticket' && e.status === 200;
+
+/**
+ * Keeps the worker tasks of `types` unfinished (holdTasks) until the post step has logged in, i.e. until the main
+ * step is over (each step is its own process and logs in once) and, with `postPolls`, until the post step has
+ * also asked for the status of such a task: the main step meets the task running, whether it is cancelled or
+ * times out, and the post step has to wait for it, however slow the machine is.
+ */
+async function holdTasksUntilPost(since: number, types: string[], main: Promise<unknown>, postPolls = false): Promise<void> {
+  sim.configure({ faults: { holdTasks: types } });
+  let ended = false;
+  void main.finally(() => (ended = true));
+  const isPoll = (e: RequestLogEntry) => types.some((t) => e.path.includes(`:${t}:`)) && e.path.endsWith('/status');
+  const postStarted = () => {
+    const login = requests(sim, since, isLogin)[1];
+    return login !== undefined && (!postPolls || requests(sim, sim.log.indexOf(login), isPoll).length > 0);
+  };
+  try {
+    await until(() => ended || postStarted(), postPolls ? 'the post step polling the task' : 'the post step logging in');
+  } finally {
+    sim.configure({ faults: {} });
+  }
+}
 
 describe('cleanup policies', () => {
   test('always: the post step stops and destroys the VM the step created', async () => {
@@ -82,9 +106,10 @@ describe('cleanup policies', () => {
 
 describe('half-created VMs', () => {
   test('cancelled while the create task runs: the post step waits for the task, then destroys the VM', async () => {
-    sim.configure({ durations: { qmcreate: 100_000 } }); // 2 s of real time
     const since = sim.log.length;
-    const run = await step(sim, started('half-create', { cleanup: 'always' }), { debug: true, cancelOn: /create VM \d+: task UPID/ });
+    const pending = step(sim, started('half-create', { cleanup: 'always' }), { debug: true, cancelOn: /create VM \d+: task UPID/ });
+    await holdTasksUntilPost(since, ['qmcreate'], pending, true);
+    const run = await pending;
     expect(failed(run)).toMatch(/cancel/);
     const vmid = Number(JSON.parse(run.main.state.created).vmid);
     expect(run.post?.exitCode).toBe(0);
@@ -95,18 +120,23 @@ describe('half-created VMs', () => {
     expect(create.exitstatus).toBe('OK');
     const polls = requests(sim, since, (e) => e.path.includes(create.upid) && e.path.endsWith('/status'));
     expect(polls.length).toBeGreaterThan(1);
+    const destroy = requests(sim, since, isDestroy(vmid));
+    expect(destroy).toHaveLength(1);
+    expect(destroy[0].at).toBeGreaterThanOrEqual(create.endedAt!);
     expect(annotations(run.post, 'warning')).toEqual([]);
   });
 
   test('cancelled while a full clone is copying: the clone is cleaned up too', async () => {
     seedVm(sim, 900, 'pve1', { name: 'cl-tpl', template: '1', scsi0: 'local-lvm:base-900-disk-0,size=4G', net0: 'virtio=BC:24:11:00:09:00,bridge=vmbr0' });
     sim.state.volumes.get('local-lvm')!.add('base-900-disk-0');
-    sim.configure({ durations: { qmclone_full: 100_000 } });
-    const run = await step(
+    const since = sim.log.length;
+    const pending = step(
       sim,
       { clone: 'cl-tpl', name: 'half-clone', full: 'true', state: 'started', cleanup: 'always' },
       { debug: true, cancelOn: /clone VM 900 to \d+: task UPID/ },
     );
+    await holdTasksUntilPost(since, ['qmclone'], pending);
+    const run = await pending;
     failed(run);
     const vmid = Number(JSON.parse(run.main.state.created).vmid);
     expect(run.post?.exitCode).toBe(0);
@@ -131,8 +161,11 @@ describe('half-created VMs', () => {
   // step waits for `lock: create` to go, but only for `timeout` again, so a task that needs longer than twice
   // `timeout` leaves the VM behind (and a warning). It should wait for the task to end before destroying.
   test('main step timed out on a slow create: the post step still cleans the VM', async () => {
-    sim.configure({ durations: { qmcreate: 150_000 } }); // 3 s of real time, timeout is 1 s
-    const run = await step(sim, started('half-slow', { cleanup: 'always', timeout: '1' }));
+    // The create outlasts the main step's `timeout` (1 s) for sure: it is held until the post step runs.
+    const since = sim.log.length;
+    const pending = step(sim, started('half-slow', { cleanup: 'always', timeout: '1' }));
+    await holdTasksUntilPost(since, ['qmcreate'], pending);
+    const run = await pending;
     expect(failed(run)).toMatch(/create VM \d+/);
     const vmid = Number(JSON.parse(run.main.state.created).vmid);
     expect(annotations(run.post, 'warning')).toEqual([]);

@@ -153,8 +153,8 @@ describe('prune', () => {
   test('a leftover that cannot be removed does not keep the others: they go, the step fails naming it', async () => {
     const old = `gh-ts-${nowSec() - 3 * DAY}`;
     for (const id of [910, 911, 912]) seed(id, { name: `stuck-${id}`, tags: `gh-ci;${REPO_TAG};stuck;${old}` });
-    // Someone (a backup) holds VM 911's lock for far longer than the step's timeout (scaled: 20 s real).
-    sim.configure({ faults: { holdLock: { vmid: 911, ms: 1_000_000 } } });
+    // Someone (a backup) holds VM 911's lock for longer than the step's timeout: until the fault set is replaced.
+    sim.configure({ faults: { holdLock: { vmid: 911 } } });
     try {
       const run = await act(sim, { state: 'absent', prune: 'true', prune_tags: 'stuck', prune_older_than: '1d', timeout: '2' });
       const err = failed(run);

@@ -41,9 +41,11 @@ export const isDestroy = (vmid: number | string) => (e: RequestLogEntry) =>
 
 /**
  * Polls a condition every 10 ms until it holds (the simulator changes its state on its own timers, so tests
- * wait on the state they need instead of sleeping a fixed time).
+ * wait on the state they need instead of sleeping a fixed time). The deadline only turns a hang into a clear
+ * message: it is far above what a loaded machine needs (the conditions waited for take well under a second) and
+ * below the tests' own time limit (vitest.config.ts).
  */
-export async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+export async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -194,7 +194,9 @@ describe('connections', () => {
     const err = await errorOf(client.get('/version'));
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toMatch(/no complete answer within 300 ms \(api_timeout\)/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The stub never answers: ending at all is api_timeout at work; the bound only tells "at the limit" from "many
+    // times it", far above what a loaded machine needs.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(stub.requests).toHaveLength(1);
   });
 

@@ -124,7 +124,7 @@ describe('through the bundled action', () => {
           // Input errors come before ::add-mask:: is ever issued, so a secret echoed there would be in clear text.
           for (const v of [...Object.values(c.set.inputs), ...Object.values(c.set.env)]) if (v.includes(SECRET_MARKER)) registerSecret(v.trim());
           const before = sim.log.length;
-          const run = await runAction({ inputs: c.set.inputs, env: c.set.env, timeoutMs: 20_000, actionDir: ACTION_DIR });
+          const run = await runAction({ inputs: c.set.inputs, env: c.set.env, timeoutMs: 60_000, actionDir: ACTION_DIR });
           stats.distRuns++;
           stats.distRequests += sim.log.length - before;
           const p = checkRejected(run, c.expected.map((e) => e.input), sim.log.length - before);
@@ -158,7 +158,8 @@ describe('through the bundled action', () => {
       // fills memory, which is why this test uses a FIFO).
       const run = await runAction({
         inputs: { ...BASE_CONNECTION, validate_certs: 'true', ca_path: fifo, name: 'x', state: 'absent' },
-        timeoutMs: 5000,
+        // A hang never ends; a step that fails fast ends in about a second, a few on a loaded machine.
+        timeoutMs: 30_000,
         cancelGraceMs: 1000,
         actionDir: ACTION_DIR,
       });

@@ -82,8 +82,39 @@ describe('holdLock', () => {
   it('holds the VM flock exclusively for the scaled time, then releases it', async () => {
     sim.configure({ faults: { holdLock: { vmid: 777, ms: 5000 } } });
     expect(sim.state.flocks.get(777)).toMatchObject({ exclusive: true, holders: 1 });
-    await expect.poll(() => sim.state.flocks.has(777), { timeout: 2000 }).toBe(false);
+    await expect.poll(() => sim.state.flocks.has(777), { timeout: 60_000 }).toBe(false);
     sim.configure({ faults: {} });
+  });
+
+  it('with releaseAfterRefusals: lets go right after that many lock attempts gave up, and not before', async () => {
+    sim.state.vms.set(778, {
+      vmid: 778, node: 'pve1', config: { name: 'held', memory: '1024' }, pending: {}, pendingDelete: {}, snapshots: {},
+      status: 'stopped', qmpstatus: 'stopped', createdAt: Date.now() - 3_600_000,
+    });
+    const put = (memory: string) => simRequest(sim, 'PUT', '/nodes/pve1/qemu/778/config', { auth: token, params: { memory } });
+    try {
+      sim.configure({ faults: { holdLock: { vmid: 778, releaseAfterRefusals: 2 } } });
+      const refused = "can't lock file '/var/lock/qemu-server/lock-778.conf' - got timeout";
+      expect((await put('2048')).statusText).toBe(refused);
+      expect(sim.state.flocks.get(778)).toMatchObject({ exclusive: true, holders: 1 });
+      expect((await put('2048')).statusText).toBe(refused);
+      expect(sim.state.flocks.has(778)).toBe(false);
+      expect((await put('2048')).status).toBe(200);
+      expect(sim.state.vms.get(778)?.config.memory).toBe('2048');
+    } finally {
+      sim.configure({ faults: {} });
+      sim.state.vms.delete(778);
+    }
+  });
+
+  it('with neither ms nor releaseAfterRefusals: held until the fault set is replaced', async () => {
+    sim.configure({ faults: { holdLock: { vmid: 779 } } });
+    expect(sim.state.flocks.get(779)).toMatchObject({ exclusive: true, holders: 1 });
+    sim.configure({ faults: { holdLock: { vmid: 780 } } });
+    expect(sim.state.flocks.has(779)).toBe(false);
+    expect(sim.state.flocks.get(780)).toMatchObject({ exclusive: true, holders: 1 });
+    sim.configure({ faults: {} });
+    expect(sim.state.flocks.has(780)).toBe(false);
   });
 
   it('applies at start too', async () => {
@@ -92,6 +123,42 @@ describe('holdLock', () => {
       expect(held.state.flocks.get(100)).toMatchObject({ exclusive: true, holders: 1 });
     } finally {
       await held.close();
+    }
+  });
+});
+
+describe('holdTasks', () => {
+  it('keeps tasks of the held types at their simulated work until the fault set is replaced', async () => {
+    sim.configure({ faults: { holdTasks: ['qmstart'] } });
+    try {
+      const state = (upid: string) => sim.tasks().find((t) => t.upid === upid)?.status;
+      const held = sim.startTask({ node: 'pve1', type: 'qmstart', id: '781', authid: 'root@pam', durationMs: 10, run: () => undefined });
+      // A task of another type with twice the work: once it has ended, the held one is overdue.
+      const free = sim.startTask({ node: 'pve1', type: 'qmstop', id: '782', authid: 'root@pam', durationMs: 20, run: () => undefined });
+      await expect.poll(() => state(free), { timeout: 60_000 }).toBe('stopped');
+      expect(state(held)).toBe('running');
+      sim.configure({ faults: {} });
+      await expect.poll(() => state(held), { timeout: 60_000 }).toBe('stopped');
+    } finally {
+      sim.configure({ faults: {} });
+    }
+  });
+});
+
+describe('lineUp', () => {
+  it('holds the first `count` requests for a path until all of them are there; later ones pass', async () => {
+    sim.configure({ faults: { lineUp: { path: '/version', count: 2 } } });
+    try {
+      const since = sim.log.length;
+      const first = simRequest(sim, 'GET', '/version', { auth: token });
+      const second = simRequest(sim, 'GET', '/version', { auth: token });
+      expect((await Promise.all([first, second])).map((r) => r.status)).toEqual([200, 200]);
+      const [a, b] = sim.log.slice(since).sort((x, y) => x.at - y.at);
+      // The first was answered only once the second had arrived.
+      expect(a.at + a.ms).toBeGreaterThanOrEqual(b.at);
+      expect((await simRequest(sim, 'GET', '/version', { auth: token })).status).toBe(200);
+    } finally {
+      sim.configure({ faults: {} });
     }
   });
 });

@@ -1,6 +1,7 @@
 // Templates and clones: base-volume renames, linked/full clone volids, the pre-fork rules, lock: clone on the
 // target while the task runs, shared source flocks (concurrent clones of one template) and target collisions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimResponse } from '../support/sim-client.js';
 import { MAC_RE, startQemuSim, until, type QemuSim } from './qemu-support.js';
 
 let q: QemuSim;
@@ -48,7 +49,8 @@ describe('template', () => {
 
 describe('linked clones', () => {
   it('clone a template by default, with lock: clone on the target while the task runs', async () => {
-    q.sim.configure({ durations: { qmclone_linked: 15_000 } }); // 300 ms: time to look at the target mid-task
+    // The clone is held mid-copy (holdTasks) until the test has looked at the target, not for a fixed time.
+    q.sim.configure({ faults: { holdTasks: ['qmclone'] } });
     let upid: string;
     try {
       const res = await clone(9000, { newid: 400 });
@@ -58,10 +60,10 @@ describe('linked clones', () => {
       await until(() => q.sim.state.vms.has(400));
       expect((await q.config(400)).lock).toBe('clone');
       expect((await q.api('GET', '/nodes/pve1/qemu/400/status/current')).json.data.lock).toBe('clone');
-      expect(await q.wait(upid)).toBe('OK');
     } finally {
-      q.sim.configure({ durations: { qmclone_linked: 800 } });
+      q.sim.configure({ faults: {} });
     }
+    expect(await q.wait(upid)).toBe('OK');
     const conf = await q.config(400);
     expect(conf.lock).toBeUndefined();
     expect(conf.template).toBeUndefined();
@@ -88,27 +90,40 @@ describe('linked clones', () => {
   });
 
   it('of one template run concurrently under shared source locks', async () => {
-    // each clone takes 100 ms, far beyond the 20 ms flock wait: only shared source locks let all of them through
-    q.sim.configure({ durations: { qmclone_linked: 5000 } });
+    // The clones are held mid-copy (holdTasks) until the test lets them go, so all four are in flight at once
+    // however slow the machine: only shared source locks let all of them through.
+    q.sim.configure({ faults: { holdTasks: ['qmclone'] } });
+    const clones = [410, 411, 412, 413];
     const upids: string[] = [];
+    let put: Promise<SimResponse> | undefined;
+    let putAnswered = false;
     try {
-      for (const newid of [410, 411, 412, 413]) {
+      for (const newid of clones) {
         const res = await clone(9000, { newid });
         expect(res.status).toBe(200);
         upids.push(res.json.data);
       }
-      await until(() => [410, 411, 412, 413].every((id) => q.sim.state.vms.get(id)?.config.lock === 'clone'));
+      await until(() => clones.every((id) => q.sim.state.vms.get(id)?.config.lock === 'clone'));
       expect(q.sim.state.flocks.get(9000)).toMatchObject({ exclusive: false, holders: 4 });
-      // an exclusive user of the template (a config update) has to wait until every clone is done
-      const put = await q.api('PUT', '/nodes/pve1/qemu/9000/config', { description: 'golden image' });
-      expect(put.status).toBe(200);
-      expect([410, 411, 412, 413].map((id) => q.sim.state.vms.get(id)?.config.lock)).toEqual([undefined, undefined, undefined, undefined]);
+      // An exclusive user of the template (a config update) has to wait until every clone is done. At time scale 1
+      // its flock wait is PVE's real 10 s, far longer than the released clones need to finish.
+      q.sim.configure({ timeScale: 1 });
+      put = q.api('PUT', '/nodes/pve1/qemu/9000/config', { description: 'golden image' }).finally(() => (putAnswered = true));
+      await until(() => (q.sim.state.flocks.get(9000)?.releasers.length ?? 0) > 0);
+      expect(putAnswered).toBe(false);
+      expect(q.sim.state.flocks.get(9000)).toMatchObject({ exclusive: false, holders: 4 });
+    } finally {
+      q.sim.configure({ faults: {} }); // the clones go on
+    }
+    try {
+      expect((await put).status).toBe(200);
+      expect(clones.map((id) => q.sim.state.vms.get(id)?.config.lock)).toEqual([undefined, undefined, undefined, undefined]);
       expect(await Promise.all(upids.map((u) => q.wait(u)))).toEqual(['OK', 'OK', 'OK', 'OK']);
     } finally {
-      q.sim.configure({ durations: { qmclone_linked: 800 } });
+      q.sim.configure({ timeScale: 0.02 });
     }
-    const disks = await Promise.all([410, 411, 412, 413].map(async (id) => (await q.config(id)).scsi0));
-    expect(disks).toEqual([410, 411, 412, 413].map((id) => `local-lvm:vm-${id}-disk-1,size=16G`));
+    const disks = await Promise.all(clones.map(async (id) => (await q.config(id)).scsi0));
+    expect(disks).toEqual(clones.map((id) => `local-lvm:vm-${id}-disk-1,size=16G`));
   });
 
   it('are refused for non-templates and with storage/format', async () => {
@@ -177,17 +192,19 @@ describe('full clones and pre-fork checks', () => {
   });
 
   it('that fail remove the target config and its new volumes (clone failed: ...)', async () => {
-    q.sim.configure({ durations: { qmclone_full: 10_000 } });
+    // Held mid-copy until the storage is gone, so the failure does not depend on how fast the test looks.
+    q.sim.configure({ faults: { holdTasks: ['qmclone'] } });
     const saved = q.sim.state.storages.get('thick')!;
     try {
       const upid = (await clone(300, { newid: 455, storage: 'thick' })).json.data;
       await until(() => q.sim.state.vms.has(455));
       q.sim.state.storages.delete('thick');
+      q.sim.configure({ faults: {} });
       expect(await q.wait(upid)).toBe("clone failed: storage 'thick' does not exist");
       expect(q.sim.state.vms.has(455)).toBe(false);
     } finally {
+      q.sim.configure({ faults: {} });
       q.sim.state.storages.set('thick', saved);
-      q.sim.configure({ durations: { qmclone_full: 3000 } });
     }
   });
 

@@ -11,7 +11,8 @@ afterAll(() => q.close());
 
 describe('create', () => {
   it('writes lock: create synchronously and the full config when the task ends', async () => {
-    q.sim.configure({ durations: { qmcreate: 10_000 } }); // 200 ms: time to look at the config mid-task
+    // The create is held mid-work (holdTasks) until the test has looked at the config, not for a fixed time.
+    q.sim.configure({ faults: { holdTasks: ['qmcreate'] } });
     const upid = await q.run('POST', '/nodes/pve1/qemu', {
       vmid: 100,
       name: 'web',
@@ -27,8 +28,12 @@ describe('create', () => {
       cipassword: 'hunter2',
     });
     expect(upid).toMatch(/^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8,9}:[0-9A-F]{8}:qmcreate:100:root@pam!ci:$/);
-    const during = await q.config(100);
-    q.sim.configure({ durations: { qmcreate: 1000 } });
+    let during: Record<string, unknown>;
+    try {
+      during = await q.config(100);
+    } finally {
+      q.sim.configure({ faults: {} });
+    }
     expect(during).toEqual({ lock: 'create', digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(await q.wait(upid)).toBe('OK');
 

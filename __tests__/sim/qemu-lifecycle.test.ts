@@ -33,16 +33,24 @@ describe('destroy', () => {
     await q.create(601, { scsi0: 'local-lvm:2', scsi1: 'local-lvm:1', ide2: 'local-lvm:cloudinit', pool: 'ci' });
     await q.api('PUT', '/nodes/pve1/qemu/601/config', { delete: 'scsi1' });
     expect(lvNames().filter((n) => n.includes('-601-'))).toEqual(['vm-601-cloudinit', 'vm-601-disk-0', 'vm-601-disk-1']);
-    q.sim.configure({ durations: { qmdestroy: 20_000 } }); // 200 ms per half at this time scale
+    // Held (holdTasks) in its first half, then let go and held again as soon as the config says `destroyed`: the
+    // second half waits for the test to read the config over the API, however slow the machine. (The poll that
+    // sees `destroyed` is a 5 ms timer set before the task's 200 ms one, so it always comes first.)
+    q.sim.configure({ durations: { qmdestroy: 20_000 }, faults: { holdTasks: ['qmdestroy'] } });
     let upid: string;
     try {
       upid = await q.run('DELETE', '/nodes/pve1/qemu/601', { purge: 1 });
       expect(upid).toContain(':qmdestroy:601:');
+      await until(() => q.sim.state.flocks.has(601));
+      expect(q.sim.state.vms.get(601)?.config.lock).toBeUndefined();
+      q.sim.configure({ faults: {} });
       await until(() => q.sim.state.vms.get(601)?.config.lock === 'destroyed');
+      q.sim.configure({ faults: { holdTasks: ['qmdestroy'] } });
       expect(await q.config(601)).toMatchObject({ lock: 'destroyed' });
+      q.sim.configure({ faults: {} });
       expect(await q.wait(upid)).toBe('OK');
     } finally {
-      q.sim.configure({ durations: { qmdestroy: 800 } });
+      q.sim.configure({ durations: { qmdestroy: 800 }, faults: {} });
     }
     expect(q.sim.state.vms.has(601)).toBe(false);
     expect(lvNames().filter((n) => n.includes('-601-'))).toEqual([]);
@@ -92,15 +100,17 @@ describe('migrate', () => {
   });
 
   it('moves a stopped VM with lock: migrate during the task', async () => {
-    q.sim.configure({ durations: { qmigrate: 10_000 } });
+    // Held mid-migration (holdTasks) until the test has seen the lock, not for a fixed time.
+    q.sim.configure({ faults: { holdTasks: ['qmigrate'] } });
     const upid = await q.run('POST', '/nodes/pve1/qemu/610/migrate', { target: 'pve2' });
     try {
       expect(upid).toMatch(/^UPID:pve1:.*:qmigrate:610:/);
       await until(() => q.sim.state.vms.get(610)?.config.lock === 'migrate');
-      expect(await q.wait(upid)).toBe('OK');
+      expect(q.sim.state.vms.get(610)!.node).toBe('pve1');
     } finally {
-      q.sim.configure({ durations: { qmigrate: 2000 } });
+      q.sim.configure({ faults: {} });
     }
+    expect(await q.wait(upid)).toBe('OK');
     expect(q.sim.state.vms.get(610)!.node).toBe('pve2');
     expect((await q.config(610, 'pve2')).lock).toBeUndefined();
     expect((await q.api('GET', '/nodes/pve1/qemu/610/config')).statusText).toBe(

@@ -97,12 +97,18 @@ describe('shutdown, reboot, reset', () => {
 
     expect((await runPower(500, 'start')).exit).toBe('OK');
     q.sim.state.vms.get(500)!.guest = { ignoreShutdown: true };
-    const sd = (await post(500, 'shutdown')).json.data as string;
-    const stop = await runPower(500, 'stop', { 'overrule-shutdown': 1 });
-    expect(stop.exit).toBe('OK');
-    expect(q.log(stop.upid)[0]).toBe(`overruled qmshutdown tasks: ${sd}`);
-    expect(await q.wait(sd)).toBe('interrupted by signal');
-    q.sim.state.vms.get(500)!.guest = undefined;
+    // The shutdown is held (holdTasks) so it cannot time out (60 s scaled: 1.2 s) before the stop overrules it.
+    q.sim.configure({ faults: { holdTasks: ['qmshutdown'] } });
+    try {
+      const sd = (await post(500, 'shutdown')).json.data as string;
+      const stop = await runPower(500, 'stop', { 'overrule-shutdown': 1 });
+      expect(stop.exit).toBe('OK');
+      expect(q.log(stop.upid)[0]).toBe(`overruled qmshutdown tasks: ${sd}`);
+      expect(await q.wait(sd)).toBe('interrupted by signal');
+    } finally {
+      q.sim.configure({ faults: {} });
+      q.sim.state.vms.get(500)!.guest = undefined;
+    }
   });
 });
 
@@ -143,7 +149,8 @@ describe('guest agent', () => {
     expect((await nics(501)).json.message).toBe('No QEMU guest agent configured\n');
     await q.api('PUT', '/nodes/pve1/qemu/501/config', { agent: 'enabled=1' });
     expect((await nics(501)).json.message).toBe('VM 501 is not running\n');
-    q.sim.configure({ durations: { agentUp: 10_000 } });
+    // The agent would take "forever" to come up; the test brings it up once it has seen the early answer.
+    q.sim.configure({ durations: { agentUp: 100_000_000 } });
     try {
       expect((await runPower(501, 'start')).exit).toBe('OK');
       const early = await nics(501);
@@ -152,8 +159,9 @@ describe('guest agent', () => {
     } finally {
       q.sim.configure({ durations: { agentUp: 2000 } });
     }
+    q.sim.state.vms.get(501)!.agentUpAt = Date.now();
     await q.api('PUT', '/nodes/pve1/qemu/501/config', { net0: 'virtio=BC:24:11:0A:0B:0C,bridge=vmbr0' });
-    await until(async () => (await nics(501)).status === 200, 2000);
+    await until(async () => (await nics(501)).status === 200);
     const data = (await nics(501)).json.data;
     expect(data.result[0]).toMatchObject({ name: 'lo', 'hardware-address': '00:00:00:00:00:00' });
     const eth0 = data.result[1];

@@ -47,7 +47,7 @@ export async function startQemuSim(options: SimulatorOptions = {}): Promise<Qemu
   const root = (await simLogin(sim, 'root@pam', 'root-pw')).auth;
   const api: QemuSim['api'] = (method, path, params, auth = token) => simRequest(sim, method, path, { auth, params });
   const wait = async (upid: string): Promise<string> => {
-    const st = await simWaitTask(sim, token, upid, 20_000);
+    const st = await simWaitTask(sim, token, upid, 60_000);
     return String(st.exitstatus);
   };
   const run: QemuSim['run'] = async (method, path, params, auth) => {
@@ -79,8 +79,11 @@ export async function startQemuSim(options: SimulatorOptions = {}): Promise<Qemu
   };
 }
 
-/** Waits until cond() holds, polling on the event loop (bounded; no fixed sleeps in the tests themselves). */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/**
+ * Waits until cond() holds, polling on the event loop (no fixed sleeps in the tests themselves). The deadline
+ * only turns a hang into a clear message: far above what a loaded machine needs, below the test's time limit.
+ */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');

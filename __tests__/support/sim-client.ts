@@ -136,7 +136,8 @@ export async function simWaitTask(
   sim: SimTarget,
   auth: SimAuth,
   upid: string,
-  timeoutMs = 10_000,
+  // Only turns a hang into a clear message: far above what the tests' tasks need, even on a loaded machine.
+  timeoutMs = 60_000,
 ): Promise<{ status: string; exitstatus?: string; [k: string]: unknown }> {
   const node = upid.split(':')[1];
   const deadline = Date.now() + timeoutMs;
