@@ -48792,6 +48792,7 @@ function printProps(props, firstKey) {
 }
 
 ;// CONCATENATED MODULE: ./src/vm/pve.ts
+
 const vmPath = (node, vmid, ...rest) => ['', 'nodes', encodeURIComponent(node), 'qemu', String(vmid), ...rest].join('/');
 async function clusterVms(client) {
     const all = await client.get('/cluster/resources', { type: 'vm' });
@@ -48818,6 +48819,8 @@ const vmPending = (client, node, vmid) => client.get(vmPath(node, vmid, 'pending
 async function clusterNodes(client) {
     return client.get('/nodes');
 }
+/** PVE's answer for a vmid with no config on that node (PVE::QemuConfig load_config: "Configuration file … does not exist"). */
+const isMissingVm = (e) => /does not exist/.test(e instanceof PveApiError ? `${e.pveMessage ?? ''} ${e.message}` : String(e?.message));
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -49317,7 +49320,7 @@ async function read(ctx, vm) {
         return { vm, config, status, tags: orphans_splitTags(config.tags) };
     }
     catch (e) {
-        if (/does not exist/.test(e.message))
+        if (isMissingVm(e))
             return undefined;
         throw e;
     }
@@ -49959,7 +49962,7 @@ async function readFacts(client, vmid, node) {
         return factsOf(vmid, node, config, status);
     }
     catch (e) {
-        if (/does not exist/.test(e.message))
+        if (isMissingVm(e))
             return undefined;
         throw e;
     }

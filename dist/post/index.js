@@ -49325,6 +49325,90 @@ function diff_presentKeys(wanted, live, pendingKeys) {
     return wanted.filter((k) => live[k] !== undefined || pendingKeys.has(k));
 }
 
+;// CONCATENATED MODULE: ./src/vm/pve.ts
+
+const vmPath = (node, vmid, ...rest) => ['', 'nodes', encodeURIComponent(node), 'qemu', String(vmid), ...rest].join('/');
+async function clusterVms(client) {
+    const all = await client.get('/cluster/resources', { type: 'vm' });
+    return all.filter((r) => r.type === 'qemu').map((r) => ({ ...r, vmid: Number(r.vmid) }));
+}
+/** PVE returns the id as a JSON string (sometimes a number): accept both. */
+async function nextId(client) {
+    return Number(await client.get('/cluster/nextid'));
+}
+async function isIdFree(client, vmid) {
+    try {
+        await client.get('/cluster/nextid', { vmid });
+        return true;
+    }
+    catch (e) {
+        if (e.status === 400)
+            return false;
+        throw e;
+    }
+}
+const pve_vmConfig = (client, node, vmid) => client.get(vmPath(node, vmid, 'config'));
+const pve_vmStatus = (client, node, vmid) => client.get(vmPath(node, vmid, 'status', 'current'));
+const pve_vmPending = (client, node, vmid) => client.get(vmPath(node, vmid, 'pending'));
+async function pve_clusterNodes(client) {
+    return client.get('/nodes');
+}
+/** PVE's answer for a vmid with no config on that node (PVE::QemuConfig load_config: "Configuration file … does not exist"). */
+const pve_isMissingVm = (e) => /does not exist/.test(e instanceof PveApiError ? `${e.pveMessage ?? ''} ${e.message}` : String(e?.message));
+
+;// CONCATENATED MODULE: ./src/vm/resolve.ts
+
+class resolve_ResolveError extends Error {
+}
+const located = (r) => ({
+    vmid: r.vmid,
+    node: r.node,
+    name: r.name,
+    template: Number(r.template ?? 0) === 1,
+    status: r.status,
+});
+class Inventory {
+    client;
+    cache;
+    constructor(client) {
+        this.client = client;
+    }
+    async list(refresh = false) {
+        if (!this.cache || refresh)
+            this.cache = await clusterVms(this.client);
+        return this.cache;
+    }
+    async byId(vmid, refresh = false) {
+        const r = (await this.list(refresh)).find((v) => v.vmid === vmid);
+        return r ? located(r) : undefined;
+    }
+    /** Every VM with this name (exact match). Nameless entries (statd lag) are looked up by config. */
+    async byName(name, refresh = false) {
+        const all = await this.list(refresh);
+        const hits = all.filter((v) => v.name === name).map(located);
+        const nameless = all.filter((v) => v.name === undefined || v.name === '');
+        const resolved = await Promise.all(nameless.map(async (v) => {
+            try {
+                const cfg = await pve_vmConfig(this.client, v.node, v.vmid);
+                return cfg.name === name ? { ...located(v), name, template: Number(cfg.template ?? 0) === 1 } : undefined;
+            }
+            catch {
+                return undefined; // vanished meanwhile
+            }
+        }));
+        return [...hits, ...resolved.filter((x) => x !== undefined)].sort((a, b) => a.vmid - b.vmid);
+    }
+    /** The one VM with this name, or undefined; several → error listing their vmids. */
+    async uniqueByName(name, input, refresh = false) {
+        const hits = await this.byName(name, refresh);
+        if (hits.length > 1) {
+            throw new resolve_ResolveError(`Several VMs are named '${name}' (vmids ${hits.map((h) => h.vmid).join(', ')}): ` +
+                `set 'vmid' to choose one instead of '${input}'.`);
+        }
+        return hits[0];
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/vm/github-runs.ts
 // Asks GitHub whether a workflow run has finished (GET /repos/{owner}/{repo}/actions/runs/{id}) before prune
 // destroys its VMs. undici's fetch, not Octokit (which would add ~1 MB to the bundle); GITHUB_API_URL is honoured
@@ -49436,7 +49520,7 @@ async function read(ctx, vm) {
         return { vm, config, status, tags: splitTags(config.tags) };
     }
     catch (e) {
-        if (/does not exist/.test(e.message))
+        if (isMissingVm(e))
             return undefined;
         throw e;
     }
@@ -49567,34 +49651,6 @@ function prunedMarkdown(pruned, dryRun) {
         return '\nNo VM matched the prune rules.\n';
     const rows = pruned.map((p) => `| ${p.vmid} | ${mdText(p.node)} | ${mdText(p.name ?? '')} | ${mdText(p.tags.join(', '))} | ${mdText(p.reason)} |`);
     return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/vm/pve.ts
-const vmPath = (node, vmid, ...rest) => ['', 'nodes', encodeURIComponent(node), 'qemu', String(vmid), ...rest].join('/');
-async function clusterVms(client) {
-    const all = await client.get('/cluster/resources', { type: 'vm' });
-    return all.filter((r) => r.type === 'qemu').map((r) => ({ ...r, vmid: Number(r.vmid) }));
-}
-/** PVE returns the id as a JSON string (sometimes a number): accept both. */
-async function nextId(client) {
-    return Number(await client.get('/cluster/nextid'));
-}
-async function isIdFree(client, vmid) {
-    try {
-        await client.get('/cluster/nextid', { vmid });
-        return true;
-    }
-    catch (e) {
-        if (e.status === 400)
-            return false;
-        throw e;
-    }
-}
-const pve_vmConfig = (client, node, vmid) => client.get(vmPath(node, vmid, 'config'));
-const pve_vmStatus = (client, node, vmid) => client.get(vmPath(node, vmid, 'status', 'current'));
-const pve_vmPending = (client, node, vmid) => client.get(vmPath(node, vmid, 'pending'));
-async function pve_clusterNodes(client) {
-    return client.get('/nodes');
 }
 
 ;// CONCATENATED MODULE: ./src/vm/plan.ts
@@ -50482,11 +50538,8 @@ class Applier {
 
 
 
-
 /** How long the post step lets a create/clone outlive the main step: a full clone of a big disk takes a while. */
 const TASK_GRACE_MS = 15 * 60_000;
-/** PVE's answer for a VM id with no config on that node (qemu-server check_vm_exists / load_config). */
-const isMissingVm = (e) => e instanceof PveApiError ? /does not exist/.test(`${e.pveMessage ?? ''} ${e.message}`) : /does not exist/.test(String(e?.message));
 async function taskOutcome(ctx, vm, info) {
     // A fingerprint is recorded only after the task ended successfully: nothing left to wait for.
     if (vm.fingerprint)
@@ -50514,7 +50567,7 @@ async function readNow(ctx, vm) {
         return await read(vm.node);
     }
     catch (e) {
-        if (!isMissingVm(e))
+        if (!pve_isMissingVm(e))
             throw e;
     }
     const elsewhere = await ctx.inventory.byId(vm.vmid, true);
@@ -50524,7 +50577,7 @@ async function readNow(ctx, vm) {
         return await read(elsewhere.node);
     }
     catch (e) {
-        if (isMissingVm(e))
+        if (pve_isMissingVm(e))
             return undefined;
         throw e;
     }
@@ -50554,59 +50607,6 @@ async function planCleanup(ctx, vm, info) {
     plan.steps.push({ kind: 'destroy', node: now.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
     plan.msg = `cleanup: VM ${vm.vmid} on ${now.node} destroyed`;
     return plan;
-}
-
-;// CONCATENATED MODULE: ./src/vm/resolve.ts
-
-class resolve_ResolveError extends Error {
-}
-const located = (r) => ({
-    vmid: r.vmid,
-    node: r.node,
-    name: r.name,
-    template: Number(r.template ?? 0) === 1,
-    status: r.status,
-});
-class Inventory {
-    client;
-    cache;
-    constructor(client) {
-        this.client = client;
-    }
-    async list(refresh = false) {
-        if (!this.cache || refresh)
-            this.cache = await clusterVms(this.client);
-        return this.cache;
-    }
-    async byId(vmid, refresh = false) {
-        const r = (await this.list(refresh)).find((v) => v.vmid === vmid);
-        return r ? located(r) : undefined;
-    }
-    /** Every VM with this name (exact match). Nameless entries (statd lag) are looked up by config. */
-    async byName(name, refresh = false) {
-        const all = await this.list(refresh);
-        const hits = all.filter((v) => v.name === name).map(located);
-        const nameless = all.filter((v) => v.name === undefined || v.name === '');
-        const resolved = await Promise.all(nameless.map(async (v) => {
-            try {
-                const cfg = await pve_vmConfig(this.client, v.node, v.vmid);
-                return cfg.name === name ? { ...located(v), name, template: Number(cfg.template ?? 0) === 1 } : undefined;
-            }
-            catch {
-                return undefined; // vanished meanwhile
-            }
-        }));
-        return [...hits, ...resolved.filter((x) => x !== undefined)].sort((a, b) => a.vmid - b.vmid);
-    }
-    /** The one VM with this name, or undefined; several → error listing their vmids. */
-    async uniqueByName(name, input, refresh = false) {
-        const hits = await this.byName(name, refresh);
-        if (hits.length > 1) {
-            throw new resolve_ResolveError(`Several VMs are named '${name}' (vmids ${hits.map((h) => h.vmid).join(', ')}): ` +
-                `set 'vmid' to choose one instead of '${input}'.`);
-        }
-        return hits[0];
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts

@@ -1,20 +1,15 @@
 // The post step's plan: let the create/clone task the main step started finish (PVE cannot be told to stop it),
 // find the VM it made, prove it is still that VM (ownership.ts), and stop + destroy it — as ordinary Steps that the
 // same Applier as the main step runs (lock retries, task waits). Reads only; a VM it cannot prove is left alone.
-import { PveApiError } from '../proxmox/errors.js';
 import { TaskFailedError, waitForTask } from '../proxmox/tasks.js';
 import { oneLine } from '../report/text.js';
 import { type OwnedVm, judgeOwnership } from './ownership.js';
 import type { PlanContext } from './plan.js';
-import { type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
+import { type VmConfig, type VmStatus, isMissingVm, vmConfig, vmStatus } from './pve.js';
 import type { Plan } from './steps.js';
 
 /** How long the post step lets a create/clone outlive the main step: a full clone of a big disk takes a while. */
 const TASK_GRACE_MS = 15 * 60_000;
-
-/** PVE's answer for a VM id with no config on that node (qemu-server check_vm_exists / load_config). */
-export const isMissingVm = (e: unknown): boolean =>
-  e instanceof PveApiError ? /does not exist/.test(`${e.pveMessage ?? ''} ${e.message}`) : /does not exist/.test(String((e as Error)?.message));
 
 async function taskOutcome(ctx: PlanContext, vm: OwnedVm, info: (m: string) => void): Promise<boolean | undefined> {
   // A fingerprint is recorded only after the task ended successfully: nothing left to wait for.

@@ -1,7 +1,7 @@
 // What the step hands to later steps: outputs (vmid, node, name, status, mac, devices, ...) and the job summary.
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { DISK_KEY, NET_KEY, macOf, parseDisk } from './propstring.js';
-import { type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
+import { type VmConfig, type VmStatus, isMissingVm, vmConfig, vmStatus } from './pve.js';
 import { runState } from './plan.js';
 import type { Change } from './diff.js';
 import { mdCode, mdText } from '../report/text.js';
@@ -85,7 +85,7 @@ export async function readFacts(client: ProxmoxClient, vmid: number | undefined,
     const [config, status] = await Promise.all([vmConfig(client, node, vmid), vmStatus(client, node, vmid)]);
     return factsOf(vmid, node, config, status);
   } catch (e) {
-    if (/does not exist/.test((e as Error).message)) return undefined;
+    if (isMissingVm(e)) return undefined;
     throw e;
   }
 }

@@ -4,7 +4,7 @@
 import { GitHubApiError, RunChecker } from './github-runs.js';
 import { CI_MARKER, type Env, createdAt, formatAge, hasAllTags, repoTag, runRef, splitTags } from './orphans.js';
 import type { PlanContext } from './plan.js';
-import { type ClusterVm, type VmConfig, type VmStatus, vmConfig, vmStatus } from './pve.js';
+import { type ClusterVm, type VmConfig, type VmStatus, isMissingVm, vmConfig, vmStatus } from './pve.js';
 import type { Plan, PrunedVm, Step } from './steps.js';
 import { mdText } from '../report/text.js';
 
@@ -49,7 +49,7 @@ async function read(ctx: PlanContext, vm: ClusterVm): Promise<Candidate | undefi
     const [config, status] = await Promise.all([vmConfig(ctx.client, vm.node, vm.vmid), vmStatus(ctx.client, vm.node, vm.vmid)]);
     return { vm, config, status, tags: splitTags(config.tags) };
   } catch (e) {
-    if (/does not exist/.test((e as Error).message)) return undefined;
+    if (isMissingVm(e)) return undefined;
     throw e;
   }
 }

@@ -1,5 +1,6 @@
 // The PVE calls the reconciler reads with, typed. Paths mirror the API tree (as proxmoxer does).
 import type { ProxmoxClient } from '../proxmox/client.js';
+import { PveApiError } from '../proxmox/errors.js';
 
 export interface ClusterVm {
   vmid: number;
@@ -67,3 +68,7 @@ export const vmPending = (client: ProxmoxClient, node: string, vmid: number) =>
 export async function clusterNodes(client: ProxmoxClient): Promise<Array<{ node: string; status: string; mem?: number; maxmem?: number }>> {
   return client.get('/nodes');
 }
+
+/** PVE's answer for a vmid with no config on that node (PVE::QemuConfig load_config: "Configuration file … does not exist"). */
+export const isMissingVm = (e: unknown): boolean =>
+  /does not exist/.test(e instanceof PveApiError ? `${e.pveMessage ?? ''} ${e.message}` : String((e as Error)?.message));
