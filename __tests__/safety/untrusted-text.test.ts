@@ -5,7 +5,8 @@ import { isIP } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulator, VmRecord } from '../../sim/index.js';
 import type { ActionRun, StepResult } from '../support/harness.js';
-import { annotations, expectJsonArray, expectNoSecretsShown, failed, lifecycleSim, ok, seedVm, step } from '../lifecycle/support.js';
+import { annotations, expectJsonArray, expectNoSecretsShown, failed, lifecycleSim, ok, seedVm } from '../lifecycle/support.js';
+import { step } from './support.js';
 
 let sim: Simulator;
 beforeAll(async () => {
