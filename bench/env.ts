@@ -23,7 +23,7 @@ export const DURATIONS: Durations = {
   qmigrate: 2000,
   resize: 300,
   agentUp: 2000,
-  statdLag: 10000,
+  statdPeriod: 10000,
 };
 
 export const NODE = 'pve1';
@@ -92,7 +92,7 @@ export async function startBenchEnv(dir: string): Promise<BenchEnv> {
   };
 }
 
-/** Creates the clone source and converts it to a template, then waits out pvestatd's lag so both tools find it by name. */
+/** Creates the clone source and converts it to a template, then has pvestatd broadcast it so both tools find it by name. */
 export async function createTemplate(env: BenchEnv): Promise<void> {
   const base = `/nodes/${NODE}/qemu`;
   await env.pve.task('POST', base, {
@@ -106,6 +106,6 @@ export async function createTemplate(env: BenchEnv): Promise<void> {
     ostype: 'l26',
   });
   await env.pve.task('POST', `${base}/${TEMPLATE_ID}/template`);
-  const visibleAt = env.sim.state.vms.get(TEMPLATE_ID)!.createdAt + DURATIONS.statdLag + 200;
-  await new Promise((r) => setTimeout(r, Math.max(0, visibleAt - Date.now())));
+  // The template's name and template flag reach /cluster/resources with its node's next pvestatd update.
+  env.sim.broadcastStats(NODE);
 }

@@ -2,7 +2,7 @@
 // pools and the login. Field sets, number/string typing and privilege filters follow pve-manager.
 import { dieError, paramError, type Ctx, type Handler, type Route, type VmRecord } from './core.js';
 import type { Authenticator } from './auth.js';
-import { bootDiskBytes } from './qemu/disks.js';
+import type { Pvestatd } from './statd.js';
 
 const MiB = 1024 ** 2;
 
@@ -12,8 +12,8 @@ export interface ClusterEnvironment {
   fingerprint: string;
   /** ms epoch the simulator started (node uptimes grow from there). */
   startedAt: number;
-  /** Real ms a new VM stays invisible to pvestatd (status "unknown", no name) in /cluster/resources. */
-  statdLagMs(): number;
+  /** pvestatd's last broadcasts (sim/statd.ts): where guests' name, status and template come from. */
+  statd: Pvestatd;
 }
 
 export const PVE_VERSION = { version: '9.1.2', release: '9.1', repoid: '3e1a7c2f9b0d4e58' };
@@ -21,49 +21,30 @@ export const PVE_VERSION = { version: '9.1.2', release: '9.1', repoid: '3e1a7c2f
 const flag = (v: unknown): boolean => v === true || v === 1 || v === '1';
 const splitList = (v: unknown): string[] => String(v ?? '').split(/[,;\s]+/).filter(Boolean);
 
-function memoryBytes(conf: Record<string, string>): number {
-  const m = /(?:^|,)(?:current=)?(\d+)(?:,|$)/.exec(conf.memory ?? '');
-  return (m ? Number(m[1]) : 512) * MiB;
-}
-
-function cpuCount(conf: Record<string, string>): number {
-  if (conf.vcpus) return Number(conf.vcpus);
-  return Number(conf.sockets ?? 1) * Number(conf.cores ?? 1);
-}
-
 function poolOf(ctx: Ctx, vmid: number): string | undefined {
   for (const p of ctx.sim.state.pools.values()) if (p.members.has(vmid)) return p.poolid;
   return undefined;
 }
 
-/** extract_vm_stats: what pvestatd broadcasts for a guest, plus the live pool/lock/tags. */
-function vmResource(ctx: Ctx, vm: VmRecord, lagMs: number): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: `qemu/${vm.vmid}`, type: 'qemu', vmid: vm.vmid, node: vm.node };
-  if (Date.now() - vm.createdAt < lagMs) {
-    out.status = 'unknown';
-  } else {
-    const conf = vm.config;
-    const running = vm.status === 'running';
-    const uptime = running && vm.startedAt ? Math.floor((Date.now() - vm.startedAt) / 1000) : 0;
-    const maxmem = memoryBytes(conf);
-    Object.assign(out, {
-      status: vm.status,
-      name: conf.name ?? `VM ${vm.vmid}`,
-      template: conf.template === '1' ? 1 : 0,
-      uptime,
-      maxcpu: cpuCount(conf),
-      cpu: running ? 0.012 : 0,
-      maxmem,
-      mem: running ? Math.round(maxmem * 0.31) : 0,
-      memhost: running ? Math.round(maxmem * 0.33) : 0,
-      maxdisk: bootDiskBytes(conf),
-      disk: 0,
-      netin: uptime * 1250,
-      netout: uptime * 310,
-      diskread: running ? 180 * MiB : 0,
-      diskwrite: running ? 40 * MiB : 0,
-    });
-  }
+/**
+ * pve-manager PVE/API2Tools.pm `extract_vm_stats`: id, vmid, node and type from the live vmlist; status
+ * 'unknown' and nothing more until the guest has an rrd entry, then uptime, name, status, template and the
+ * figures exactly as its node's pvestatd last broadcast them (sim/statd.ts), however the config changed since.
+ */
+function vmStats(env: ClusterEnvironment, vm: VmRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: `qemu/${vm.vmid}`, vmid: vm.vmid, node: vm.node, type: 'qemu', status: 'unknown' };
+  const d = env.statd.entry(vm.vmid);
+  if (!d) return out;
+  const { at: _at, ...figures } = d;
+  return { ...out, ...figures };
+}
+
+/**
+ * PVE/API2/Cluster.pm `resources`: extract_vm_stats plus the pool (user.cfg) and `lock`/`tags`, which come live
+ * from the config files (`PVE::Cluster::get_guest_config_properties`), not from pvestatd.
+ */
+function vmResource(env: ClusterEnvironment, ctx: Ctx, vm: VmRecord): Record<string, unknown> {
+  const out = vmStats(env, vm);
   const pool = poolOf(ctx, vm.vmid);
   if (pool) out.pool = pool;
   if (vm.config.lock) out.lock = vm.config.lock;
@@ -185,8 +166,7 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
     const { state } = ctx.sim;
     const out: Array<Record<string, unknown>> = [];
     if ((!type || type === 'vm') && ctx.auth.privs.has('VM.Audit')) {
-      const lag = env.statdLagMs();
-      for (const vm of [...state.vms.values()].sort((a, b) => a.vmid - b.vmid)) out.push(vmResource(ctx, vm, lag));
+      for (const vm of [...state.vms.values()].sort((a, b) => a.vmid - b.vmid)) out.push(vmResource(env, ctx, vm));
     }
     if (!type || type === 'node') {
       for (const n of state.nodes.values()) {
@@ -244,7 +224,7 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
     { method: 'GET', template: '/access/ticket', handler: () => null },
     { method: 'POST', template: '/access/ticket', handler: login },
     { method: 'GET', template: '/storage', handler: storageList },
-    ...poolRoutes(),
+    ...poolRoutes(env),
   ];
 }
 
@@ -271,7 +251,7 @@ const storagesOf = (pool: object): Set<string> => {
   return s;
 };
 
-function poolRoutes(): Route[] {
+function poolRoutes(env: ClusterEnvironment): Route[] {
   const getPool = (ctx: Ctx, poolid: string) => {
     const pool = ctx.sim.state.pools.get(poolid);
     if (!pool) throw dieError(`pool '${poolid}' does not exist`);
@@ -284,7 +264,8 @@ function poolRoutes(): Route[] {
     if (!type || type === 'qemu') {
       for (const vmid of [...pool.members].sort((a, b) => a - b)) {
         const vm = ctx.sim.state.vms.get(vmid);
-        if (vm) out.push(vmResource(ctx, vm, 0));
+        // PVE/API2/Pool.pm `index`: members are extract_vm_stats alone (no pool, lock or tags).
+        if (vm) out.push(vmStats(env, vm));
       }
     }
     if (!type || type === 'storage') {

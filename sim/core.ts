@@ -96,7 +96,7 @@ export interface VmRecord {
      */
     interfacesRaw?: unknown;
   };
-  /** ms epoch when the record appeared; /cluster/resources hides name/status until the statd lag passed. */
+  /** ms epoch when the record appeared. */
   createdAt: number;
 }
 
@@ -163,8 +163,8 @@ export interface Durations {
   resize: number;
   /** Guest agent answers this long after start. */
   agentUp: number;
-  /** /cluster/resources lag before name/status of a new VM show (PVE: ~10 s). */
-  statdLag: number;
+  /** pvestatd's update period per node (PVE: 10 s); /cluster/resources shows names from the last update. 0 = none. */
+  statdPeriod: number;
 }
 
 /** What a request handler gets. */

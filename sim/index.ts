@@ -14,6 +14,7 @@ import { holdFlock } from './qemu/locks.js';
 import { RequestLog, type RequestLogEntry } from './requestlog.js';
 import { createRequestHandler } from './server.js';
 import { DEFAULT_DURATIONS, createClusterState } from './state.js';
+import { Pvestatd } from './statd.js';
 import { SimTaskManager, taskRoutes } from './tasks.js';
 
 export * from './core.js';
@@ -95,6 +96,12 @@ export interface Simulator {
   tasks(): SimTaskView[];
   /** Starts a worker task directly (tests of task polling can make tasks with any outcome); returns its UPID. */
   startTask(spec: TaskSpec): string;
+  /**
+   * Runs pvestatd's update now on `node` (every online node when absent): /cluster/resources then shows the
+   * guests' current name, status and template. Tests that set `durations.statdPeriod: 0` (no update of its own)
+   * use it to put a broadcast exactly where they need one; seeded VMs "made long ago" need one to be listed.
+   */
+  broadcastStats(node?: string): void;
   /** Resolves once every task started so far has stopped. */
   waitForTasks(): Promise<void>;
   close(): Promise<void>;
@@ -148,10 +155,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requirePriv,
   };
 
+  // pvestatd's loop runs on simulated time like every other duration (10 s × timeScale between two updates).
+  const statd = new Pvestatd(state, () => durations.statdPeriod * timeScale, () => timeScale);
+  statd.schedule();
+
   const cert = serverCertificate(options.certificate);
   const startedAt = Date.now();
   const routes = [
-    ...clusterRoutes({ auth, fingerprint: cert.fingerprint, startedAt, statdLagMs: () => durations.statdLag * timeScale }),
+    ...clusterRoutes({ auth, fingerprint: cert.fingerprint, startedAt, statd }),
     ...taskRoutes(tasks),
     ...qemuRoutes,
   ];
@@ -207,6 +218,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     configure(patch) {
       if (patch.durations) Object.assign(durations, patch.durations);
       if (patch.timeScale !== undefined) timeScale = patch.timeScale;
+      if (patch.durations?.statdPeriod !== undefined || patch.timeScale !== undefined) statd.schedule();
       if ('latencyMs' in patch) latency = patch.latencyMs;
       if (patch.ticketLifetimeSec !== undefined) auth.lifetimeSec = patch.ticketLifetimeSec;
       if (patch.authFailureDelayMs !== undefined) authFailureDelayMs = patch.authFailureDelayMs;
@@ -226,9 +238,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         ...(t.endedAt !== undefined ? { endedAt: t.endedAt } : {}),
         log: [...t.lines],
       })),
+    broadcastStats: (node) => statd.broadcast(node),
     startTask: (spec) => tasks.start(spec),
     waitForTasks: () => tasks.idle(),
     close: async () => {
+      statd.stop();
       tasks.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

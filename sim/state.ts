@@ -22,7 +22,7 @@ export const DEFAULT_DURATIONS: Durations = {
   qmigrate: 2000,
   resize: 300,
   agentUp: 2000,
-  statdLag: 10000,
+  statdPeriod: 10000, // pvestatd.pm `run`: $updatetime = 10
 };
 
 export type StorageOption = Partial<StorageInfo> & { storage: string; type: StorageInfo['type'] };

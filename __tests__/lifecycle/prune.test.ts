@@ -29,12 +29,13 @@ const tagsOf = (name: string) => byName(name)?.config.tags?.split(';') ?? [];
 const nowSec = () => Math.floor(Date.now() / 1000);
 const tsOf = (tags: string[]) => Number(tags.find((t) => t.startsWith('gh-ts-'))?.slice(6));
 
-/** A VM placed straight into the simulator, as if made long ago (no pvestatd lag). */
+/** A VM placed straight into the simulator, as if made long ago (pvestatd has broadcast it). */
 function seed(vmid: number, config: Record<string, string>): void {
   sim.state.vms.set(vmid, {
     vmid, node: 'pve1', config: { ...config }, pending: {}, pendingDelete: {}, snapshots: {},
     status: 'stopped', qmpstatus: 'stopped', createdAt: Date.now() - 3_600_000,
   });
+  sim.broadcastStats('pve1');
 }
 
 describe('CI tags', () => {

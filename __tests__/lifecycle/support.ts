@@ -81,10 +81,10 @@ export function seedVm(sim: Simulator, vmid: number, node: string, config: Recor
     snapshots: {},
     status: 'stopped',
     qmpstatus: 'stopped',
-    // Old enough that /cluster/resources shows its name and status (no pvestatd lag).
     createdAt: Date.now() - 3_600_000,
   };
   sim.state.vms.set(vmid, vm);
+  sim.broadcastStats(node); // made long ago: /cluster/resources shows its name and status
   return vm;
 }
 

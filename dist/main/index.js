@@ -49092,6 +49092,7 @@ function presentKeys(wanted, live, pendingKeys) {
 
 ;// CONCATENATED MODULE: ./src/vm/resolve.ts
 
+
 class ResolveError extends Error {
 }
 const located = (r) => ({
@@ -49100,7 +49101,14 @@ const located = (r) => ({
     name: r.name,
     template: Number(r.template ?? 0) === 1,
     status: r.status,
+    live: false,
 });
+/**
+ * An entry whose broadcast may not show the VM's name: never broadcast (no name, status 'unknown'), broadcast
+ * while its config had no name ('VM <vmid>', e.g. a clone's temporary config), or locked right now (`lock` is
+ * read live from the config, so a create, clone or migrate in progress shows there before pvestatd sees it).
+ */
+const doubtful = (r) => !r.name || r.name === `VM ${r.vmid}` || r.status === 'unknown' || r.lock !== undefined;
 class Inventory {
     client;
     cache;
@@ -49112,34 +49120,67 @@ class Inventory {
             this.cache = await clusterVms(this.client);
         return this.cache;
     }
+    /** By vmid: the vmlist and the node are live; name/template/status are the broadcast's (callers read the VM). */
     async byId(vmid, refresh = false) {
         const r = (await this.list(refresh)).find((v) => v.vmid === vmid);
         return r ? located(r) : undefined;
     }
-    /** Every VM with this name (exact match). Nameless entries (statd lag) are looked up by config. */
-    async byName(name, refresh = false) {
-        const all = await this.list(refresh);
-        const hits = all.filter((v) => v.name === name).map(located);
-        const nameless = all.filter((v) => v.name === undefined || v.name === '');
-        const resolved = await Promise.all(nameless.map(async (v) => {
-            try {
-                const cfg = await vmConfig(this.client, v.node, v.vmid);
-                return cfg.name === name ? { ...located(v), name, template: Number(cfg.template ?? 0) === 1 } : undefined;
+    /**
+     * Every VM with this name (exact match). Broadcast names are trusted when one matches; the nodes of doubtful
+     * entries are then listed live to find a second VM of the name. When none matches, every node with VMs is.
+     */
+    async byName(name, opts = {}) {
+        const all = await this.list(opts.refresh);
+        const hits = opts.live ? [] : all.filter((v) => v.name === name);
+        const ask = hits.length === 0 ? all : all.filter((v) => doubtful(v) && v.name !== name);
+        const listed = await this.liveLists([...new Set(ask.map((v) => v.node))]);
+        const seen = new Set();
+        const out = [];
+        for (const vms of listed.values()) {
+            for (const v of vms) {
+                if (seen.has(v.vmid))
+                    continue; // migrating between two listed nodes
+                seen.add(v.vmid);
+                if (v.name === name)
+                    out.push(v);
             }
-            catch {
-                return undefined; // vanished meanwhile
-            }
-        }));
-        return [...hits, ...resolved.filter((x) => x !== undefined)].sort((a, b) => a.vmid - b.vmid);
+        }
+        // A broadcast match its node's live list contradicts: the broadcast is stale, so the VM now carrying the
+        // name may be anywhere. Ask every node.
+        if (hits.some((h) => listed.has(h.node) && !out.some((o) => o.vmid === h.vmid)))
+            return this.byName(name, { live: true });
+        // Nodes not listed (not asked, or down: their VMs cannot be changed now either) keep pvestatd's view.
+        for (const v of all)
+            if (!listed.has(v.node) && !seen.has(v.vmid) && v.name === name)
+                out.push(located(v));
+        return out.sort((a, b) => a.vmid - b.vmid);
     }
     /** The one VM with this name, or undefined; several → error listing their vmids. */
-    async uniqueByName(name, input, refresh = false) {
-        const hits = await this.byName(name, refresh);
+    async uniqueByName(name, input, opts = {}) {
+        const hits = await this.byName(name, opts);
         if (hits.length > 1) {
             throw new ResolveError(`Several VMs are named '${name}' (vmids ${hits.map((h) => h.vmid).join(', ')}): ` +
                 `set 'vmid' to choose one instead of '${input}'.`);
         }
         return hits[0];
+    }
+    /** GET /nodes/{node}/qemu per node, in parallel; a node that cannot be reached is left out of the map. */
+    async liveLists(nodes) {
+        const lists = await Promise.all(nodes.map(async (node) => {
+            try {
+                const vms = await this.client.get(`/nodes/${encodeURIComponent(node)}/qemu`);
+                const live = vms.map((v) => ({ vmid: Number(v.vmid), node, name: v.name, template: Number(v.template ?? 0) === 1, status: v.status, live: true }));
+                return [node, live];
+            }
+            catch (e) {
+                // The node is down or unreachable from the API node (595 after the client's retries): fall back to the
+                // broadcast for its VMs. Anything else (auth, cancel) is the step's error.
+                if (e instanceof PveApiError && isTransient(e))
+                    return undefined;
+                throw e;
+            }
+        }));
+        return new Map(lists.filter((x) => x !== undefined));
     }
 }
 
@@ -49536,12 +49577,30 @@ async function chooseNode(ctx, plan) {
     plan.notes.push(`node: auto chose ${eligible[0].node} (${Math.round(free(eligible[0]) / 2 ** 20)} MiB free${wanted.length ? `, has ${wanted.join(', ')}` : ''})`);
     return eligible[0].node;
 }
+/**
+ * The VM named `name`, read live. A name found in pvestatd's broadcast (resolve.ts) that the config no longer
+ * carries (renamed within the last 10 s, or its vmid reused by another VM) is looked up again on the nodes' live
+ * lists. The config is read in any case, so checking the name costs nothing.
+ */
+async function liveByName(ctx, name, input) {
+    const at = await ctx.inventory.uniqueByName(name, input);
+    if (!at)
+        return undefined;
+    const live = await readLive(ctx.client, at);
+    if (at.live || String(live.config.name ?? '') === name)
+        return live;
+    const again = await ctx.inventory.uniqueByName(name, input, { live: true });
+    return again ? readLive(ctx.client, again) : undefined;
+}
+/** The VM the settings name (vmid first, else name), read live; undefined when there is none. */
 async function locate(ctx) {
     const s = ctx.settings;
-    if (s.vmid !== undefined)
-        return ctx.inventory.byId(s.vmid);
+    if (s.vmid !== undefined) {
+        const at = await ctx.inventory.byId(s.vmid);
+        return at && readLive(ctx.client, at);
+    }
     if (s.name !== undefined)
-        return ctx.inventory.uniqueByName(s.name, 'name');
+        return liveByName(ctx, s.name, 'name');
     return undefined;
 }
 function notFound(s) {
@@ -49609,9 +49668,9 @@ async function planPresent(ctx, plan) {
     const s = ctx.settings;
     if (s.clone !== undefined)
         return planClone(ctx, plan);
-    const at = await locate(ctx);
-    if (at) {
-        const live = await readLive(ctx.client, at);
+    const live = await locate(ctx);
+    if (live) {
+        const at = live.at;
         Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
         plan.steps.push(...migrateSteps(ctx, live));
         if (s.update) {
@@ -49651,14 +49710,15 @@ async function planPresent(ctx, plan) {
 }
 async function planClone(ctx, plan) {
     const s = ctx.settings;
-    const source = s.vmid !== undefined ? await ctx.inventory.byId(s.vmid) : await ctx.inventory.uniqueByName(s.clone, 'clone');
+    const noSource = () => new PlanError(s.vmid !== undefined ? `clone source vmid ${s.vmid} does not exist in the cluster` : `clone source VM with name '${s.clone}' does not exist in the cluster`);
+    let source = s.vmid !== undefined ? await ctx.inventory.byId(s.vmid) : await ctx.inventory.uniqueByName(s.clone, 'clone');
     if (!source)
-        throw new PlanError(s.vmid !== undefined ? `clone source vmid ${s.vmid} does not exist in the cluster` : `clone source VM with name '${s.clone}' does not exist in the cluster`);
-    // Idempotent by newid, then by the target name (as the module).
-    const existing = (s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined) ??
-        (s.name !== undefined ? await ctx.inventory.uniqueByName(s.name, 'name') : undefined);
-    if (existing) {
-        const live = await readLive(ctx.client, existing);
+        throw noSource();
+    // Idempotent by newid, then by the target name (as the module); a clone that is not broadcast yet is found live.
+    const byNewid = s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined;
+    const live = byNewid ? await readLive(ctx.client, byNewid) : s.name !== undefined ? await liveByName(ctx, s.name, 'name') : undefined;
+    if (live) {
+        const existing = live.at;
         Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
         plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
         if (s.update) {
@@ -49669,6 +49729,15 @@ async function planClone(ctx, plan) {
         }
         return live;
     }
+    // The source's config, read live: whether it is a template now (the broadcast's flag lags a conversion by up to
+    // 10 s, and PVE decides linked/full from the config) and, found by name, that the name is still its own.
+    let sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
+    if (s.vmid === undefined && String(sourceConfig.name ?? '') !== s.clone) {
+        source = await ctx.inventory.uniqueByName(s.clone, 'clone', { live: true });
+        if (!source)
+            throw noSource();
+        sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
+    }
     const autoId = s.newid === undefined;
     const newid = s.newid ?? (await allocateId(ctx));
     const params = { newid: String(newid) };
@@ -49678,7 +49747,7 @@ async function planClone(ctx, plan) {
         params.full = s.full ? '1' : '0';
     // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
     // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it and say so.
-    const full = s.full ?? !source.template;
+    const full = s.full ?? Number(sourceConfig.template ?? 0) !== 1;
     if (full) {
         if (s.format)
             params.format = s.format;
@@ -49698,7 +49767,6 @@ async function planClone(ctx, plan) {
     const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
     const ci = ciTagsFor(s); // the clone step takes no tags: they go with the follow-up config step
     if (Object.keys(rest).length > 0 || ci.length > 0) {
-        const sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
         const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
         addCiTags(d.set, d.changes, sourceConfig, ci);
         const node = s.target ?? source.node;
@@ -49743,9 +49811,9 @@ async function planFor(ctx) {
             live = await planPresent(ctx, plan);
         }
         else {
-            const at = await locate(ctx);
-            if (at) {
-                live = await readLive(ctx.client, at);
+            live = await locate(ctx);
+            if (live) {
+                const at = live.at;
                 Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
                 plan.steps.push(...migrateSteps(ctx, live));
                 if (s.update && s.state === 'started') {

@@ -94,10 +94,28 @@ async function chooseNode(ctx: PlanContext, plan: Plan): Promise<string> {
   return eligible[0].node;
 }
 
-async function locate(ctx: PlanContext): Promise<Located | undefined> {
+/**
+ * The VM named `name`, read live. A name found in pvestatd's broadcast (resolve.ts) that the config no longer
+ * carries (renamed within the last 10 s, or its vmid reused by another VM) is looked up again on the nodes' live
+ * lists. The config is read in any case, so checking the name costs nothing.
+ */
+async function liveByName(ctx: PlanContext, name: string, input: string): Promise<Live | undefined> {
+  const at = await ctx.inventory.uniqueByName(name, input);
+  if (!at) return undefined;
+  const live = await readLive(ctx.client, at);
+  if (at.live || String(live.config.name ?? '') === name) return live;
+  const again = await ctx.inventory.uniqueByName(name, input, { live: true });
+  return again ? readLive(ctx.client, again) : undefined;
+}
+
+/** The VM the settings name (vmid first, else name), read live; undefined when there is none. */
+async function locate(ctx: PlanContext): Promise<Live | undefined> {
   const s = ctx.settings;
-  if (s.vmid !== undefined) return ctx.inventory.byId(s.vmid);
-  if (s.name !== undefined) return ctx.inventory.uniqueByName(s.name, 'name');
+  if (s.vmid !== undefined) {
+    const at = await ctx.inventory.byId(s.vmid);
+    return at && readLive(ctx.client, at);
+  }
+  if (s.name !== undefined) return liveByName(ctx, s.name, 'name');
   return undefined;
 }
 
@@ -165,9 +183,9 @@ function migrateSteps(ctx: PlanContext, live: Live): Step[] {
 async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefined> {
   const s = ctx.settings;
   if (s.clone !== undefined) return planClone(ctx, plan);
-  const at = await locate(ctx);
-  if (at) {
-    const live = await readLive(ctx.client, at);
+  const live = await locate(ctx);
+  if (live) {
+    const at = live.at;
     Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
     plan.steps.push(...migrateSteps(ctx, live));
     if (s.update) {
@@ -202,18 +220,18 @@ async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefin
 
 async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined> {
   const s = ctx.settings;
-  const source =
-    s.vmid !== undefined ? await ctx.inventory.byId(s.vmid) : await ctx.inventory.uniqueByName(s.clone!, 'clone');
-  if (!source)
-    throw new PlanError(
+  const noSource = () =>
+    new PlanError(
       s.vmid !== undefined ? `clone source vmid ${s.vmid} does not exist in the cluster` : `clone source VM with name '${s.clone}' does not exist in the cluster`,
     );
-  // Idempotent by newid, then by the target name (as the module).
-  const existing =
-    (s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined) ??
-    (s.name !== undefined ? await ctx.inventory.uniqueByName(s.name, 'name') : undefined);
-  if (existing) {
-    const live = await readLive(ctx.client, existing);
+  let source =
+    s.vmid !== undefined ? await ctx.inventory.byId(s.vmid) : await ctx.inventory.uniqueByName(s.clone!, 'clone');
+  if (!source) throw noSource();
+  // Idempotent by newid, then by the target name (as the module); a clone that is not broadcast yet is found live.
+  const byNewid = s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined;
+  const live = byNewid ? await readLive(ctx.client, byNewid) : s.name !== undefined ? await liveByName(ctx, s.name, 'name') : undefined;
+  if (live) {
+    const existing = live.at;
     Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
     plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
     if (s.update) {
@@ -223,6 +241,14 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
     }
     return live;
   }
+  // The source's config, read live: whether it is a template now (the broadcast's flag lags a conversion by up to
+  // 10 s, and PVE decides linked/full from the config) and, found by name, that the name is still its own.
+  let sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
+  if (s.vmid === undefined && String(sourceConfig.name ?? '') !== s.clone) {
+    source = await ctx.inventory.uniqueByName(s.clone!, 'clone', { live: true });
+    if (!source) throw noSource();
+    sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
+  }
   const autoId = s.newid === undefined;
   const newid = s.newid ?? (await allocateId(ctx));
   const params: Record<string, string> = { newid: String(newid) };
@@ -230,7 +256,7 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
   if (s.full !== undefined) params.full = s.full ? '1' : '0';
   // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
   // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it and say so.
-  const full = s.full ?? !source.template;
+  const full = s.full ?? Number(sourceConfig.template ?? 0) !== 1;
   if (full) {
     if (s.format) params.format = s.format;
     if (s.storage) params.storage = s.storage;
@@ -245,7 +271,6 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
   const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
   const ci = ciTagsFor(s); // the clone step takes no tags: they go with the follow-up config step
   if (Object.keys(rest).length > 0 || ci.length > 0) {
-    const sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
     const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
     addCiTags(d.set, d.changes, sourceConfig, ci);
     const node = s.target ?? source.node;
@@ -290,9 +315,9 @@ export async function planFor(ctx: PlanContext): Promise<Plan> {
     if (s.clone !== undefined && creatable) {
       live = await planPresent(ctx, plan);
     } else {
-      const at = await locate(ctx);
-      if (at) {
-        live = await readLive(ctx.client, at);
+      live = await locate(ctx);
+      if (live) {
+        const at = live.at;
         Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
         plan.steps.push(...migrateSteps(ctx, live));
         if (s.update && s.state === 'started') {
