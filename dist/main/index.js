@@ -49830,7 +49830,8 @@ async function planClone(ctx, plan) {
     if (s.full !== undefined)
         params.full = s.full ? '1' : '0';
     // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
-    // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it and say so.
+    // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it, and warn: the
+    // user asked for something the clone will not have.
     const full = s.full ?? !source.template;
     if (full) {
         if (s.format)
@@ -49839,7 +49840,7 @@ async function planClone(ctx, plan) {
             params.storage = s.storage;
     }
     else if (s.storage || s.format) {
-        plan.notes.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage)`);
+        plan.warnings.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage: set full: true for a copy)`);
     }
     for (const [k, v] of [['pool', s.pool], ['snapname', s.snapname], ['target', s.target]])
         if (v !== undefined)
@@ -50970,8 +50971,10 @@ async function reconcile(o) {
 /**
  * The VM's facts after the step, reading only what the applied steps may have changed: nothing after a destroy or
  * when nothing was applied, the status alone after power steps that leave the config alone, the config alone after
- * config changes.
+ * config changes — unless they made the VM a template or a VM again (`template` set or deleted): the status
+ * carries that flag (runState), so it is read again then.
  */
+const isTemplate = (v) => Number(v ?? 0) === 1;
 async function factsAfter(client, plan, vmid, node, applied) {
     if (applied.at(-1)?.kind === 'destroy')
         return undefined;
@@ -50986,8 +50989,11 @@ async function factsAfter(client, plan, vmid, node, applied) {
         return factsOf(vmid, node, live.config, live.status);
     if (onlyPower)
         return factsOf(vmid, node, live.config, await vmStatus(client, node, vmid));
-    if (onlyConfig)
-        return factsOf(vmid, node, await vmConfig(client, node, vmid), live.status);
+    if (onlyConfig) {
+        const config = await vmConfig(client, node, vmid);
+        const templateChanged = isTemplate(config.template) !== isTemplate(live.status.template);
+        return factsOf(vmid, node, config, templateChanged ? await vmStatus(client, node, vmid) : live.status);
+    }
     return readFacts(client, vmid, node);
 }
 

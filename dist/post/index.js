@@ -49977,7 +49977,8 @@ async function planClone(ctx, plan) {
     if (s.full !== undefined)
         params.full = s.full ? '1' : '0';
     // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
-    // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it and say so.
+    // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it, and warn: the
+    // user asked for something the clone will not have.
     const full = s.full ?? !source.template;
     if (full) {
         if (s.format)
@@ -49986,7 +49987,7 @@ async function planClone(ctx, plan) {
             params.storage = s.storage;
     }
     else if (s.storage || s.format) {
-        plan.notes.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage)`);
+        plan.warnings.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage: set full: true for a copy)`);
     }
     for (const [k, v] of [['pool', s.pool], ['snapname', s.snapname], ['target', s.target]])
         if (v !== undefined)
