@@ -2,6 +2,7 @@
 import { describe as suite, expect, it } from 'vitest';
 import { readSettings, type InputError } from '../src/inputs/index.js';
 import { parseBool, parseDict, parseIntStrict, parseList } from '../src/inputs/parse.js';
+import { sshPublicKey } from './support/sshkeys.js';
 
 const BASE = { api_host: 'pve.example.com', api_user: 'root@pam', api_password: 'pw', name: 'vm1', node: 'pve1' };
 
@@ -202,7 +203,7 @@ suite('plain values', () => {
   });
 
   it('URL-encodes sshkeys as encodeURIComponent does', () => {
-    const keys = 'ssh-ed25519 AAAA+/= ci@x\nssh-rsa BBBB== other';
+    const keys = `${sshPublicKey('ed25519', 'ci@x')}\n${sshPublicKey('rsa', 'other')}`;
     expect(spec({ sshkeys: keys }).sshkeys).toBe(encodeURIComponent(keys));
     expect(decodeURIComponent(spec({ sshkeys: keys }).sshkeys)).toBe(keys);
   });

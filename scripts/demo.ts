@@ -2,6 +2,7 @@
 // the GitHub runner runs it (child processes, INPUT_* variables, output/state/summary files, then the post step).
 import { startSimulator } from '../sim/index.js';
 import { type StepResult, runAction } from '../__tests__/support/harness.js';
+import { sshPublicKey } from '../__tests__/support/sshkeys.js';
 
 const sim = await startSimulator({ timeScale: 0.25 });
 const conn = {
@@ -41,7 +42,8 @@ try {
     node: 'pve1',
     state: 'started',
     ciuser: 'debian',
-    sshkeys: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoKeyForTheSimulatorOnly demo@example',
+    // a real public key: Proxmox VE checks every line of sshkeys with ssh-keygen
+    sshkeys: sshPublicKey('ed25519', 'demo@example'),
     ipconfig: 'ipconfig0: ip=dhcp',
     cores: '4',
     wait_for: 'ip',

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { catalogue, type Param, type PropFormat, type SubKeyType } from '../../src/catalogue/index.js';
 import { CPU_BUILTIN_MODELS, CPU_MODELS } from '../../src/catalogue/cpu-models.js';
+import { sshPublicKey } from '../support/sshkeys.js';
 
 const BOOL_WORDS = ['true', 'false', 'yes', 'no', 'on', 'off', '1', '0'];
 const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
@@ -117,6 +118,9 @@ function dictOf(p: Param): fc.Arbitrary<string> {
     );
 }
 
+/** A few real keys, made once: key generation is too slow to repeat for every generated value. */
+const SSH_KEYS = (['ed25519', 'ed25519', 'ed25519', 'ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'rsa', 'sk-ed25519'] as const).map((t) => sshPublicKey(t));
+
 /** Inputs with their own plausible shapes (free text, or checks a format cannot describe). */
 const SPECIAL: Record<string, fc.Arbitrary<string>> = {
   description: fc.oneof(
@@ -126,9 +130,10 @@ const SPECIAL: Record<string, fc.Arbitrary<string>> = {
   args: fc.constantFrom('-serial unix:/var/run/qemu-server/100.serial,server,nowait', '-no-reboot', '-device intel-iommu'),
   ciuser: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,15}$/),
   cipassword: fc.stringMatching(/^[A-Za-z0-9!#%&*+.:=?@^_~-]{12,24}$/),
+  // Real public keys (PVE runs ssh-keygen on every line), of several types, with a comment and sometimes options.
   sshkeys: fc
-    .array(fc.tuple(fc.base64String({ minLength: 44, maxLength: 44 }), word), { minLength: 1, maxLength: 2 })
-    .map((keys) => keys.map(([k, who]) => `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5${k} ${who}@example.org`).join('\n')),
+    .array(fc.tuple(fc.constantFrom(...SSH_KEYS), word, fc.constantFrom('', 'no-pty ', 'from="10.0.0.0/8" ')), { minLength: 1, maxLength: 3 })
+    .map((keys) => keys.map(([k, who, options]) => `${options}${k} ${who}@example.org`).join('\n')),
   hookscript: fc.constant('local:snippets/hook.pl'),
   hotplug: fc.oneof(fc.constantFrom('0', '1'), fc.uniqueArray(fc.constantFrom('network', 'disk', 'cpu', 'memory', 'usb', 'cloudinit'), { minLength: 1 }).map((f) => f.join(','))),
   startdate: fc.oneof(

@@ -173,6 +173,22 @@ describe('full clones and pre-fork checks', () => {
     }
   });
 
+  it('onto an id of another node: accepted (only this node\'s configs are checked), failed by pmxcfs in the worker', async () => {
+    await q.create(470, { name: 'elsewhere', memory: 1024 }, 'pve2');
+    const before = { ...q.sim.state.vms.get(470)!.config };
+    const res = await clone(300, { newid: 470 });
+    expect(res.status).toBe(200);
+    const upid = res.json.data;
+    expect(await q.wait(upid)).toBe("close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/470.conf' failed: File exists");
+    expect(q.log(upid)).toEqual([
+      'creating a clone of VM 300 with ID 470',
+      "TASK ERROR: close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/470.conf' failed: File exists",
+    ]);
+    // nothing written for the new id, no disk copied, the other node's VM as it was
+    expect(q.sim.state.vms.get(470)).toMatchObject({ node: 'pve2', config: before });
+    expect([...q.sim.state.volumes.values()].flatMap((v) => [...v]).filter((v) => /-470-disk/.test(v))).toEqual([]);
+  });
+
   it('to one newid: the second waits for the target flock and fails after 1 s (scaled)', async () => {
     q.sim.configure({ durations: { qmclone_full: 10_000 } });
     try {

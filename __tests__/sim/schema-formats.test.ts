@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { NAMED_CHECKS, NAMED_HASH_FORMATS, splitList } from '../../sim/schema/formats.js';
 import { DEFAULT_OUT } from '../../sim/schema/generate.js';
 import { findEndpoint, methodSchema, validateParams, type EndpointMatch } from '../../sim/schema/validate.js';
+import { sshPublicKey } from '../support/sshkeys.js';
 
 function req(method: string, path: string, params: Record<string, unknown>): Record<string, string> | null {
   const m = findEndpoint(method, path) as EndpointMatch;
@@ -64,7 +65,7 @@ describe('tags (pve-tag-list)', () => {
 
 describe('sshkeys (urlencoded)', () => {
   it('accepts encodeURIComponent output and rejects raw keys', () => {
-    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF+x/y= user@host\nssh-rsa AAAAB3 other';
+    const key = `${sshPublicKey('ed25519', 'user@host')}\n${sshPublicKey('rsa', 'other')}`;
     expect(put({ sshkeys: encodeURIComponent(key) })).toBeNull();
     expect(put({ sshkeys: 'ssh-ed25519 AAAA' })).toEqual({
       sshkeys: 'invalid format - invalid urlencoded string: ssh-ed25519 AAAA\n',

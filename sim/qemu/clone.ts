@@ -1,5 +1,6 @@
-// POST .../clone (qmclone, task id = source vmid): PVE's pre-fork checks, the shared/exclusive source flock and
-// exclusive target flock (1 s waits), `lock: clone` on the target while disks are copied, cleanup on failure.
+// POST .../clone (qmclone, task id = source vmid): PVE's pre-fork checks (the target id against this node's configs
+// only), the shared/exclusive source flock and exclusive target flock (1 s waits), the temporary config pmxcfs
+// refuses for an id of another node, `lock: clone` on the target while disks are copied, cleanup on failure.
 import { dieError, paramError, type Ctx, type TaskHandle } from '../core.js';
 import { FLOCK_WAIT, bool, checkLock, findVm, missingConfigMessage, nodeOf, requireVmPriv, scaled, str, uuid, vmidOf } from './common.js';
 import { isCdrom, isCloudinit, isDriveKey, parseDrive, printDrive, type Drive } from './disks.js';
@@ -107,7 +108,11 @@ function loadAndCheck(ctx: Ctx, p: CloneParams, running: boolean): ClonePlan {
     }
   }
   if (p.target && !sharedvm) throw dieError(`can't clone VM to node '${p.target}' (VM uses local storage)`);
-  if (state.vms.has(p.newid)) throw dieError(`unable to create VM ${p.newid}: config file already exists`);
+  // `-f $conffile`: config_file($newid) is this node's qemu-server/ directory, so only a VM of this node is seen
+  // here; an id another node holds passes, before the fork and again in the worker (see tempConfigRefused).
+  if (state.vms.get(p.newid)?.node === p.node) {
+    throw dieError(`unable to create VM ${p.newid}: config file already exists`);
+  }
   const pendingKeys = p.snapname ? [] : [...Object.keys(vm.pending), ...Object.keys(vm.pendingDelete)];
   return { newconf, oldconf, drives, fullclone, full, pendingKeys };
 }
@@ -196,6 +201,18 @@ export function cloneVm(ctx: Ctx): string {
   });
 }
 
+/**
+ * clone_vm (qemu-server src/PVE/API2/Qemu.pm) writes its temporary config ("# qmclone temporary file\nlock: clone")
+ * with PVE::Tools::file_set_contents (pve-common src/PVE/File.pm): a temp file renamed onto
+ * /etc/pve/nodes/<node>/qemu-server/<newid>.conf, which pmxcfs refuses (EEXIST) while the vmid belongs to another
+ * node. The die is outside the clone's eval: no "clone failed:" prefix, and nothing is left behind (the temp file
+ * is unlinked; the firewall config is cloned only after this write).
+ */
+function tempConfigRefused(ctx: Ctx, p: CloneParams): string | undefined {
+  if (!ctx.sim.state.vms.has(p.newid)) return undefined;
+  return `close (rename) atomic file '/etc/pve/nodes/${p.node}/qemu-server/${p.newid}.conf' failed: File exists`;
+}
+
 async function doClone(ctx: Ctx, t: TaskHandle, p: CloneParams, plan: ClonePlan, duration: number): Promise<void> {
   const state = ctx.sim.state;
   t.log(`creating a clone of VM ${p.vmid} with ID ${p.newid}`);
@@ -207,6 +224,8 @@ async function doClone(ctx: Ctx, t: TaskHandle, p: CloneParams, plan: ClonePlan,
   newconf.name = p.name ?? `Copy-of-VM-${oldconf.name ?? p.vmid}`;
   if (p.description) newconf.description = p.description;
 
+  const refused = tempConfigRefused(ctx, p);
+  if (refused) throw new Error(refused);
   const vm = newVmRecord(p.newid, p.node, { lock: 'clone' });
   state.vms.set(p.newid, vm);
   const created: string[] = [];

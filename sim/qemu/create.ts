@@ -4,6 +4,7 @@ import { dieError, paramError, type Ctx, type TaskHandle } from '../core.js';
 import { FLOCK_WAIT, bool, nodeOf, requireVmPriv, scaled, str, uuid } from './common.js';
 import { asPveError } from './config.js';
 import { checkDriveParams, createDrive, isDriveKey } from './disks.js';
+import { sshKeysProblem } from './format.js';
 import { acquireFlock } from './locks.js';
 import { canonicalNet, isNetKey } from './net.js';
 import { startInTask } from './power.js';
@@ -44,6 +45,9 @@ export async function createVm(ctx: Ctx): Promise<string> {
   const conf: Record<string, string> = {};
   for (const [k, v] of Object.entries(p)) if (!NOT_CONFIG.has(k) && v !== undefined) conf[k] = str(v)!;
 
+  // create_vm checks sshkeys first of all its own checks (Qemu.pm, before check_cfs_quorum and the pool)
+  const badKeys = sshKeysProblem(str(p.sshkeys));
+  if (badKeys) throw dieError(badKeys);
   if (pool !== undefined && !state.pools.has(pool)) throw dieError(`pool '${pool}' does not exist`);
   if (start) requireVmPriv(ctx, vmid, 'VM.PowerMgmt');
   requireVmPriv(ctx, vmid, 'VM.Allocate');

@@ -1,7 +1,8 @@
 // The one place the qemu handlers touch the schema package: config-key types (for JSON numification) and
-// property-string parsing of drive/net values, so a change in sim/schema/ is adapted here only.
+// property-string parsing of drive/net values, the sshkeys check, so a change in sim/schema/ is adapted here only.
 import { configKeySchema } from '../schema/validate.js';
 import { parsePropertyString, printPropertyString, resolveFormat, type FormatDef } from '../schema/propstring.js';
+import { SSH_KEY_ERROR, sshKeysValid } from '../schema/sshkeys.js';
 
 function schemaOf(key: string): ReturnType<typeof configKeySchema> {
   try {
@@ -46,4 +47,13 @@ export function isConfigKey(key: string): boolean {
     return false;
   }
   return schemaOf(key) !== undefined;
+}
+
+/**
+ * qemu-server create_vm / update_vm_api: a given `sshkeys` is URI-decoded and every line checked with ssh-keygen
+ * (pve-common PVE::Tools::validate_ssh_public_keys, modelled in sim/schema/sshkeys.ts); the die is synchronous.
+ * Returns the die text, or undefined when PVE accepts the value.
+ */
+export function sshKeysProblem(value: string | undefined): string | undefined {
+  return value === undefined || sshKeysValid(value) ? undefined : SSH_KEY_ERROR;
 }

@@ -4,7 +4,7 @@ import { dieError, paramError, type Ctx, type VmRecord } from '../core.js';
 import { bool, checkLock, loadVm, nodeOf, rootOnly, str, uuid, vmidOf } from './common.js';
 import { configDigest } from './configfile.js';
 import { checkDriveParams, createDrive, isCdrom, isDriveKey, parseDrive } from './disks.js';
-import { isConfigKey } from './format.js';
+import { isConfigKey, sshKeysProblem } from './format.js';
 import { canonicalNet, isNetKey } from './net.js';
 import { applyPending, cleanupPending, hasPending, hotplugPending, registerUnusedDrive } from './pending.js';
 import { checkConfigKeyPrivs } from './privs.js';
@@ -39,6 +39,9 @@ export function prepareUpdate(ctx: Ctx): UpdateRequest {
   const vmid = vmidOf(ctx);
   const skiplock = bool(p.skiplock);
   rootOnly(ctx, 'skiplock');
+  // update_vm_api: right after the skiplock check, before "no options specified"
+  const badKeys = sshKeysProblem(str(p.sshkeys));
+  if (badKeys) throw dieError(badKeys);
 
   const logged = Object.keys(p)
     .filter((k) => !['node', 'vmid', 'digest', 'background_delay', 'skip_cloud_init', 'import-working-storage'].includes(k))

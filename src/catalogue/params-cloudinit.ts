@@ -34,8 +34,8 @@ export const cloudInitParams: Param[] = [
     doc: 'DNS search domains. Proxmox uses the host settings when unset.', example: 'mydomain.internal',
   },
   {
-    name: 'sshkeys', kind: 'string', group: 'cloud-init', pve: 'sshkeys', urlEncode: true,
-    doc: 'Public SSH key(s) for the default user, one per line (URL-encoded for Proxmox by the action).',
-    example: 'ssh-ed25519 AAAAC3Nza... ci@example',
+    name: 'sshkeys', kind: 'string', group: 'cloud-init', pve: 'sshkeys', urlEncode: true, check: 'ssh-public-keys',
+    doc: 'Public SSH key(s) for the default user, one per line as in a `.pub` or `authorized_keys` file (no comment lines: Proxmox VE checks every line with `ssh-keygen`; URL-encoded for Proxmox by the action).',
+    example: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILJkVm98B71lD5XHfihwcYHE9TVpsJmK1vR1JcaU82L+ ci@example',
   },
 ];

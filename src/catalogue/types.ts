@@ -30,7 +30,8 @@ export type ValueCheck =
   | 'user'
   | 'hotplug'
   | 'startdate'
-  | 'bootdisk';
+  | 'bootdisk'
+  | 'ssh-public-keys';
 
 /** Type of one sub-key of a PVE property string (`key=value,...`). */
 export type SubKeyType =

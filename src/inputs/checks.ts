@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { param, type ValueCheck } from '../catalogue/index.js';
 import { quote } from './errors.js';
+import { sshKeysError } from './sshkeys.js';
 
 const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const DNS_NAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}$`);
@@ -134,6 +135,8 @@ export function runCheck(check: ValueCheck, value: string): string | undefined {
         : "must be 'now', YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS";
     case 'bootdisk':
       return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
+    case 'ssh-public-keys':
+      return sshKeysError(value);
     case 'host':
       return undefined; // parsed with its port in connection.ts
   }

@@ -47,7 +47,15 @@ export interface ApplyResult {
 
 /** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
 const PRUNE_CONCURRENCY = 4;
-const ID_TAKEN = /already exists|config file already exists/;
+/**
+ * PVE's answers when another job took the id first: create_vm's "VM <id> already exists on node '<node>'", clone_vm's
+ * "unable to create VM <id>: config file already exists" (a VM of the same node) and, for an id held by another
+ * node, the clone worker's write of its temporary config, which pmxcfs refuses (qemu-server clone_vm →
+ * PVE::Tools::file_set_contents; the task fails and leaves nothing behind).
+ */
+function idTaken(text: string, id: number): boolean {
+  return /already exists/.test(text) || new RegExp(`close \\(rename\\) atomic file '[^']*/qemu-server/${id}\\.conf' failed: File exists`).test(text);
+}
 const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
 
 
@@ -224,7 +232,7 @@ export class Applier {
       try {
         return await attempt(current());
       } catch (e) {
-        if (!step.autoId || !ID_TAKEN.test(errorText(e)) || Date.now() >= deadline) throw e;
+        if (!step.autoId || !idTaken(errorText(e), current()) || Date.now() >= deadline) throw e;
         const old = current();
         tried.add(old);
         // A little jitter so the losers of one race do not meet again at the next id.

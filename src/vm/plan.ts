@@ -255,13 +255,14 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
   if (s.name) params.name = s.name;
   if (s.full !== undefined) params.full = s.full ? '1' : '0';
   // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
-  // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it and say so.
+  // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it, and warn: the
+  // user asked for something the clone will not have.
   const full = s.full ?? Number(sourceConfig.template ?? 0) !== 1;
   if (full) {
     if (s.format) params.format = s.format;
     if (s.storage) params.storage = s.storage;
   } else if (s.storage || s.format) {
-    plan.notes.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage)`);
+    plan.warnings.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage: set full: true for a copy)`);
   }
   for (const [k, v] of [['pool', s.pool], ['snapname', s.snapname], ['target', s.target]] as const)
     if (v !== undefined) params[k] = v;

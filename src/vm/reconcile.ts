@@ -97,8 +97,11 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
 /**
  * The VM's facts after the step, reading only what the applied steps may have changed: nothing after a destroy or
  * when nothing was applied, the status alone after power steps that leave the config alone, the config alone after
- * config changes.
+ * config changes — unless they made the VM a template or a VM again (`template` set or deleted): the status
+ * carries that flag (runState), so it is read again then.
  */
+const isTemplate = (v: string | number | undefined): boolean => Number(v ?? 0) === 1;
+
 async function factsAfter(client: ProxmoxClient, plan: Plan, vmid: number | undefined, node: string | undefined, applied: Plan['steps']): Promise<VmFacts | undefined> {
   if (applied.at(-1)?.kind === 'destroy') return undefined;
   const live = plan.live;
@@ -109,6 +112,10 @@ async function factsAfter(client: ProxmoxClient, plan: Plan, vmid: number | unde
   const onlyConfig = [...kinds].every((k) => k === 'config' || k === 'resize');
   if (applied.length === 0) return factsOf(vmid, node, live.config, live.status);
   if (onlyPower) return factsOf(vmid, node, live.config, await vmStatus(client, node, vmid));
-  if (onlyConfig) return factsOf(vmid, node, await vmConfig(client, node, vmid), live.status);
+  if (onlyConfig) {
+    const config = await vmConfig(client, node, vmid);
+    const templateChanged = isTemplate(config.template) !== isTemplate(live.status.template);
+    return factsOf(vmid, node, config, templateChanged ? await vmStatus(client, node, vmid) : live.status);
+  }
   return readFacts(client, vmid, node);
 }
