@@ -203,11 +203,12 @@ describe('hotplug features on a running VM', () => {
     expect(await q.wait(await q.run('POST', `/nodes/pve1/qemu/${vmid}/status/start`))).toBe('OK');
   };
 
-  it('hotplug: 1 plugs a NIC live but keeps memory and vcpus pending', async () => {
+  it('hotplug: 1 plugs a NIC and the tablet live but keeps memory and vcpus pending', async () => {
     await startVm(211, '1');
-    await put(211, { memory: '4096', vcpus: 2, net1: 'virtio,bridge=vmbr0' });
+    await put(211, { memory: '4096', vcpus: 2, net1: 'virtio,bridge=vmbr0', tablet: 0 });
     const now = await cur(211);
     expect(now.net1).toBeDefined();
+    expect(now.tablet).toBe(0);
     expect(now.memory).toBe('2048');
     expect(now.vcpus).toBe(1);
     expect((await q.config(211)).memory).toBe('4096');
@@ -220,6 +221,11 @@ describe('hotplug features on a running VM', () => {
     await startVm(213, 'memory,cpu,network');
     await put(213, { memory: '4096', vcpus: 2 });
     expect(await cur(213)).toMatchObject({ memory: '4096', vcpus: 2 });
+    // balloon needs no hotplug feature: a new target, and its deletion (back to the memory size), apply live.
+    await put(213, { balloon: 1024 });
+    expect((await cur(213)).balloon).toBe(1024);
+    await put(213, { delete: 'balloon' });
+    expect((await cur(213)).balloon).toBeUndefined();
   });
 
   it('a new hotplug value naming cpu or memory waits for the next start; the same update uses the old features', async () => {

@@ -91,7 +91,7 @@ function hotplugFeatures(conf: Record<string, string>): Set<string> {
 function liveChange(vm: VmRecord, key: string, deleting: boolean, f: Set<string>): boolean {
   if (FAST_PLUG.has(key) || CLOUDINIT_KEYS.has(key) || /^ipconfig\d+$/.test(key)) return true;
   if (isNetKey(key)) return f.has('network');
-  if (/^usb\d+$/.test(key)) return f.has('usb');
+  if (/^usb\d+$/.test(key) || key === 'tablet') return f.has('usb');
   // vmconfig_hotplug_pending: a new `hotplug` value applies live unless the old or new one names cpu or memory
   // (those change how QEMU is started); deleting it is skipped when the current one names them.
   if (key === 'hotplug') {
@@ -100,7 +100,8 @@ function liveChange(vm: VmRecord, key: string, deleting: boolean, f: Set<string>
   }
   if (key === 'memory') return !deleting && f.has('memory') && vm.config.numa === '1';
   if (key === 'vcpus') return f.has('cpu');
-  if (key === 'balloon') return !deleting && (vm.config.balloon === '0') === (vm.pending.balloon === '0');
+  // Deleting `balloon` resets it to the memory size live, unless ballooning is off (balloon: 0) now.
+  if (key === 'balloon') return deleting ? vm.config.balloon !== '0' : (vm.config.balloon === '0') === (vm.pending.balloon === '0');
   if (/^(scsi|virtio)\d+$/.test(key)) return f.has('disk');
   if (/^(ide|sata)\d+$/.test(key) && !deleting) {
     // a cdrom's medium can be changed live; disks on these buses cannot be hot-plugged
