@@ -96,6 +96,11 @@ export interface VmRecord {
      */
     interfacesRaw?: unknown;
   };
+  /**
+   * Set when the VM is an HA resource (pve-ha-manager Config.pm `vm_is_ha_managed`): `state` is the HA manager's
+   * service state (`get_service_status`: started, stopped, request_stop, error, ...). Tests set it.
+   */
+  ha?: { state: string };
   /** ms epoch when the record appeared. */
   createdAt: number;
 }
@@ -122,7 +127,7 @@ export interface TaskSpec {
   authid: string;
   /** How long the task takes before `run` resolves (simulated work time). Defaults from the duration knobs. */
   durationMs?: number;
-  /** The task body. Throw an Error to end with `TASK ERROR: <message>`. Call t.warn() for WARNINGS. */
+  /** The task body. Throw an Error to end with `TASK ERROR: <message>`. Call t.logWarn() for WARNINGS. */
   run: (t: TaskHandle) => Promise<void> | void;
   /**
    * Called instead of `run` when fault injection (faults.failTask) fails this task: undo what the handler did
@@ -134,7 +139,10 @@ export interface TaskSpec {
 export interface TaskHandle {
   readonly upid: string;
   log(line: string): void;
+  /** Perl's plain `warn`: the line goes into the task log as it is and the exit status stays `OK`. */
   warn(line: string): void;
+  /** pve-common RESTEnvironment.pm `log_warn`: `WARN: <line>`, counted for the exit status `WARNINGS: n`. */
+  logWarn(line: string): void;
   /** Waits simulated time (scaled by the simulator's time settings); never a busy loop. */
   sleep(ms: number): Promise<void>;
 }

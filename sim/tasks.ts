@@ -189,7 +189,13 @@ export class SimTaskManager implements TaskManager {
       log: (line) => {
         task.lines.push(line);
       },
+      // pve-common RESTEnvironment.pm: a worker's STDERR is its task log, so a plain Perl `warn` is just a line;
+      // only `log_warn` (RESTEnvironment::warn) prints `WARN: ` and bumps warning_count, which fork_worker turns
+      // into `TASK WARNINGS: n` instead of `TASK OK`.
       warn: (line) => {
+        task.lines.push(line);
+      },
+      logWarn: (line) => {
         task.warnings += 1;
         task.lines.push(`WARN: ${line}`);
       },

@@ -95,7 +95,7 @@ describe('against the simulator', () => {
 
     const warning = sim.startTask({
       node: 'pve1', type: 'qmconfig', id: '556', authid: full().user + '!' + full().tokenid, durationMs: 20,
-      run: (t) => t.warn('something odd'),
+      run: (t) => t.logWarn('something odd'),
     });
     const seen: string[] = [];
     const result = await waitForTask(c, warning, { timeoutMs: 10_000, onWarning: (m) => seen.push(m) });

@@ -81,17 +81,29 @@ describe('status and log', () => {
     });
   });
 
-  it('count warnings as WARNINGS: n', async () => {
+  // pve-common RESTEnvironment.pm: only log_warn counts toward `TASK WARNINGS: n`; a plain Perl warn is a log line.
+  it('count log_warn lines as WARNINGS: n', async () => {
     const upid = sim.startTask({
       node: 'pve1', type: 'qmshutdown', id: '100', authid: 'root@pam', durationMs: 0,
       run: (t) => {
-        t.warn('guest did not answer');
-        t.warn('forced stop');
+        t.logWarn('guest did not answer');
+        t.warn('VM still running - terminating now with SIGTERM');
+        t.logWarn('forced stop');
       },
     });
     expect((await simWaitTask(sim, token, upid)).exitstatus).toBe('WARNINGS: 2');
     const lines = (await logOf(upid)).json.data.map((l: { t: string }) => l.t);
-    expect(lines).toEqual(['WARN: guest did not answer', 'WARN: forced stop', 'TASK WARNINGS: 2']);
+    expect(lines).toEqual(['WARN: guest did not answer', 'VM still running - terminating now with SIGTERM', 'WARN: forced stop', 'TASK WARNINGS: 2']);
+  });
+
+  it('end OK after plain warns, which are logged as they are', async () => {
+    const upid = sim.startTask({
+      node: 'pve1', type: 'qmconfig', id: '100', authid: 'root@pam', durationMs: 0,
+      run: (t) => t.warn("cannot delete 'serial0' - not set in current configuration!"),
+    });
+    expect((await simWaitTask(sim, token, upid)).exitstatus).toBe('OK');
+    const lines = (await logOf(upid)).json.data.map((l: { t: string }) => l.t);
+    expect(lines).toEqual(["cannot delete 'serial0' - not set in current configuration!", 'TASK OK']);
   });
 
   it('turn thrown errors into exit statuses with newlines as spaces', async () => {

@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8263);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5424);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 8263:
+/***/ 5424:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50415,6 +50415,87 @@ function judgeOwnership(o, live, taskOk) {
     return { owned: true, how: `it was made by this job's ${o.kind} task${o.upid ? ` (${o.upid})` : ''}, which has just ended` };
 }
 
+;// CONCATENATED MODULE: ./src/vm/settle.ts
+
+
+/**
+ * How much longer than its `timeout` a stop, shutdown or reboot task may run (qemu-server QemuServer.pm
+ * `_do_vm_stop`, under `vm_stop`'s config lock): up to 10 s for the lock, 3 s pinging a configured guest agent
+ * that does not answer, `timeout` s for the VM to go, then (forceStop, and always for a hard stop) SIGTERM and up
+ * to 10 s more, SIGKILL and 1 s; then vm_stop_cleanup. 30 s of the grace are margin for that and a busy node.
+ */
+const STOP_GRACE_S = 10 + 3 + 10 + 1 + 30;
+/**
+ * After some power tasks end, PVE is not done: a reboot task ends with the VM off and qmeventd's `qm cleanup`
+ * starts it in a task of its own (CLI/qm.pm `cleanup`); an HA resource's hastart/hastop only queue the request,
+ * which the HA manager's CRM and LRM carry out in their next ~10 s rounds (API2/Qemu.pm `vm_start`, `vm_stop`,
+ * `vm_shutdown`). The step waits for the state itself, this much longer than the task's own budget.
+ */
+const FOLLOW_UP_MS = 60_000;
+const FOLLOW_UP_STATE = { qmreboot: 'running', hastart: 'running', hastop: 'stopped' };
+/** The wait for a power task: stop, shutdown and reboot may run their `timeout` plus PVE's grace. */
+function powerWaitMs(step, timeoutSec) {
+    const base = timeoutSec * 1000;
+    if (!['stop', 'shutdown', 'reboot'].includes(step.action))
+        return base;
+    // PVE's own default when no timeout is sent (`_do_vm_stop`: 60 s).
+    const timeout = step.params.timeout === undefined ? 60 : Number(step.params.timeout);
+    return Math.max(base, (timeout + STOP_GRACE_S) * 1000);
+}
+/** The state PVE brings the VM to after a task of this type has ended, if it is not there when the task ends. */
+function followUpState(taskType) {
+    return FOLLOW_UP_STATE[taskType];
+}
+/** Polls status/current until the VM is `want`, failing at once when the HA manager gave up (state `error`). */
+async function untilState(client, step, want, budgetMs, what, taskType, io) {
+    const deadline = Date.now() + budgetMs;
+    let delay = 250;
+    for (;;) {
+        const st = (await pve_vmStatus(client, step.node, step.vmid));
+        if (st.status === want)
+            return;
+        // A service in `error` is left alone by the HA manager until an admin clears it: waiting cannot help.
+        if (st.ha?.managed && st.ha.state === 'error')
+            throw new Error(`${what}: the HA manager has vm:${step.vmid} in state 'error' and will not act on it (see ha-manager status and the node's task log)`);
+        const left = deadline - Date.now();
+        if (left <= 0)
+            throw new Error(`${what}: VM ${step.vmid} is still ${st.status}${st.ha?.managed ? ` (HA state ${st.ha.state ?? 'unknown'})` : ''} ${Math.round(budgetMs / 1000)} s after the request` +
+                (taskType === 'qmreboot' ? ": PVE did not start it again after the reboot (see the node's task log)" : ': the HA manager did not carry it out (see ha-manager status)'));
+        await sleep(Math.min(delay, left), io.signal);
+        delay = Math.min(delay * 1.5, 2000);
+    }
+}
+/** A forced shutdown's log: when PVE had to terminate the VM, the user, who asked for a clean shutdown first, hears of it. */
+async function forcedStopNote(client, task, step, what, io) {
+    let lines;
+    try {
+        lines = await client.get(`/nodes/${encodeURIComponent(task.node)}/tasks/${encodeURIComponent(task.upid)}/log`, { start: 0, limit: 500 }, { signal: io.signal });
+    }
+    catch (e) {
+        io.log.debug(`${what}: could not read the task log: ${e.message}`);
+        return undefined;
+    }
+    // QemuServer.pm `_do_vm_stop`: "VM still running - terminating now with SIGTERM" (then SIGKILL), a plain warn.
+    const forced = Array.isArray(lines) && lines.some((l) => /terminating now with SIG(TERM|KILL)/.test(String(l?.t ?? '')));
+    return forced ? `${what}: the guest did not shut down within ${step.params.timeout ?? 60} s, so PVE stopped VM ${step.vmid} hard (force)` : undefined;
+}
+/** Config changes a running VM could not take live stay pending in PVE until it next starts: which, if any. */
+async function pendingNote(client, step, what, io) {
+    let keys;
+    try {
+        const pending = await pve_vmPending(client, step.node, step.vmid);
+        keys = pending.filter((p) => p.pending !== undefined || p.delete !== undefined).map((p) => p.key);
+    }
+    catch (e) {
+        io.log.debug(`${what}: could not read the pending changes: ${e.message}`);
+        return undefined;
+    }
+    if (!keys.length)
+        return undefined;
+    const [are, them] = keys.length === 1 ? ['is', 'it'] : ['are', 'them'];
+    return `${what}: ${keys.join(', ')} ${are} pending until the VM next starts: PVE could not change ${them} on the running VM (hotplug: ${step.hotplug ?? 'network,disk,usb'}); state: restarted applies ${them}`;
+}
+
 ;// CONCATENATED MODULE: ./src/vm/steps.ts
 function describeStep(s) {
     switch (s.kind) {
@@ -50476,6 +50557,7 @@ function planJson(plan, secretKeys) {
 
 
 
+
 /** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
 const PRUNE_CONCURRENCY = 4;
 /**
@@ -50487,7 +50569,11 @@ const PRUNE_CONCURRENCY = 4;
 function idTaken(text, id) {
     return /already exists/.test(text) || new RegExp(`close \\(rename\\) atomic file '[^']*/qemu-server/${id}\\.conf' failed: File exists`).test(text);
 }
-const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
+// Locks that clear when the operation holding them ends. Not `destroyed` (the VM is going away) nor `suspended`:
+// a hibernated VM keeps that lock until it is started again (QemuServer.pm `vm_start` resumes it and drops the
+// lock), so waiting for it to clear only burns the step's timeout.
+const LOCKED = /VM is locked \((?!destroyed\)|suspended\))|can't lock file '.*' - got timeout/;
+const HIBERNATED = /VM is locked \(suspended\)/;
 function errorText(e) {
     if (e instanceof PveApiError)
         return `${e.pveMessage ?? ''} ${e.statusText ?? ''} ${e.message}`;
@@ -50523,21 +50609,45 @@ class Applier {
             this.opts.timings[bucket] += performance.now() - t0;
         }
     }
-    /** Sends a write and waits for its task (a null answer means PVE did it synchronously). */
-    async call(method, path, params, what, onAccepted) {
+    /**
+     * Sends a write and waits up to `waitMs` (default: `timeout`) for its task; resolves with the task's result, or
+     * undefined when PVE answered without a task (it did the change synchronously).
+     */
+    async call(method, path, params, what, onAccepted, waitMs = this.s.timeoutSec * 1000) {
         const upid = await this.timed('apiMs', () => this.client[method](path, params, { signal: this.opts.signal }));
         onAccepted?.(typeof upid === 'string' ? upid : undefined);
         if (typeof upid !== 'string' || !upid.startsWith('UPID:'))
-            return;
+            return undefined;
         this.opts.log.debug(`${what}: task ${upid}`);
         const r = await this.timed('taskMs', () => waitForTask(this.client, upid, {
-            timeoutMs: this.s.timeoutSec * 1000,
+            timeoutMs: waitMs,
             signal: this.opts.signal,
             what,
             onWarning: (m) => this.warnings.push(`${what}: ${m}`),
         }));
         if (r.warnings > 0)
             this.opts.log.warning(`${what} finished with ${r.warnings} warning(s)`);
+        return r;
+    }
+    /**
+     * After a power task: a forced shutdown says so (PVE's SIGTERM line is a plain `warn`, so the task ends OK and
+     * its log is the only trace), and where PVE is not done when the task ends (settle.ts) the step waits until the
+     * VM is running or stopped.
+     */
+    async afterPower(step, task, waitMs, what) {
+        const o = { signal: this.opts.signal, log: this.opts.log };
+        if (task.type === 'qmshutdown' && step.params.forceStop === '1') {
+            const note = await this.timed('apiMs', () => forcedStopNote(this.client, task, step, what, o));
+            if (note)
+                this.warnings.push(note);
+        }
+        const want = followUpState(task.type);
+        if (!want)
+            return;
+        this.opts.log.info(task.type === 'qmreboot'
+            ? `${what}: the VM is off; PVE starts it again in a task of its own - waiting until it runs`
+            : `${what}: VM ${step.vmid} is HA-managed, so PVE only queued the request with the HA manager - waiting until the VM is ${want}`);
+        await this.timed('taskMs', () => untilState(this.client, step, want, waitMs + FOLLOW_UP_MS, what, task.type, o));
     }
     /** Retries a step while PVE reports a lock conflict, with jittered backoff, inside the step's timeout. */
     async withLockRetry(what, fn) {
@@ -50550,6 +50660,8 @@ class Applier {
             catch (e) {
                 const text = errorText(e);
                 const left = deadline - Date.now();
+                if (HIBERNATED.test(text) && e instanceof Error)
+                    e.message = `${what}: the VM is hibernated (lock: suspended), and PVE keeps that lock until the VM is started again: start it first (state: started resumes it), or remove it (state: absent). ${e.message}`;
                 if (!LOCKED.test(text))
                     throw e;
                 if (left <= 0) {
@@ -50733,16 +50845,26 @@ class Applier {
                 // PVE: POST (a qmconfig worker) for hot-plug or storage allocation, PUT (synchronous) for the rest.
                 await this.call(synchronousConfig(step.running, step.hotplug, params) ? 'put' : 'post', vmPath(step.node, step.vmid, 'config'), params, `configure VM ${step.vmid}`);
                 this.changed = true;
+                if (step.running) {
+                    const note = await this.timed('apiMs', () => pendingNote(this.client, step, `configure VM ${step.vmid}`, { signal: this.opts.signal, log: this.opts.log }));
+                    if (note)
+                        this.warnings.push(note);
+                }
                 return;
             }
             case 'resize':
                 await this.call('put', vmPath(step.node, step.vmid, 'resize'), { disk: step.disk, size: step.size, ...(this.s.skiplock ? { skiplock: '1' } : {}) }, `resize ${step.disk} of VM ${step.vmid}`);
                 this.changed = true;
                 return;
-            case 'power':
-                await this.call('post', vmPath(step.node, step.vmid, 'status', step.action), step.params, `${step.action} VM ${step.vmid}`);
+            case 'power': {
+                const what = `${step.action} VM ${step.vmid}`;
+                const waitMs = powerWaitMs(step, this.s.timeoutSec);
+                const task = await this.call('post', vmPath(step.node, step.vmid, 'status', step.action), step.params, what, undefined, waitMs);
                 this.changed = true;
+                if (task)
+                    await this.afterPower(step, task, waitMs, what);
                 return;
+            }
             case 'template':
                 await this.call('post', vmPath(step.node, step.vmid, 'template'), {}, `convert VM ${step.vmid} to a template`);
                 this.changed = true;

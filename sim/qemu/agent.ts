@@ -6,7 +6,7 @@ import { loadVm, requireAny, vmidOf } from './common.js';
 import { isNetKey, netMac } from './net.js';
 import { agentEnabled } from './vm.js';
 
-/** assert_agent_available: config, `agent` key, running, agent answering. */
+/** qemu-server QemuServer/Agent.pm `assert_agent_available`: config, `agent` key, running, agent answering (its texts). */
 function assertAgent(ctx: Ctx, privs: string[]): VmRecord {
   const vmid = vmidOf(ctx);
   requireAny(ctx, `/vms/${vmid}`, privs);

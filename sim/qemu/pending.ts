@@ -78,22 +78,30 @@ export function applyPending(state: ClusterState, vm: VmRecord): void {
   for (const key of Object.keys(vm.pending).sort()) applyValue(state, vm, key);
 }
 
+/**
+ * QemuServer.pm `parse_hotplug_features`: unset or `1` is the schema default `network,disk,usb` (cpu and memory
+ * are never implied), `0` is nothing, anything else the comma-separated list.
+ */
 function hotplugFeatures(conf: Record<string, string>): Set<string> {
-  const v = conf.hotplug ?? 'network,disk,usb';
-  if (v === '1') return new Set(['network', 'disk', 'usb', 'cpu', 'memory', 'cloudinit']);
+  const v = conf.hotplug ?? '1';
   if (v === '0') return new Set();
-  return new Set(v.split(','));
+  return new Set((v === '1' ? 'network,disk,usb' : v).split(',').filter(Boolean));
 }
 
-function liveChange(vm: VmRecord, key: string, deleting: boolean): boolean {
-  const f = hotplugFeatures(vm.config);
+function liveChange(vm: VmRecord, key: string, deleting: boolean, f: Set<string>): boolean {
   if (FAST_PLUG.has(key) || CLOUDINIT_KEYS.has(key) || /^ipconfig\d+$/.test(key)) return true;
   if (isNetKey(key)) return f.has('network');
-  if (/^usb\d+$/.test(key)) return f.has('usb');
-  if (key === 'hotplug') return true;
+  if (/^usb\d+$/.test(key) || key === 'tablet') return f.has('usb');
+  // vmconfig_hotplug_pending: a new `hotplug` value applies live unless the old or new one names cpu or memory
+  // (those change how QEMU is started); deleting it is skipped when the current one names them.
+  if (key === 'hotplug') {
+    const cur = vm.config.hotplug ?? '';
+    return deleting ? !/cpu|memory/.test(cur) : !/cpu|memory/.test(`${cur} ${vm.pending.hotplug ?? ''}`);
+  }
   if (key === 'memory') return !deleting && f.has('memory') && vm.config.numa === '1';
   if (key === 'vcpus') return f.has('cpu');
-  if (key === 'balloon') return !deleting && (vm.config.balloon === '0') === (vm.pending.balloon === '0');
+  // Deleting `balloon` resets it to the memory size live, unless ballooning is off (balloon: 0) now.
+  if (key === 'balloon') return deleting ? vm.config.balloon !== '0' : (vm.config.balloon === '0') === (vm.pending.balloon === '0');
   if (/^(scsi|virtio)\d+$/.test(key)) return f.has('disk');
   if (/^(ide|sata)\d+$/.test(key) && !deleting) {
     // a cdrom's medium can be changed live; disks on these buses cannot be hot-plugged
@@ -106,11 +114,13 @@ function liveChange(vm: VmRecord, key: string, deleting: boolean): boolean {
 
 /** Running VM: hot-pluggable changes are applied, the rest stays pending until the next stop/start. */
 export function hotplugPending(state: ClusterState, vm: VmRecord): void {
+  // vmconfig_hotplug_pending reads the features once, before anything (a pending `hotplug` too) is applied.
+  const f = hotplugFeatures(vm.config);
   for (const key of Object.keys(vm.pendingDelete).sort()) {
-    if (liveChange(vm, key, true)) applyDelete(state, vm, key);
+    if (liveChange(vm, key, true, f)) applyDelete(state, vm, key);
   }
   for (const key of Object.keys(vm.pending).sort()) {
-    if (liveChange(vm, key, false)) applyValue(state, vm, key);
+    if (liveChange(vm, key, false, f)) applyValue(state, vm, key);
   }
 }
 

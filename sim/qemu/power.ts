@@ -1,7 +1,10 @@
 // status/start|stop|shutdown|reboot|reset|suspend|resume. Start/stop/shutdown check nothing before the fork
 // (a missing VM fails in the task); reboot/reset/suspend/resume refuse a VM that is not running synchronously.
-import { dieError, type Ctx, type TaskHandle, type VmRecord } from '../core.js';
+// Stop and shutdown follow qemu-server QemuServer.pm `_do_vm_stop`; a reboot ends once the VM is off and qmeventd
+// starts it again in a task of its own; an HA resource's start/stop only queue a request with the HA manager.
+import { dieError, paramError, type Ctx, type TaskHandle, type VmRecord } from '../core.js';
 import { FLOCK_WAIT, bool, findVm, int, nodeOf, requireVmPriv, rootOnly, scaled, str, vmidOf } from './common.js';
+import { type HaWorkers, haManaged, haRequest } from './ha.js';
 import { acquireFlock } from './locks.js';
 import { applyPending } from './pending.js';
 import { agentEnabled, memoryMiB, startTask } from './vm.js';
@@ -25,6 +28,11 @@ async function lockVm(ctx: Ctx, t: TaskHandle, vmid: number): Promise<() => void
     timeoutMs: scaled(ctx, FLOCK_WAIT.config),
     onWait: () => t.log('trying to acquire lock...'),
   });
+}
+
+/** qga_check_running: whether the simulated agent answers a ping (the rule of agent.ts). */
+function agentUp(vm: VmRecord): boolean {
+  return vm.agentUpAt !== undefined && Date.now() >= vm.agentUpAt && vm.qmpstatus === 'running' && !vm.guest?.agentNeverUp;
 }
 
 function markStarted(ctx: Ctx, vm: VmRecord): void {
@@ -87,8 +95,23 @@ export function vmStart(ctx: Ctx): string {
     'with-conntrack-state', 'nets-host-mtu',
   );
   const skiplock = bool(ctx.params.skiplock);
+  // API2/Qemu.pm `vm_start`: an HA resource (PVE::HA::Config::vm_is_ha_managed) is only asked to be started.
+  if (haManaged(ctx, vmid) && ctx.params.stateuri === undefined) {
+    return startTask(ctx, 'hastart', vmid, async (t) => {
+      t.log(`Requesting HA start for VM ${vmid}`);
+      haRequest(ctx, t, vmid, { kind: 'start' }, LRM);
+    });
+  }
   return startTask(ctx, 'qmstart', vmid, (t) => startInTask(ctx, t, node, vmid, { skiplock }));
 }
+
+/** The HA manager's LRM does its work with the same workers as the API (Resources/PVEVM.pm). */
+const LRM: HaWorkers = {
+  start: (ctx, t, node, vmid) => startInTask(ctx, t, node, vmid, {}),
+  stop: async (ctx, t, node, vmid, timeout) => {
+    await stopInTask(ctx, t, node, vmid, { skiplock: false, shutdown: timeout > 0, force: true, timeout });
+  },
+};
 
 /** A running qmshutdown that `overrule-shutdown` can interrupt. */
 interface Abort {
@@ -110,35 +133,67 @@ function shutdownsOf(ctx: Ctx): Map<string, ShutdownRun[]> {
   return m;
 }
 
-/** _do_vm_stop: hard stop, or shutdown with a timeout (and forceStop). A stopped VM is a no-op. */
+/**
+ * One `check_running` loop of `_do_vm_stop`: polled once a second up to `limitS` seconds, the process that ends after
+ * `exitMs` (undefined: never) is seen gone at the first whole second after it ended, if that is before the limit.
+ * Resolves whether it went; an overruling stop kills the worker (its SIGTERM handler dies "received interrupt",
+ * pve-common RESTEnvironment.pm `fork_worker`).
+ */
+async function exits(t: TaskHandle, exitMs: number | undefined, limitS: number, abort?: Abort): Promise<boolean> {
+  const seenAtS = exitMs === undefined ? Infinity : Math.ceil(exitMs / 1000);
+  const gone = seenAtS < limitS;
+  await work(t, (gone ? seenAtS : limitS) * 1000, abort);
+  return gone;
+}
+
+/** A wait of the stop worker that an overruling stop interrupts. */
+async function work(t: TaskHandle, ms: number, abort?: Abort): Promise<void> {
+  await Promise.race([t.sleep(ms), abort?.promise ?? new Promise<void>(() => undefined)]);
+  if (abort?.done()) throw new Error('received interrupt');
+}
+
+/**
+ * QemuServer.pm `_do_vm_stop` under `vm_stop`'s config lock: nothing to do for a VM that is not running; the lock
+ * check; a shutdown (the guest agent's guest-shutdown or ACPI; the guest takes `qmshutdown`, or ignores it) or a
+ * `quit` (QEMU takes `qmstop`); `timeout` s (default: startup `down=` for a shutdown, else 60) polled once a second;
+ * then an error, or with `force` a plain warn, SIGTERM and up to 10 s more (QEMU again takes `qmstop`), then
+ * SIGKILL and 1 s. So a forced stop ends after `timeout`, not at it. Resolves whether it stopped the VM.
+ */
 async function stopInTask(
   ctx: Ctx,
   t: TaskHandle,
   node: string,
   vmid: number,
   opts: { skiplock: boolean; shutdown: boolean; force: boolean; timeout?: number; abort?: Abort },
-): Promise<void> {
+): Promise<boolean> {
   const release = await lockVm(ctx, t, vmid);
   try {
     const vm = findVm(ctx, node, vmid);
     if (!vm) throw new Error(notOnNodeMessage(node, vmid));
-    if (vm.status !== 'running') return;
+    if (vm.status !== 'running') return false;
     if (!opts.skiplock && vm.config.lock !== undefined) throw new Error(`VM is locked (${vm.config.lock})`);
+    const d = ctx.sim.durations;
+    const down = /(?:^|,)down=(\d+)/.exec(vm.config.startup ?? '')?.[1];
+    const timeoutS = opts.timeout ?? (opts.shutdown && down ? Number(down) : 60);
+    let exitMs: number | undefined = d.qmstop;
     if (opts.shutdown) {
-      const down = /(?:^|,)down=(\d+)/.exec(vm.config.startup ?? '')?.[1];
-      const timeoutMs = (opts.timeout ?? (down ? Number(down) : 60)) * 1000;
-      const ignores = vm.guest?.ignoreShutdown === true;
-      const wait = ignores ? timeoutMs : Math.min(ctx.sim.durations.qmshutdown, timeoutMs);
-      await Promise.race([t.sleep(wait), opts.abort?.promise ?? new Promise<void>(() => undefined)]);
-      if (opts.abort?.done()) throw new Error('interrupted by signal');
-      if (ignores || ctx.sim.durations.qmshutdown > timeoutMs) {
-        if (!opts.force) throw new Error('VM quit/powerdown failed - got timeout');
-        t.warn('VM still running - terminating now with SIGTERM');
+      if (agentEnabled(vm.config) && !agentUp(vm)) {
+        // qga_check_running pings the agent (3 s), warns, and the shutdown falls back to ACPI (system_powerdown).
+        await work(t, 3000, opts.abort);
+        t.warn(`QEMU Guest Agent is not running - VM ${vmid} qga command 'guest-ping' failed - got timeout`);
       }
-    } else {
-      await t.sleep(ctx.sim.durations.qmstop);
+      exitMs = vm.guest?.ignoreShutdown ? undefined : d.qmshutdown;
+    }
+    if (!(await exits(t, exitMs, timeoutS, opts.abort))) {
+      if (!opts.force) throw new Error('VM quit/powerdown failed - got timeout');
+      t.warn('VM still running - terminating now with SIGTERM');
+      if (!(await exits(t, d.qmstop, 10, opts.abort))) {
+        t.warn('VM still running - terminating now with SIGKILL');
+        await work(t, 1000, opts.abort);
+      }
     }
     markStopped(ctx, vm);
+    return true;
   } finally {
     release();
   }
@@ -151,6 +206,14 @@ export function vmStop(ctx: Ctx): string {
   rootOnly(ctx, 'skiplock', 'keepActive', 'migratedfrom');
   const overrule = bool(ctx.params['overrule-shutdown']);
   const opts = { skiplock: bool(ctx.params.skiplock), shutdown: false, force: true, timeout: int(ctx.params.timeout) };
+  // API2/Qemu.pm `vm_stop`: an HA resource gets `ha-manager crm-command stop vm:<id> 0` (a hard stop).
+  if (haManaged(ctx, vmid) && ctx.params.migratedfrom === undefined) {
+    if (overrule) throw paramError({ 'overrule-shutdown': 'Not applicable for HA resources.' });
+    return startTask(ctx, 'hastop', vmid, async (t) => {
+      t.log(`Requesting HA stop for VM ${vmid}`);
+      haRequest(ctx, t, vmid, { kind: 'stop', timeout: 0 }, LRM);
+    });
+  }
   return startTask(ctx, 'qmstop', vmid, async (t) => {
     if (overrule) {
       const runs = shutdownsOf(ctx).get(`${node}/${vmid}`) ?? [];
@@ -172,6 +235,14 @@ export function vmShutdown(ctx: Ctx): string {
   if (vm && vm.status === 'running' && vm.qmpstatus === 'paused') {
     if (!force) throw dieError('VM is paused - cannot shutdown');
     shutdown = false;
+  }
+  // API2/Qemu.pm `vm_shutdown`: an HA resource gets `ha-manager crm-command stop vm:<id> <timeout // 60>`.
+  if (haManaged(ctx, vmid)) {
+    const timeout = int(ctx.params.timeout) ?? 60;
+    return startTask(ctx, 'hastop', vmid, async (t) => {
+      t.log(`Requesting HA stop for VM ${vmid}`);
+      haRequest(ctx, t, vmid, { kind: 'stop', timeout }, LRM);
+    });
   }
   let aborted = false;
   let abort: () => void = () => undefined;
@@ -212,9 +283,21 @@ export function vmReboot(ctx: Ctx): string {
   if (vm.status !== 'running') throw dieError(`VM ${vmid} not running`);
   const timeout = int(ctx.params.timeout);
   return startTask(ctx, 'qmreboot', vmid, async (t) => {
-    await stopInTask(ctx, t, node, vmid, { skiplock: false, shutdown: true, force: false, timeout });
-    await t.sleep(ctx.sim.durations.qmreboot);
-    await startInTask(ctx, t, node, vmid, {});
+    // QemuServer.pm `vm_reboot`: a reboot request, then `_do_vm_stop` (shutdown, no force); the task ends with the
+    // VM off. qmeventd sees QEMU exit and runs `qm cleanup` (CLI/qm.pm), which waits for the config lock, finds the
+    // request and starts the VM in a task of its own (root@pam) `durations.qmreboot` later.
+    if (!(await stopInTask(ctx, t, node, vmid, { skiplock: false, shutdown: true, force: false, timeout }))) return;
+    ctx.sim.tasks.start({
+      node,
+      type: 'qmstart',
+      id: String(vmid),
+      authid: 'root@pam',
+      durationMs: 0,
+      run: async (restart) => {
+        await restart.sleep(ctx.sim.durations.qmreboot);
+        await startInTask(ctx, restart, node, vmid, {});
+      },
+    });
   });
 }
 
@@ -254,6 +337,7 @@ export function vmSuspend(ctx: Ctx): string {
   const todisk = bool(ctx.params.todisk);
   const found = checkRunning(ctx, node, vmid);
   if (found.status !== 'running') throw dieError(`VM ${vmid} not running`);
+  if (todisk && haManaged(ctx, vmid)) throw dieError('Cannot suspend HA managed VM to disk');
   let statestorage = str(ctx.params.statestorage);
   if (todisk) {
     requireVmPriv(ctx, vmid, 'VM.Config.Disk');

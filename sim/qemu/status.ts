@@ -39,7 +39,8 @@ export function vmStatus(ctx: Ctx, vm: VmRecord, full: boolean): Record<string, 
   if (full) {
     d.qmpstatus = running ? vm.qmpstatus : 'stopped';
     d.memhost = d.mem;
-    d.ha = { managed: 0 };
+    // API2/Qemu.pm `vm_status`: PVE::HA::Config::get_service_status ({ managed: 0 }, or managed with the state).
+    d.ha = vm.ha ? { managed: 1, state: vm.ha.state } : { managed: 0 };
     if (agentEnabled(conf)) d.agent = 1;
     if (running) {
       d['running-machine'] = 'pc-i440fx-9.2+pve1';

@@ -139,6 +139,7 @@ export function applyUpdate(ctx: Ctx, req: UpdateRequest, log: (l: string) => vo
   for (const opt of deletes) {
     const val = vm.config[opt] ?? vm.pending[opt];
     if (val === undefined) {
+      // API2/Qemu.pm `$update_vm_api`: a plain Perl `warn`, so a POST's qmconfig task still ends `TASK OK`.
       warn(`cannot delete '${opt}' - not set in current configuration!`);
       continue;
     }

@@ -4,7 +4,7 @@
 import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
 import { PveApiError } from '../proxmox/errors.js';
 import { sleep } from '../proxmox/abort.js';
-import { TaskFailedError, waitForTask } from '../proxmox/tasks.js';
+import { TaskFailedError, type TaskResult, waitForTask } from '../proxmox/tasks.js';
 import type { Settings } from '../settings.js';
 import { diffConfig } from './diff.js';
 import { addCiTags } from './orphans.js';
@@ -14,6 +14,7 @@ import { synchronousConfig } from './hotplug.js';
 import { type OwnedVm, fingerprintOf } from './ownership.js';
 import { isCiTag, splitTags } from './orphans.js';
 import { type VmConfig, vmConfig, vmPath } from './pve.js';
+import { FOLLOW_UP_MS, type PowerStep, followUpState, forcedStopNote, pendingNote, powerWaitMs, untilState } from './settle.js';
 import { type Plan, type PrunedVm, type Step, describeStep } from './steps.js';
 import { oneLine } from '../report/text.js';
 
@@ -56,7 +57,11 @@ const PRUNE_CONCURRENCY = 4;
 function idTaken(text: string, id: number): boolean {
   return /already exists/.test(text) || new RegExp(`close \\(rename\\) atomic file '[^']*/qemu-server/${id}\\.conf' failed: File exists`).test(text);
 }
-const LOCKED = /VM is locked \((?!destroyed)|can't lock file '.*' - got timeout/;
+// Locks that clear when the operation holding them ends. Not `destroyed` (the VM is going away) nor `suspended`:
+// a hibernated VM keeps that lock until it is started again (QemuServer.pm `vm_start` resumes it and drops the
+// lock), so waiting for it to clear only burns the step's timeout.
+const LOCKED = /VM is locked \((?!destroyed\)|suspended\))|can't lock file '.*' - got timeout/;
+const HIBERNATED = /VM is locked \(suspended\)/;
 
 
 function errorText(e: unknown): string {
@@ -94,21 +99,53 @@ export class Applier {
     }
   }
 
-  /** Sends a write and waits for its task (a null answer means PVE did it synchronously). */
-  private async call(method: 'post' | 'put' | 'delete', path: string, params: Record<string, string>, what: string, onAccepted?: (upid?: string) => void) {
+  /**
+   * Sends a write and waits up to `waitMs` (default: `timeout`) for its task; resolves with the task's result, or
+   * undefined when PVE answered without a task (it did the change synchronously).
+   */
+  private async call(
+    method: 'post' | 'put' | 'delete',
+    path: string,
+    params: Record<string, string>,
+    what: string,
+    onAccepted?: (upid?: string) => void,
+    waitMs = this.s.timeoutSec * 1000,
+  ): Promise<TaskResult | undefined> {
     const upid = await this.timed('apiMs', () => this.client[method]<string | null>(path, params, { signal: this.opts.signal }));
     onAccepted?.(typeof upid === 'string' ? upid : undefined);
-    if (typeof upid !== 'string' || !upid.startsWith('UPID:')) return;
+    if (typeof upid !== 'string' || !upid.startsWith('UPID:')) return undefined;
     this.opts.log.debug(`${what}: task ${upid}`);
     const r = await this.timed('taskMs', () =>
       waitForTask(this.client, upid, {
-        timeoutMs: this.s.timeoutSec * 1000,
+        timeoutMs: waitMs,
         signal: this.opts.signal,
         what,
         onWarning: (m) => this.warnings.push(`${what}: ${m}`),
       }),
     );
     if (r.warnings > 0) this.opts.log.warning(`${what} finished with ${r.warnings} warning(s)`);
+    return r;
+  }
+
+  /**
+   * After a power task: a forced shutdown says so (PVE's SIGTERM line is a plain `warn`, so the task ends OK and
+   * its log is the only trace), and where PVE is not done when the task ends (settle.ts) the step waits until the
+   * VM is running or stopped.
+   */
+  private async afterPower(step: PowerStep, task: TaskResult, waitMs: number, what: string): Promise<void> {
+    const o = { signal: this.opts.signal, log: this.opts.log };
+    if (task.type === 'qmshutdown' && step.params.forceStop === '1') {
+      const note = await this.timed('apiMs', () => forcedStopNote(this.client, task, step, what, o));
+      if (note) this.warnings.push(note);
+    }
+    const want = followUpState(task.type);
+    if (!want) return;
+    this.opts.log.info(
+      task.type === 'qmreboot'
+        ? `${what}: the VM is off; PVE starts it again in a task of its own - waiting until it runs`
+        : `${what}: VM ${step.vmid} is HA-managed, so PVE only queued the request with the HA manager - waiting until the VM is ${want}`,
+    );
+    await this.timed('taskMs', () => untilState(this.client, step, want, waitMs + FOLLOW_UP_MS, what, task.type, o));
   }
 
   /** Retries a step while PVE reports a lock conflict, with jittered backoff, inside the step's timeout. */
@@ -121,6 +158,8 @@ export class Applier {
       } catch (e) {
         const text = errorText(e);
         const left = deadline - Date.now();
+        if (HIBERNATED.test(text) && e instanceof Error)
+          e.message = `${what}: the VM is hibernated (lock: suspended), and PVE keeps that lock until the VM is started again: start it first (state: started resumes it), or remove it (state: absent). ${e.message}`;
         if (!LOCKED.test(text)) throw e;
         if (left <= 0) {
           if (attempt > 1 && e instanceof Error)
@@ -205,7 +244,7 @@ export class Applier {
    * Runs a create/clone request and records the VM as the step's own the moment PVE accepts it; once its task has
    * ended, records what PVE generated for it, so cleanup can tell it from any later VM with the same id.
    */
-  private async created(vm: OwnedVm, send: (accepted: (upid?: string) => void) => Promise<void>): Promise<void> {
+  private async created(vm: OwnedVm, send: (accepted: (upid?: string) => void) => Promise<unknown>): Promise<void> {
     let owned: OwnedVm | undefined;
     await send((upid) => {
       this.changed = true;
@@ -307,16 +346,24 @@ export class Applier {
         // PVE: POST (a qmconfig worker) for hot-plug or storage allocation, PUT (synchronous) for the rest.
         await this.call(synchronousConfig(step.running, step.hotplug, params) ? 'put' : 'post', vmPath(step.node, step.vmid, 'config'), params, `configure VM ${step.vmid}`);
         this.changed = true;
+        if (step.running) {
+          const note = await this.timed('apiMs', () => pendingNote(this.client, step, `configure VM ${step.vmid}`, { signal: this.opts.signal, log: this.opts.log }));
+          if (note) this.warnings.push(note);
+        }
         return;
       }
       case 'resize':
         await this.call('put', vmPath(step.node, step.vmid, 'resize'), { disk: step.disk, size: step.size, ...(this.s.skiplock ? { skiplock: '1' } : {}) }, `resize ${step.disk} of VM ${step.vmid}`);
         this.changed = true;
         return;
-      case 'power':
-        await this.call('post', vmPath(step.node, step.vmid, 'status', step.action), step.params, `${step.action} VM ${step.vmid}`);
+      case 'power': {
+        const what = `${step.action} VM ${step.vmid}`;
+        const waitMs = powerWaitMs(step, this.s.timeoutSec);
+        const task = await this.call('post', vmPath(step.node, step.vmid, 'status', step.action), step.params, what, undefined, waitMs);
         this.changed = true;
+        if (task) await this.afterPower(step, task, waitMs, what);
         return;
+      }
       case 'template':
         await this.call('post', vmPath(step.node, step.vmid, 'template'), {}, `convert VM ${step.vmid} to a template`);
         this.changed = true;

@@ -3,6 +3,7 @@
 import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../inputs/checks.js';
 import type { ProxmoxClient } from '../proxmox/client.js';
+import { PveApiError } from '../proxmox/errors.js';
 import { vmPath } from './pve.js';
 
 export interface GuestInterface {
@@ -119,6 +120,16 @@ export function guestInfo(result: unknown, o: Pick<WaitGuestOptions, 'family' | 
 }
 
 const NOT_YET = /QEMU guest agent is not running|got timeout|guest-ping|not running yet/i;
+// qemu-server QemuServer/Agent.pm `assert_agent_available` dies "VM <vmid> is not running" when QEMU is gone. Matched
+// on PVE's own text: the client's message also names the request path, .../agent/..., so the whole message always
+// mentions "agent".
+const VM_NOT_RUNNING = /^VM \d+ is not running\b/;
+
+/** What PVE itself said (body `message` or status line), without the client's "PVE 500 on GET <path>: " prefix. */
+function pveText(e: unknown): string {
+  if (e instanceof PveApiError) return (e.pveMessage || e.statusText || '').trim();
+  return e instanceof Error ? e.message : String(e);
+}
 
 export async function waitForGuest(client: ProxmoxClient, node: string, vmid: number, o: WaitGuestOptions): Promise<GuestInfo> {
   const deadline = Date.now() + o.timeoutMs;
@@ -135,8 +146,10 @@ export async function waitForGuest(client: ProxmoxClient, node: string, vmid: nu
       if (o.signal?.aborted) throw e;
       if (/No QEMU guest agent configured/.test(msg))
         throw new GuestWaitError(`VM ${vmid}: wait_for needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`);
-      if (/is not running/.test(msg) && !/agent/.test(msg))
-        throw new GuestWaitError(`VM ${vmid} is not running, so its guest cannot be waited for (state: started starts it)`);
+      // The wait only begins on a running VM: it stopped since (shut down from inside, crashed, or stopped by
+      // someone), and no agent will answer until it is started again.
+      if (VM_NOT_RUNNING.test(pveText(e)))
+        throw new GuestWaitError(`VM ${vmid} is not running (it stopped while the step waited for its guest), so its guest cannot be waited for (state: started starts it)`);
       if (!NOT_YET.test(msg) && !/\b5\d\d\b/.test(msg)) throw e;
       last = msg.replace(/^.*?: /, '');
     }
