@@ -46,10 +46,13 @@ export interface TokenOption {
   privs?: PrivSpec;
 }
 
-/** A 401 produced outside the API handler: status line only, empty body (pveproxy's auth_handler failures). */
+/**
+ * A 401 produced outside the API handler: status line only, empty body (pveproxy's auth_handler failures).
+ * pve-http-server src/PVE/APIServer/AnyEvent.pm handle_request: `HTTP::Response->new(HTTP_UNAUTHORIZED, $err)`.
+ */
 export class AuthRejected extends Error {}
 
-/** Endpoints pveproxy serves without authentication (auth_handler's explicit list). */
+/** Endpoints pveproxy serves without authentication (pve-manager PVE/HTTPServer.pm auth_handler's explicit list). */
 export function isOpenEndpoint(method: string, relUri: string): boolean {
   if (relUri === '/access/ticket') return method === 'GET' || method === 'POST';
   if (relUri === '/access/domains') return method === 'GET';
@@ -57,13 +60,13 @@ export function isOpenEndpoint(method: string, relUri: string): boolean {
   return (relUri === '/access/openid/login' || relUri === '/access/openid/auth-url') && method === 'POST';
 }
 
-/** PVE's auth grace: a ticket may be up to 5 min "from the future" (clock skew between nodes). */
+/** pve-access-control src/PVE/AccessControl.pm $auth_graceperiod (get_ticket_age_range): a ticket may be up to 5 min "from the future" (clock skew between nodes). */
 const CLOCK_SKEW_SEC = 300;
 
 const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
 const nowSec = (): number => Math.floor(Date.now() / 1000);
 
-/** extract_auth_value: `<name>=<value>` (or `<name> <value>`) inside a Cookie/Authorization header, URI-unescaped. */
+/** pve-http-server src/PVE/APIServer/Formatter.pm extract_auth_value: `<name>=<value>` (or `<name> <value>`) inside a Cookie/Authorization header, URI-unescaped. */
 export function extractAuthValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   const m = new RegExp(`(?:^|[\\s;])${name}(?:=|\\s)([^;]*)`).exec(header);
@@ -91,7 +94,7 @@ const CAP_GROUPS: Record<string, (p: string) => boolean> = {
   mapping: (p) => p.startsWith('Mapping.') || p === 'Permissions.Modify',
 };
 
-/** compute_api_permission: the `cap` object of a login answer. */
+/** pve-access-control src/PVE/API2/AccessControl.pm compute_api_permission: the `cap` object of a login answer. */
 function capabilities(privs: ReadonlySet<string>): Record<string, Record<string, 1>> {
   const cap: Record<string, Record<string, 1>> = {};
   for (const [group, member] of Object.entries(CAP_GROUPS)) {
@@ -110,7 +113,7 @@ export interface TokenCredential {
 }
 
 export class Authenticator {
-  /** Seconds a ticket (and CSRF token) stays valid; changeable at run time. */
+  /** Seconds a ticket (and CSRF token) stays valid (PVE: AccessControl.pm $ticket_lifetime, 2 h); changeable at run time. */
   lifetimeSec: number;
   private readonly ticketKey = randomBytes(32);
   private readonly csrfKey = randomBytes(32);
@@ -139,12 +142,14 @@ export class Authenticator {
     return age >= -CLOCK_SKEW_SEC && age <= this.lifetimeSec;
   }
 
+  // pve-access-control src/PVE/AccessControl.pm assemble_ticket -> pve-common src/PVE/Ticket.pm assemble_rsa_ticket:
+  // `PVE:<uri_escape(user, ':')>:<%08X time>::<base64 sig>` (PVE signs with RSA; the simulator with an HMAC).
   createTicket(userid: string): string {
     const plain = `PVE:${userid.replace(/:/g, '%3A')}:${hex8(nowSec())}`;
     return `${plain}::${this.sign(plain)}`;
   }
 
-  /** The ticket's userid when the signature and the age are fine. */
+  /** AccessControl.pm verify_ticket -> Ticket.pm verify_rsa_ticket: the ticket's userid when the signature and the age are fine. */
   verifyTicket(ticket: string): string | undefined {
     const m = /^(PVE:([^:\s]+):([0-9A-F]{8}))::(\S+)$/.exec(ticket);
     if (!m || !safeEqual(this.sign(m[1]), m[4]) || !this.fresh(parseInt(m[3], 16))) return undefined;
@@ -152,12 +157,15 @@ export class Authenticator {
     return this.users.has(userid) ? userid : undefined;
   }
 
+  // pve-access-control AccessControl.pm assemble_csrf_prevention_token -> pve-common src/PVE/Ticket.pm
+  // assemble_csrf_prevention_token: `<%08X time>:<hmac_sha256_base64("$timestamp:$username")>` (no `=` padding).
   createCsrfToken(userid: string): string {
     const stamp = hex8(nowSec());
     const mac = createHmac('sha256', this.csrfKey).update(`${stamp}:${userid}`).digest('base64').replace(/=+$/, '');
     return `${stamp}:${mac}`;
   }
 
+  // pve-common src/PVE/Ticket.pm verify_csrf_prevention_token (AccessControl.pm passes -$auth_graceperiod, $ticket_lifetime).
   verifyCsrfToken(userid: string, token: string | undefined): boolean {
     const m = token ? /^([0-9A-F]{8}):(\S+)$/.exec(token) : null;
     if (!m) return false;
@@ -171,7 +179,7 @@ export class Authenticator {
   }
 
   private verifyToken(value: string): AuthInfo | undefined {
-    // verify_token splits on the last '=': token ids cannot contain '=', UUID secrets cannot either.
+    // pve-access-control src/PVE/AccessControl.pm verify_token (`/^(.*)=(.*)$/`) splits on the last '=': token ids cannot contain '=', UUID secrets cannot either.
     const eq = value.lastIndexOf('=');
     if (eq < 0) return undefined;
     const authid = value.slice(0, eq);
@@ -189,7 +197,8 @@ export class Authenticator {
   }
 
   /**
-   * auth_handler: resolves the caller of a non-open endpoint or throws AuthRejected with PVE's status-line text.
+   * pve-manager PVE/HTTPServer.pm auth_handler (texts `No ticket`, `Authentication failed!`, CSRF check for non-GET
+   * without a token) and pve-http-server AnyEvent.pm handle_request (ticket source order): resolves the caller of a non-open endpoint or throws AuthRejected with PVE's status-line text.
    * A ticket (cookie first, then `Authorization: PVEAuthCookie=`) takes precedence over an API token.
    */
   authenticate(req: { method: string; cookie?: string; authorization?: string; csrf?: string }): AuthInfo {
@@ -293,7 +302,8 @@ export function anonymous(req: { cookie?: string; authorization?: string }): Aut
 }
 
 /**
- * The flat ACL check. `priv` may list alternatives as `A|B` (PVE's `any => 1` checks); the 403 text names the path
+ * The flat ACL check (pve-access-control src/PVE/RPCEnvironment.pm check / check_any; pve-common
+ * src/PVE/Exception.pm raise_perm_exc). `priv` may list alternatives as `A|B` (PVE's `any => 1` checks); the 403 text names the path
  * and the privilege list exactly as raise_perm_exc prints them.
  */
 export function requirePriv(auth: AuthInfo, path: string, priv: string): void {

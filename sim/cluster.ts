@@ -200,6 +200,8 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
     return out;
   };
 
+  // pve-manager PVE/API2/Cluster.pm nextid: a given vmid is returned if unused, else 400 `VM <vmid> already exists`;
+  // otherwise the first free id in datacenter.cfg next-id [lower, upper) (default [100, 1000000)), else the die text.
   const nextid: Handler = (ctx) => {
     const { vms, nextIdRange } = ctx.sim.state;
     if (ctx.params.vmid !== undefined) {

@@ -14,6 +14,8 @@ export class PveError extends Error {
 }
 
 /** 400 "Parameter verification failed." with an errors map, as PVE's raise_param_exc. */
+// pve-common src/PVE/JSONSchema.pm validate / src/PVE/Exception.pm raise_param_exc: 400 `Parameter verification failed.`
+// with the per-parameter `errors` map.
 export function paramError(errors: Record<string, string>): PveError {
   return new PveError(400, 'Parameter verification failed.', errors);
 }

@@ -18,7 +18,7 @@ export interface ServerDeps {
   authFailureDelayMs(): number;
 }
 
-/** pve-http-server's $limit_max_post. */
+/** pve-http-server src/PVE/APIServer/AnyEvent.pm $limit_max_post. */
 const MAX_BODY = 512 * 1024;
 const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
@@ -42,13 +42,13 @@ function safeDecode(s: string): string {
   }
 }
 
-/** Node refuses control and non-latin1 characters in status lines; PVE's first-line rule already drops CR/LF. */
+/** pve-http-server AnyEvent.pm response: the status line keeps the message's first line. Node refuses control and non-latin1 characters in status lines; PVE's first-line rule already drops CR/LF. */
 function reasonPhrase(message: string): string {
   const first = message.split(/\r?\n/)[0] ?? '';
   return first.replace(/[^\t\x20-\x7e\x80-\xff]/g, '?') || 'Error';
 }
 
-/** decode_urlencoded: `+` is a space, a key given twice becomes an array (which then fails the type check). */
+/** pve-http-server AnyEvent.pm decode_urlencoded (via extract_params): `+` is a space, a key given twice becomes an array (which then fails the type check). */
 export function decodeUrlencoded(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const part of text.split('&')) {
@@ -71,6 +71,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+// pve-http-server src/PVE/APIServer/Formatter/Standard.pm prepare_response_data: `{data, message, errors}`; extjs moves
+// the status into the body and answers 200; the message comes from pve-manager PVE/HTTPServer.pm rest_handler.
 function envelope(format: string, status: number, message: string, errors?: Record<string, string>): Answer {
   const msg = message.endsWith('\n') || status === 501 ? message : `${message}\n`;
   if (format === 'extjs') {
@@ -82,6 +84,7 @@ function envelope(format: string, status: number, message: string, errors?: Reco
   return { status, reason: reasonPhrase(message), body: JSON.stringify(body), contentType: 'application/json;charset=UTF-8' };
 }
 
+// pve-http-server Formatter/Standard.pm prepare_response_data: `total`/`changes` result attributes on success only.
 function success(format: string, result: unknown): Answer {
   if (result instanceof RawResult) return { status: 200, reason: 'OK', body: result.body, contentType: result.contentType };
   const data = result instanceof ApiResult ? result.data : result;
@@ -109,6 +112,8 @@ function errorAnswer(format: string, err: unknown): Answer {
   return envelope(format, 500, err instanceof Error ? err.message : String(err));
 }
 
+// pve-http-server src/PVE/APIServer/AnyEvent.pm response: Date/Expires/Cache-Control/Pragma/Server headers, gzip over
+// 1024 bytes, keep-alive dropped for codes >= 400.
 function send(req: IncomingMessage, res: ServerResponse, a: Answer): void {
   // Early answers (401, 501, ...) leave the body unread; discard it so the client can still read the answer.
   if (!req.complete) req.resume();
@@ -178,6 +183,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     const latency = deps.faults.latency(deps.latency());
     if (latency > 0) await sleep(latency);
 
+    // pve-http-server AnyEvent.pm unshift_read_header / handle_request: the 501s below (texts as pveproxy's).
     if (!KNOWN_METHODS.has(method)) return { status: 501, reason: `method '${method}' not available` };
     const te = req.headers['transfer-encoding'];
     if (te) {
@@ -199,6 +205,8 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       return fault.jsonBody ? envelope('json', fault.status, fault.message) : { status: fault.status, reason: fault.message };
     }
 
+    // pve-http-server AnyEvent.pm handle_request -> pve-manager PVE/HTTPServer.pm auth_handler; a failure is a 401
+    // with the error as status line and no body, delayed 3 s.
     let auth: AuthInfo;
     const credentials = { cookie: req.headers.cookie, authorization: req.headers.authorization };
     try {
@@ -250,7 +258,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       return success(format, await dispatch(method as HttpMethod, rawRel, rel, params, auth));
     } catch (err) {
       const a = errorAnswer(format, err);
-      // Unauthorized answers are held back like pveproxy does (failed logins).
+      // Unauthorized answers are held back like pveproxy does (AnyEvent.pm handle_api2_request: `$delay = 3 - ...`) (failed logins).
       if (a.status === 401 || (err instanceof PveError && err.status === 401)) {
         a.delayMs = deps.authFailureDelayMs() - (Date.now() - entry.at);
       }
@@ -265,6 +273,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     params: Record<string, unknown>,
     auth: AuthInfo,
   ): Promise<unknown> {
+    // pve-manager PVE/HTTPServer.pm rest_handler: the default answer is 501 `Method '$method $rel_uri' not implemented`.
     const notImplemented = new PveError(501, `Method '${method} ${rel}' not implemented`);
     const match = findEndpoint(method, rawRel);
     if (!match || 'methodMissing' in match) throw notImplemented;
@@ -272,6 +281,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     if (!route) throw notImplemented;
     const { pathParams, schema } = match;
 
+    // pve-manager PVE/HTTPServer.pm rest_handler: URI parameters win, a conflicting body value is a param exception.
     const conflicts: Record<string, string> = {};
     for (const [k, v] of Object.entries(pathParams)) {
       if (params[k] !== undefined && String(params[k]) !== v) {
@@ -281,7 +291,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     if (Object.keys(conflicts).length) throw paramError(conflicts);
 
     if (auth.kind === 'token' && schema.allowtoken === 0) {
-      // raise_perm_exc wraps a message that already ends in a newline, hence the line break before ')'.
+      // pve-manager PVE/HTTPServer.pm rest_handler (`$auth->{api_token} && !$info->{allowtoken}`); raise_perm_exc wraps a message that already ends in a newline, hence the line break before ')'.
       throw new PveError(403, `Permission check failed (URI '${rel}' not available with API token, need proper ticket.\n)`);
     }
 
@@ -293,6 +303,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       if (!info.online) throw new StatusOnly(595, 'No route to host');
     }
 
+    // pve-common src/PVE/RESTHandler.pm handle -> PVE::JSONSchema::validate (see schema/validate.ts).
     const errors = validateParams(schema, { ...params, ...pathParams });
     if (errors) throw paramError(errors);
 

@@ -47,6 +47,7 @@ export interface TaskEnvironment {
   taskHeld?(type: string): boolean;
 }
 
+// pve-common src/PVE/UPID.pm decode (PVE::Tools::upid_decode): the UPID pattern; node:pid:pstart(8-9 hex):starttime:type:id:user:.
 const UPID_RE =
   /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-F]{8}):([0-9A-F]{8,9}):([0-9A-F]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
 
@@ -60,7 +61,7 @@ export interface DecodedUpid {
   user: string;
 }
 
-/** PVE::Tools::upid_decode. */
+/** PVE::Tools::upid_decode (pve-common src/PVE/Tools.pm, which calls src/PVE/UPID.pm decode). */
 export function decodeUpid(upid: string): DecodedUpid | undefined {
   const m = UPID_RE.exec(upid);
   if (!m) return undefined;
@@ -77,6 +78,7 @@ export function decodeUpid(upid: string): DecodedUpid | undefined {
 
 const hex = (n: number, width = 8): string => n.toString(16).toUpperCase().padStart(width, '0');
 
+// pve-common src/PVE/UPID.pm encode (PVE::Tools::upid_encode): `UPID:%s:%08X:%08X:%08X:%s:%s:%s:`, pstart may exceed 8 digits.
 export function encodeUpid(t: Omit<DecodedUpid, 'user'> & { authid: string }): string {
   return `UPID:${t.node}:${hex(t.pid)}:${hex(t.pstart)}:${hex(t.starttime)}:${t.type}:${t.id}:${t.authid}:`;
 }
@@ -108,6 +110,7 @@ function defaultDuration(d: Durations, type: string): number {
 }
 
 /**
+ * pve-common src/PVE/RESTEnvironment.pm fork_worker (`chomp $err; $err =~ s/\n/ /mg`, `TASK ERROR: $err`).
  * How a worker's exception ends up in its log: PVE::Exception stringifies as "<code> <msg>\n<param>: <text>\n…"
  * (a plain die has no code), and the exit status turns newlines into spaces.
  */
@@ -160,6 +163,7 @@ export class SimTaskManager implements TaskManager {
     for (const wake of waiting) wake();
   }
 
+  // pve-common src/PVE/RESTEnvironment.pm fork_worker: the parent answers the UPID, the child runs the function.
   start(spec: TaskSpec): string {
     const now = Date.now();
     this.nextPid += 1 + Math.floor(Math.random() * 40);
@@ -218,6 +222,8 @@ export class SimTaskManager implements TaskManager {
     }
   }
 
+  // pve-common src/PVE/RESTEnvironment.pm fork_worker: last log line `TASK OK` / `TASK WARNINGS: n` / `TASK ERROR: msg`;
+  // src/PVE/UPID.pm read_status turns that line into the exitstatus (`OK`, `WARNINGS: n`, the message).
   private finish(task: TaskRecord, ok: string | undefined, error?: string): void {
     if (task.status === 'stopped') return;
     task.lines.push(ok !== undefined ? `TASK ${ok}` : `TASK ERROR: ${error}`);
@@ -253,7 +259,7 @@ export class SimTaskManager implements TaskManager {
 const num = (v: unknown): number | undefined => (v === undefined || v === null || v === '' ? undefined : Number(v));
 const flag = (v: unknown): boolean => v === true || v === 1 || v === '1';
 
-/** The task fields every listing shows (`user` is the full authid there). */
+/** The task fields every listing shows (`user` is the full authid there; see the README for pve-manager's split). */
 function taskSummary(t: TaskRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {
     upid: t.upid,
@@ -272,12 +278,13 @@ function taskSummary(t: TaskRecord): Record<string, unknown> {
   return out;
 }
 
-/** PVE's task owner rule: the task's own authid, or a user looking at one of their tokens' tasks. */
+/** pve-manager PVE/API2/Tasks.pm $check_task_user: PVE's task owner rule: the task's own authid, or a user looking at one of their tokens' tasks. */
 function ownsTask(auth: AuthInfo, t: TaskRecord): boolean {
   if (auth.authid === t.authid) return true;
   return auth.kind === 'ticket' && t.authid.startsWith(`${auth.userid}!`);
 }
 
+// pve-common src/PVE/UPID.pm normalize_status_type (PVE::Tools::upid_normalize_status_type).
 function statusClass(exitstatus: string | undefined): string {
   if (exitstatus === undefined) return 'unknown';
   if (exitstatus === 'OK') return 'ok';
@@ -285,7 +292,7 @@ function statusClass(exitstatus: string | undefined): string {
   return 'error';
 }
 
-/** The task of this UPID on this node, or PVE's 400s for a malformed or unknown UPID. */
+/** pve-manager PVE/API2/Tasks.pm read_task_status / read_task_log: raise_param_exc on upid. The task of this UPID on this node, or PVE's 400s for a malformed or unknown UPID. */
 function lookupTask(ctx: Ctx, tasks: SimTaskManager): TaskRecord {
   const upid = ctx.pathParams.upid;
   if (!decodeUpid(upid)) throw paramError({ upid: 'unable to parse worker upid' });
@@ -297,6 +304,7 @@ function lookupTask(ctx: Ctx, tasks: SimTaskManager): TaskRecord {
 }
 
 export function taskRoutes(tasks: SimTaskManager): Route[] {
+  // pve-manager PVE/API2/Tasks.pm node_tasks (GET /nodes/{node}/tasks): filters, start/limit, `total` result attribute.
   const list: Handler = (ctx) => {
     const p = ctx.params;
     const node = ctx.pathParams.node;
@@ -324,6 +332,8 @@ export function taskRoutes(tasks: SimTaskManager): Route[] {
     return new ApiResult(page, { total: rows.length });
   };
 
+  // pve-manager PVE/API2/Tasks.pm read_task_status: upid_decode fields + $convert_token_task (user/tokenid), status
+  // running|stopped, exitstatus from PVE::Tools::upid_read_status.
   const status: Handler = (ctx) => {
     const t = lookupTask(ctx, tasks);
     const out = taskSummary(t);
@@ -338,6 +348,7 @@ export function taskRoutes(tasks: SimTaskManager): Route[] {
     return out;
   };
 
+  // pve-manager PVE/API2/Tasks.pm read_task_log; paging is pve-common src/PVE/Tools.pm dump_logfile_by_filehandle.
   const log: Handler = (ctx) => {
     const t = lookupTask(ctx, tasks);
     const p = ctx.params;

@@ -6,7 +6,11 @@ import { loadVm, requireAny, vmidOf } from './common.js';
 import { isNetKey, netMac } from './net.js';
 import { agentEnabled } from './vm.js';
 
-/** qemu-server QemuServer/Agent.pm `assert_agent_available`: config, `agent` key, running, agent answering (its texts). */
+/**
+ * qemu-server src/PVE/QemuServer/Agent.pm assert_agent_available: config, `agent` key, running, agent answering (its
+ * texts; the last is qga_check_running's `guest-ping`). Privileges: src/PVE/API2/Qemu/Agent.pm register_command
+ * (`[$perm, 'VM.GuestAgent.Unrestricted'], any => 1`).
+ */
 function assertAgent(ctx: Ctx, privs: string[]): VmRecord {
   const vmid = vmidOf(ctx);
   requireAny(ctx, `/vms/${vmid}`, privs);
@@ -84,12 +88,15 @@ function stats(uptime: number, rate: number): Record<string, number> {
   };
 }
 
+// qemu-server src/PVE/API2/Qemu/Agent.pm register_command code: `{ result => mon_cmd($vmid, "guest-$cmd") }`
+// ($guest_agent_commands 'network-get-interfaces': GET, VM.GuestAgent.Audit).
 export function agentNetworkGetInterfaces(ctx: Ctx): unknown {
   const vm = assertAgent(ctx, ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted']);
   if (vm.guest?.interfacesRaw !== undefined) return vm.guest.interfacesRaw;
   return { result: interfaces(vm) };
 }
 
+// qemu-server src/PVE/API2/Qemu/Agent.pm register_command ($guest_agent_commands 'ping': POST, VM.GuestAgent.Audit).
 export function agentPing(ctx: Ctx): unknown {
   assertAgent(ctx, ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted']);
   return { result: {} };

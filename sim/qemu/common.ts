@@ -37,6 +37,7 @@ export function configPath(node: string, vmid: number): string {
   return `nodes/${node}/qemu-server/${vmid}.conf`;
 }
 
+// pve-guest-common src/PVE/AbstractConfig.pm load_config: `Configuration file '<cfspath>' does not exist`.
 export function missingConfigMessage(node: string, vmid: number): string {
   return `Configuration file '${configPath(node, vmid)}' does not exist`;
 }
@@ -53,7 +54,7 @@ export function loadVm(ctx: Ctx, node = nodeOf(ctx), vmid = vmidOf(ctx)): VmReco
   return vm;
 }
 
-/** check_lock: any config `lock:` blocks unless skiplock. */
+/** pve-guest-common src/PVE/AbstractConfig.pm check_lock (`VM is locked (<lock>)`): any config `lock:` blocks unless skiplock. */
 export function checkLock(vm: VmRecord, skiplock = false): void {
   const lock = vm.config.lock;
   if (lock !== undefined && !skiplock) throw dieError(`VM is locked (${lock})`);
@@ -73,7 +74,7 @@ export function rootOnly(ctx: Ctx, ...names: string[]): void {
   }
 }
 
-/** `check => ['perm', path, [privs...], any => 1]`: one of the privileges suffices. */
+/** pve-access-control src/PVE/RPCEnvironment.pm check_api2_permissions `check => ['perm', path, [privs...], any => 1]`: one of the privileges suffices. */
 export function requireAny(ctx: Ctx, path: string, privs: string[]): void {
   if (privs.some((p) => ctx.auth.privs.has(p))) return;
   if (privs.length === 1) {

@@ -18,6 +18,8 @@ export function asPveError(err: unknown): PveError {
   return dieError(err instanceof Error ? err.message : String(err));
 }
 
+// qemu-server src/PVE/API2/Qemu.pm vm_config: pending values applied unless `current`, `snapshot` excludes `current`,
+// `digest` of the file (PVE::QemuConfig load_config).
 export function getConfig(ctx: Ctx): unknown {
   const vmid = vmidOf(ctx);
   requireVmPriv(ctx, vmid, 'VM.Audit');
@@ -39,11 +41,14 @@ export function getConfig(ctx: Ctx): unknown {
   return { ...vmConfigForOutput(conf), digest: configDigest(vm) };
 }
 
+// qemu-server src/PVE/API2/Qemu.pm vm_pending (-> PVE::GuestHelpers::config_with_pending_array).
 export function getPending(ctx: Ctx): unknown {
   requireVmPriv(ctx, vmidOf(ctx), 'VM.Audit');
   return pendingArray(loadVm(ctx));
 }
 
+// qemu-server src/PVE/API2/Qemu.pm update_vm (PUT, sync): $update_vm_api with $sync: early $load_and_check_config->(0),
+// then PVE::QemuConfig->lock_config (10 s, pve-guest-common AbstractConfig.pm lock_config) around $updatefn; no task.
 export async function putConfig(ctx: Ctx): Promise<null> {
   const vmid = vmidOf(ctx);
   requireAny(ctx, `/vms/${vmid}`, CONFIG_PRIVS);
@@ -65,6 +70,8 @@ export async function putConfig(ctx: Ctx): Promise<null> {
   return null;
 }
 
+// qemu-server src/PVE/API2/Qemu.pm update_vm_async (POST): $update_vm_api forks a `qmconfig` worker (fork_worker) that
+// runs $updatefn under lock_config; `background_delay` waits for it and answers null, or dies `failed to update VM`.
 export async function postConfig(ctx: Ctx): Promise<string | null> {
   const vmid = vmidOf(ctx);
   requireAny(ctx, `/vms/${vmid}`, CONFIG_PRIVS);
@@ -74,6 +81,7 @@ export async function postConfig(ctx: Ctx): Promise<string | null> {
   const done = new Promise<string>((resolve) => (finished = resolve));
   const upid = startTask(ctx, 'qmconfig', vmid, async (t) => {
     try {
+      // pve-common src/PVE/Tools.pm lock_file_full prints `trying to acquire lock...` when the flock is busy.
       const release = await acquireFlock(ctx.sim.state, vmid, {
         exclusive: true,
         timeoutMs: scaled(ctx, FLOCK_WAIT.config),

@@ -32,6 +32,8 @@ function restoredConfig(storage: string): Record<string, string> {
   };
 }
 
+// qemu-server src/PVE/API2/Qemu.pm create_vm (POST /nodes/{node}/qemu): checks, create_and_lock_config, then a
+// `qmcreate` / `qmrestore` fork_worker whose $createfn / $restorefn runs under lock_config_full($vmid, 1).
 export async function createVm(ctx: Ctx): Promise<string> {
   const state = ctx.sim.state;
   const node = nodeOf(ctx);
@@ -48,13 +50,14 @@ export async function createVm(ctx: Ctx): Promise<string> {
   // create_vm checks sshkeys first of all its own checks (Qemu.pm, before check_cfs_quorum and the pool)
   const badKeys = sshKeysProblem(str(p.sshkeys));
   if (badKeys) throw dieError(badKeys);
+  // create_vm: $rpcenv->check_pool_exist (pve-access-control src/PVE/RPCEnvironment.pm), VM.PowerMgmt if `start`, VM.Allocate.
   if (pool !== undefined && !state.pools.has(pool)) throw dieError(`pool '${pool}' does not exist`);
   if (start) requireVmPriv(ctx, vmid, 'VM.PowerMgmt');
   requireVmPriv(ctx, vmid, 'VM.Allocate');
 
   if (archive !== undefined) {
     for (const key of Object.keys(conf).sort()) {
-      if (isDriveKey(key)) throw paramError({ [key]: "option conflicts with option 'archive'" });
+      if (isDriveKey(key)) throw paramError({ [key]: "option conflicts with option 'archive'" }); // create_vm
     }
     const v = splitVolid(archive);
     if (v && !state.storages.has(v.storage)) throw dieError(`storage '${v.storage}' does not exist`);
@@ -70,7 +73,9 @@ export async function createVm(ctx: Ctx): Promise<string> {
   }
 
   const emsg = archive !== undefined ? `unable to restore VM ${vmid} -` : `unable to create VM ${vmid} -`;
-  // create_and_lock_config: flock (5 s), then the vmid must be free cluster-wide
+  // pve-guest-common src/PVE/AbstractConfig.pm create_and_lock_config: flock (5 s), then the vmid must be free
+  // cluster-wide (pve-cluster src/PVE/Cluster.pm check_vmid_unused: `VM <vmid> already exists on node '<node>'`),
+  // `lock: create` written; create_vm dies with `$emsg $@`.
   let release: () => void;
   try {
     release = await acquireFlock(state, vmid, { exclusive: true, timeoutMs: scaled(ctx, FLOCK_WAIT.create) });
@@ -98,7 +103,7 @@ export async function createVm(ctx: Ctx): Promise<string> {
     await buildVm(ctx, t, vmid, node, full, storage, emsg);
     addToPool(state, pool, vmid);
     if (start) {
-      t.log('Execute autostart');
+      t.log('Execute autostart'); // create_vm: `print "Execute autostart\n"`, a failure is `warn $@`
       try {
         await startInTask(ctx, t, node, vmid, {});
       } catch (err) {
@@ -111,7 +116,12 @@ export async function createVm(ctx: Ctx): Promise<string> {
   });
 }
 
-/** The worker part: allocate disks, fill in meta/smbios1/vmgenid/boot, write the final config or clean up. */
+/**
+ * qemu-server API2/Qemu.pm create_vm $createfn (under lock_config_full($vmid, 1)): create_disks, meta
+ * (QemuServer/MetaInfo.pm new_meta_info_string), default boot order, smbios1 uuid, vmgenid; on error vdisk_free the
+ * created volumes and `die "$emsg $err"` (the `lock: create` config goes in the worker's cleanup).
+ * The worker part: allocate disks, fill in meta/smbios1/vmgenid/boot, write the final config or clean up.
+ */
 async function buildVm(
   ctx: Ctx,
   t: TaskHandle,

@@ -7,6 +7,8 @@ import { acquireFlock } from './locks.js';
 import { removeFromPools, startTask } from './vm.js';
 import { baseVolumeInUse, freeVolume, splitVolid, volumeOwner, volumesOfVm } from './volumes.js';
 
+// qemu-server src/PVE/API2/Qemu.pm destroy_vm $early_checks: load_config, check_protection (`can't remove VM <vmid>`),
+// `VM <vmid> is running - destroy failed`; run before the fork and again under lock_config.
 function earlyChecks(ctx: Ctx, node: string, vmid: number): VmRecord {
   const vm = loadVm(ctx, node, vmid);
   if (vm.config.protection === '1') throw dieError(`can't remove VM ${vmid} - protection mode enabled`);
@@ -14,6 +16,8 @@ function earlyChecks(ctx: Ctx, node: string, vmid: number): VmRecord {
   return vm;
 }
 
+// qemu-server src/PVE/API2/Qemu.pm destroy_vm (DELETE /nodes/{node}/qemu/{vmid}): a `qmdestroy` fork_worker running
+// lock_config { $early_checks; QemuServer.pm destroy_vm; remove_vm_access; purge; AbstractConfig.pm destroy_config }.
 export function destroyVm(ctx: Ctx): string {
   const node = nodeOf(ctx);
   const vmid = vmidOf(ctx);
@@ -33,6 +37,7 @@ export function destroyVm(ctx: Ctx): string {
     });
     try {
       const vm = earlyChecks(ctx, node, vmid);
+      // qemu-server src/PVE/QemuServer.pm destroy_vm: check_lock unless skiplock; templates: the linked-clone guard.
       if (!skiplock && vm.config.lock !== undefined) throw new Error(`VM is locked (${vm.config.lock})`);
       if (vm.config.template === '1') {
         for (const [key, value] of Object.entries(vm.config)) {
@@ -54,14 +59,15 @@ export function destroyVm(ctx: Ctx): string {
         const type = state.storages.get(v.storage)?.type;
         if (type === 'lvm' || type === 'lvmthin') t.log(`  Logical volume "${v.volname}" successfully removed.`);
       }
-      vm.config = { lock: 'destroyed' };
+      vm.config = { lock: 'destroyed' }; // QemuServer.pm destroy_vm $replacement_conf `{ lock => 'destroyed' }`
       vm.pending = {};
       vm.pendingDelete = {};
       vm.snapshots = {};
       removeFromPools(state, vmid);
+      // API2/Qemu.pm destroy_vm: PVE::AccessControl::remove_vm_access always, `purging VM ...` with purge only.
       if (purge) t.log(`purging VM ${vmid} from related configurations..`);
       await t.sleep(ctx.sim.durations.qmdestroy / 2);
-      if (state.vms.get(vmid) === vm) state.vms.delete(vmid);
+      if (state.vms.get(vmid) === vm) state.vms.delete(vmid); // pve-guest-common AbstractConfig.pm destroy_config
     } finally {
       release();
     }

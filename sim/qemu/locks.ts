@@ -2,10 +2,12 @@
 // exact timeout message. The persistent config `lock:` property is a separate layer kept in the VM config.
 import type { ClusterState } from '../core.js';
 
+// qemu-server src/PVE/QemuConfig.pm config_file_lock: `/var/lock/qemu-server/lock-<vmid>.conf`.
 export function flockPath(vmid: number): string {
   return `/var/lock/qemu-server/lock-${vmid}.conf`;
 }
 
+// pve-common src/PVE/Tools.pm lock_file_full (`can't lock file '$filename' - $@`) + run_with_timeout (`got timeout`).
 export function flockTimeoutMessage(vmid: number): string {
   return `can't lock file '${flockPath(vmid)}' - got timeout`;
 }
@@ -75,6 +77,8 @@ function makeRelease(state: ClusterState, vmid: number): () => void {
 }
 
 /**
+ * pve-guest-common src/PVE/AbstractConfig.pm lock_config / lock_config_full / lock_config_shared -> pve-common
+ * src/PVE/Tools.pm lock_file_full (flock LOCK_EX or LOCK_SH, waited for under run_with_timeout).
  * Acquires the VM's flock. `timeoutMs` is real (already time-scaled) wait time. Resolves to an idempotent release
  * function; rejects with PVE's `can't lock file ... - got timeout`. `onWait` is called once if the caller has to
  * wait (tasks log `trying to acquire lock...` then).

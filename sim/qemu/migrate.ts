@@ -17,6 +17,7 @@ function localStorages(ctx: Ctx, conf: Record<string, string>): string[] {
   return [...out];
 }
 
+// qemu-server src/PVE/QemuServer.pm check_storage_availability.
 function checkStorageAvailability(ctx: Ctx, conf: Record<string, string>, target: string): void {
   for (const volid of configVolids(conf)) {
     const sid = splitVolid(volid)!.storage;
@@ -26,6 +27,9 @@ function checkStorageAvailability(ctx: Ctx, conf: Record<string, string>, target
   }
 }
 
+// qemu-server src/PVE/API2/Qemu.pm migrate_vm: `target is local node.`, check_node_exists, root-only options,
+// check_lock, `can't migrate running VM without --online`, then a `qmigrate` fork_worker running
+// PVE::QemuMigrate->migrate (pve-guest-common src/PVE/AbstractMigrate.pm migrate, under lock_vm = lock_config).
 export function migrateVm(ctx: Ctx): string {
   const node = nodeOf(ctx);
   const vmid = vmidOf(ctx);
@@ -57,12 +61,12 @@ export function migrateVm(ctx: Ctx): string {
       const cur = loadVm(ctx, node, vmid);
       checkLock(cur);
       if (!targetNode.online) throw new Error(`migration aborted - target node '${target}' is offline`);
-      t.log(`starting migration of VM ${vmid} to node '${target}'`);
+      t.log(`starting migration of VM ${vmid} to node '${target}'`); // QemuMigrate.pm phase1 (PVE adds ` (<nodeip>)`)
       const local = localStorages(ctx, cur.config);
       if (online && local.length && !withLocalDisks) {
-        throw new Error("can't live migrate attached local disks without with-local-disks option");
+        throw new Error("can't live migrate attached local disks without with-local-disks option"); // QemuMigrate.pm scan_local_volumes
       }
-      cur.config.lock = 'migrate';
+      cur.config.lock = 'migrate'; // QemuMigrate.pm phase1: `$conf->{lock} = 'migrate'`
       try {
         for (const volid of configVolids(cur.config)) {
           const sid = splitVolid(volid)!.storage;
@@ -81,13 +85,14 @@ export function migrateVm(ctx: Ctx): string {
       }
       const secs = Math.max(1, Math.round((Date.now() - started) / (ctx.sim.timeScale ?? 1) / 1000));
       const hms = new Date(secs * 1000).toISOString().slice(11, 19);
-      t.log(`migration finished successfully (duration ${hms})`);
+      t.log(`migration finished successfully (duration ${hms})`); // AbstractMigrate.pm migrate
     } finally {
       release();
     }
   });
 }
 
+// qemu-server src/PVE/API2/Qemu.pm migrate_vm_precondition (GET .../migrate).
 export function migratePrecondition(ctx: Ctx): unknown {
   const node = nodeOf(ctx);
   const vmid = vmidOf(ctx);

@@ -6,7 +6,10 @@ import { isCdrom, isCloudinit, isDriveKey, nextUnusedKey, parseDrive, type Drive
 import { isNetKey } from './net.js';
 import { freeVolume, splitVolid, volumeOwner } from './volumes.js';
 
-/** Options PVE always changes on a running VM (its "fast plug" list) plus the cloud-init settings. */
+/**
+ * Options PVE always changes on a running VM (qemu-server src/PVE/QemuServer.pm $fast_plug_option, which also takes
+ * every $confdesc_cloudinit key) plus cpulimit/cpuunits, which vmconfig_hotplug_pending applies live via cgroups.
+ */
 const FAST_PLUG = new Set([
   'description', 'hookscript', 'lock', 'migrate_downtime', 'migrate_speed', 'name', 'onboot', 'protection',
   'shares', 'startup', 'tags', 'vmstatestorage', 'cpulimit', 'cpuunits',
@@ -31,7 +34,7 @@ function referenced(vm: VmRecord, volid: string, exceptKey?: string): boolean {
   return false;
 }
 
-/** vmconfig_register_unused_drive: cloud-init volumes are freed, disks become unusedN, cdroms just go. */
+/** qemu-server src/PVE/QemuServer.pm vmconfig_register_unused_drive: cloud-init volumes are freed, disks become unusedN, cdroms just go. */
 export function registerUnusedDrive(state: ClusterState, vm: VmRecord, key: string, value: string | undefined): void {
   const d = safeDrive(key, value);
   if (!d || !splitVolid(d.file)) return;
@@ -44,7 +47,7 @@ export function registerUnusedDrive(state: ClusterState, vm: VmRecord, key: stri
   vm.config[nextUnusedKey(vm.config)] = d.file;
 }
 
-/** Removes a drive for good (force delete): frees the volume if this VM owns it. */
+/** qemu-server src/PVE/QemuServer.pm vmconfig_delete_or_detach_drive with force: removes a drive for good (force delete): frees the volume if this VM owns it. */
 function destroyDrive(state: ClusterState, vm: VmRecord, key: string, value: string | undefined): void {
   const d = safeDrive(key, value);
   if (!d || !splitVolid(d.file) || (isCdrom(d) && !isCloudinit(d))) return;
@@ -72,7 +75,7 @@ function applyValue(state: ClusterState, vm: VmRecord, key: string): void {
   }
 }
 
-/** Stopped VM: every pending deletion and value goes into the config. */
+/** qemu-server src/PVE/QemuServer.pm vmconfig_apply_pending (cold plug): every pending deletion and value goes into the config. */
 export function applyPending(state: ClusterState, vm: VmRecord): void {
   for (const key of Object.keys(vm.pendingDelete).sort()) applyDelete(state, vm, key);
   for (const key of Object.keys(vm.pending).sort()) applyValue(state, vm, key);
@@ -112,7 +115,7 @@ function liveChange(vm: VmRecord, key: string, deleting: boolean, f: Set<string>
   return false;
 }
 
-/** Running VM: hot-pluggable changes are applied, the rest stays pending until the next stop/start. */
+/** qemu-server src/PVE/QemuServer.pm vmconfig_hotplug_pending: running VM: hot-pluggable changes are applied, the rest stays pending until the next stop/start. */
 export function hotplugPending(state: ClusterState, vm: VmRecord): void {
   // vmconfig_hotplug_pending reads the features once, before anything (a pending `hotplug` too) is applied.
   const f = hotplugFeatures(vm.config);
@@ -124,7 +127,7 @@ export function hotplugPending(state: ClusterState, vm: VmRecord): void {
   }
 }
 
-/** cleanup_pending: drop pending values equal to the current ones and deletions of keys that are not set. */
+/** pve-guest-common src/PVE/AbstractConfig.pm cleanup_pending: drop pending values equal to the current ones and deletions of keys that are not set. */
 export function cleanupPending(vm: VmRecord): void {
   for (const [k, v] of Object.entries(vm.pending)) if (vm.config[k] === v) delete vm.pending[k];
   for (const k of Object.keys(vm.pendingDelete)) if (vm.config[k] === undefined) delete vm.pendingDelete[k];

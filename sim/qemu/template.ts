@@ -15,6 +15,7 @@ function lockTask(ctx: Ctx, t: TaskHandle, vmid: number): Promise<() => void> {
   });
 }
 
+// qemu-server src/PVE/API2/Qemu.pm template: check_lock, snapshots, template-to-template and running checks (texts).
 function templateChecks(ctx: Ctx, node: string, vmid: number, disk?: string): VmRecord {
   const vm = loadVm(ctx, node, vmid);
   checkLock(vm);
@@ -24,6 +25,7 @@ function templateChecks(ctx: Ctx, node: string, vmid: number, disk?: string): Vm
   return vm;
 }
 
+// qemu-server src/PVE/API2/Qemu.pm template: a `qmtemplate` fork_worker, lock_config, QemuServer.pm template_create.
 export function createTemplate(ctx: Ctx): string {
   const node = nodeOf(ctx);
   const vmid = vmidOf(ctx);
@@ -51,6 +53,8 @@ export function createTemplate(ctx: Ctx): string {
   });
 }
 
+// qemu-server src/PVE/API2/Qemu.pm resize_vm: a `resize` fork_worker running $updatefn under lock_config (digest,
+// check_lock unless skiplock, disk/cdrom/size checks and texts, `+`-relative sizes, `shrinking disks is not supported`).
 export function resizeDisk(ctx: Ctx): string {
   const node = nodeOf(ctx);
   const vmid = vmidOf(ctx);

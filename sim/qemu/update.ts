@@ -33,7 +33,11 @@ function splitList(v: unknown): string[] {
   return (str(v) ?? '').split(/[;,\s\0]+/).filter(Boolean);
 }
 
-/** Everything update_vm_api checks before locking or forking. Throws PveError. */
+/**
+ * Everything update_vm_api checks before locking or forking (qemu-server src/PVE/API2/Qemu.pm $update_vm_api: skiplock
+ * root-only, sshkeys, `no options specified`, resolve_cdrom_alias, revert/delete param errors, drive checks,
+ * $check_vm_modify_config_perm). Throws PveError.
+ */
 export function prepareUpdate(ctx: Ctx): UpdateRequest {
   const p = ctx.params;
   const vmid = vmidOf(ctx);
@@ -43,6 +47,7 @@ export function prepareUpdate(ctx: Ctx): UpdateRequest {
   const badKeys = sshKeysProblem(str(p.sshkeys));
   if (badKeys) throw dieError(badKeys);
 
+  // $update_vm_api @paramarr: the sorted `-key value` list of `update VM <vmid>: ...` (cipassword `<hidden>`).
   const logged = Object.keys(p)
     .filter((k) => !['node', 'vmid', 'digest', 'background_delay', 'skip_cloud_init', 'import-working-storage'].includes(k))
     .sort()
@@ -98,7 +103,8 @@ export function prepareUpdate(ctx: Ctx): UpdateRequest {
   };
 }
 
-/** load_and_check_config: existence, digest, lock (a `suspended` lock may be cleared by deleting vmstate), balloon. */
+/** qemu-server API2/Qemu.pm $update_vm_api $load_and_check_config (load_config, digest compare, AbstractConfig.pm
+ * check_lock unless skiplock): existence, digest, lock (a `suspended` lock may be cleared by deleting vmstate), balloon. */
 export function loadAndCheck(ctx: Ctx, req: UpdateRequest): VmRecord {
   const vm = loadVm(ctx, req.node, req.vmid);
   if (req.digest && req.digest !== configDigest(vm)) throw dieError('checksum mismatch (file change by other user?)');
@@ -115,11 +121,15 @@ export function loadAndCheck(ctx: Ctx, req: UpdateRequest): VmRecord {
   return vm;
 }
 
+// pve-guest-common src/PVE/AbstractConfig.pm check_protection: `<msg> - protection mode enabled`.
 function protectionCheck(vm: VmRecord, prefix: string): void {
   if (vm.config.protection === '1') throw dieError(`${prefix} - protection mode enabled`);
 }
 
 /**
+ * qemu-server API2/Qemu.pm $update_vm_api $updatefn (run under lock_config): the @delete loop, then the $param loop
+ * writing [PENDING], PVE::QemuConfig->cleanup_pending, then vmconfig_apply_pending (stopped) or
+ * vmconfig_hotplug_pending (running), both in src/PVE/QemuServer.pm.
  * The locked part of the update: writes [PENDING], then applies it. `log`/`warn` go to the task log (POST) or
  * nowhere (PUT, as PVE prints them to the daemon's stderr).
  */
@@ -133,7 +143,7 @@ export function applyUpdate(ctx: Ctx, req: UpdateRequest, log: (l: string) => vo
     if (vm.config[opt] !== undefined) set[opt] = vm.config[opt];
     else if (vm.pending[opt] !== undefined) deletes.push(opt);
   }
-  log(`update VM ${req.vmid}: ${req.logLine}`);
+  log(`update VM ${req.vmid}: ${req.logLine}`); // $updatefn: `print "update VM $vmid: " . join(' ', @paramarr)`
 
   let bootorder = bootOrderList(vm.config.boot);
   for (const opt of deletes) {
@@ -204,7 +214,7 @@ export function applyUpdate(ctx: Ctx, req: UpdateRequest, log: (l: string) => vo
     delete vm.pendingDelete[opt];
   }
 
-  cleanupPending(vm);
+  cleanupPending(vm); // pve-guest-common AbstractConfig.pm cleanup_pending
   if (!hasPending(vm)) return;
   if (vm.status === 'running') hotplugPending(state, vm);
   else applyPending(state, vm);

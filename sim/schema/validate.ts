@@ -80,7 +80,7 @@ function decodeSegment(seg: string): string {
   }
 }
 
-/** Literal segments win over parameters, leftmost first (as PVE's handler tree tries named children first). */
+/** pve-common src/PVE/RESTHandler.pm map_path_to_methods (via find_handler). Literal segments win over parameters, leftmost first (as PVE's handler tree tries named children first). */
 function moreSpecific(a: Route, b: Route): boolean {
   for (let i = 0; i < a.segments.length; i++) {
     const pa = isParam(a.segments[i] as string);
@@ -90,7 +90,7 @@ function moreSpecific(a: Route, b: Route): boolean {
   return false;
 }
 
-/** undefined = no such path in PVE at all; {template, methodMissing:true} = path exists but not with this method (or not simulated). */
+/** pve-common src/PVE/RESTHandler.pm find_handler (empty path fragments skipped). undefined = no such path in PVE at all; {template, methodMissing:true} = path exists but not with this method (or not simulated). */
 export function findEndpoint(method: string, path: string): EndpointMatch | MethodMissing | undefined {
   const { file, routes } = load();
   const segs = (path.split('?')[0] as string).split('/').filter(Boolean);
@@ -132,6 +132,8 @@ function lookupIndexed(props: Record<string, ParamSchema>, key: string): ParamSc
 }
 
 /**
+ * pve-common src/PVE/RESTHandler.pm handle -> src/PVE/JSONSchema.pm validate (-> check_object / check_prop, see
+ * check.ts): the errors map of `Parameter verification failed.` (400, core.ts paramError).
  * Validates query/body params (path params already removed) -> PVE's errors map, or null when valid.
  * PVE checks path parameters with the same schema, so the server passes `{ ...pathParams, ...params }`.
  */
