@@ -167,6 +167,14 @@ test('a hibernated VM (lock: suspended) fails the update at once with what to do
   expect(vm.config.lock).toBe('suspended');
 });
 
+// QemuServer.pm `destroy_vm` skips check_lock for `lock: suspended`: removing a hibernated VM needs no skiplock.
+test('state: absent removes a hibernated VM (lock: suspended) without skiplock', async () => {
+  seedVm(sim, 764, 'pve1', { name: 'sleeper-gone', lock: 'suspended', vmstate: 'local-lvm:vm-764-state-suspend-2026-01-01' });
+  const out = ok(await step(sim, { vmid: '764', state: 'absent' }, { post: false }));
+  expect(out.changed).toBe('true');
+  expect(sim.state.vms.has(764)).toBe(false);
+});
+
 // Agent.pm `assert_agent_available`: "VM <id> is not running" once QEMU is gone. The client's message also names the
 // request path (.../agent/...), which the old check mistook for an agent error and kept waiting.
 test('wait_for: the VM stops while the step waits for its agent: it fails at once', async () => {

@@ -37,8 +37,9 @@ export function destroyVm(ctx: Ctx): string {
     });
     try {
       const vm = earlyChecks(ctx, node, vmid);
-      // qemu-server src/PVE/QemuServer.pm destroy_vm: check_lock unless skiplock; templates: the linked-clone guard.
-      if (!skiplock && vm.config.lock !== undefined) throw new Error(`VM is locked (${vm.config.lock})`);
+      // qemu-server src/PVE/QemuServer.pm destroy_vm: check_lock unless skiplock, and not for `lock: suspended`
+      // (`!has_lock($conf, 'suspended')`: a hibernated VM can be removed); templates: the linked-clone guard.
+      if (!skiplock && vm.config.lock !== undefined && vm.config.lock !== 'suspended') throw new Error(`VM is locked (${vm.config.lock})`);
       if (vm.config.template === '1') {
         for (const [key, value] of Object.entries(vm.config)) {
           if (!isDriveKey(key) && !/^unused\d+$/.test(key)) continue;
