@@ -4,9 +4,9 @@
 // warnings only: the post step never fails the job.
 import * as core from '@actions/core';
 import { readSettings } from './inputs/index.js';
+import { log, secret } from './report/log.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import { PveApiError } from './proxmox/errors.js';
-import { log } from './report/log.js';
 import type { Settings } from './settings.js';
 import { readPostState } from './state.js';
 import { Applier } from './vm/apply.js';
@@ -35,8 +35,8 @@ export async function run(): Promise<void> {
     log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
     return;
   }
-  for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp]) if (v) core.setSecret(v);
-  const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core.setSecret(v), log });
+  for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp]) if (v) secret(v);
+  const client = new ProxmoxClient(settings.connection, { onSecret: secret, log });
   if (st.ticket) client.adoptTicket(st.ticket);
   const ctx = { client, settings, secretKeys: new Set<string>(), inventory: new Inventory(client) };
   try {

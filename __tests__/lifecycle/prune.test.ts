@@ -70,7 +70,7 @@ describe('CI tags', () => {
     expect(tags.filter((t) => !t.startsWith('gh-ts-'))).toEqual(['base', 'gh-ci', REPO_TAG, `gh-run-${HARNESS_RUN}`]);
     expect(tags.filter((t) => t.startsWith('gh-ts-'))).toHaveLength(1);
     expect(tagsOf('clone-base')).toContain('gh-run-111'); // the source is untouched
-    expect(JSON.parse(out.plan).steps.map((s: { action: string }) => s.action)).toEqual(['clone', 'config']);
+    expect(JSON.parse(out.plan).steps.map((s: { action: string }) => s.action)).toEqual(['clone', 'clone-config']);
   });
 });
 

@@ -3,8 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { logText, mdCode, mdText, oneLine } from '../../src/report/text.js';
-import { summaryMarkdown } from '../../src/vm/outputs.js';
-import { prunedMarkdown } from '../../src/vm/prune.js';
+import { prunedMarkdown, summaryMarkdown } from '../../src/report/summary.js';
 
 describe('mdText', () => {
   test('HTML, links, images, code spans, emphasis and cell breaks come out as plain characters', () => {

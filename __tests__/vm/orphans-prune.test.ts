@@ -3,11 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/inputs/index.js';
 import type { ProxmoxClient } from '../../src/proxmox/client.js';
-import type { PlanContext } from '../../src/vm/plan.js';
+import type { PlanContext } from '../../src/vm/context.js';
 import { GitHubApiError, RunChecker } from '../../src/vm/github-runs.js';
 import { PruneError, planPrune } from '../../src/vm/prune.js';
 import { Inventory } from '../../src/vm/resolve.js';
-import type { Plan } from '../../src/vm/steps.js';
+import { newPlan } from '../../src/vm/steps.js';
 import { type FakeGitHub, fakeGitHub } from '../lifecycle/prune-github.js';
 
 interface FakeVm {
@@ -49,7 +49,7 @@ function settings(inputs: Record<string, string>) {
 async function prune(vms: FakeVm[], inputs: Record<string, string>, env: Record<string, string>) {
   const { client, gets } = cluster(vms);
   const ctx: PlanContext = { client, settings: settings(inputs), secretKeys: new Set(), inventory: new Inventory(client) };
-  const plan: Plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
+  const plan = newPlan();
   await planPrune(ctx, plan, { GITHUB_REPOSITORY: REPO, GITHUB_RUN_ID: '999', ...env }, NOW);
   return { plan, gets, destroyed: plan.steps.flatMap((s) => (s.kind === 'destroy' ? [s.vmid] : [])) };
 }

@@ -5,8 +5,8 @@ import { readSettings } from '../../src/inputs/index.js';
 import { diffConfig } from '../../src/vm/diff.js';
 import {
   PVE_TAG, addCiTags, ciTags, ciTagsIn, createdAt, formatAge, hasAllTags, isCiTag, mergeTags, repoTag, runRef, sameTags, splitTags,
-} from '../../src/vm/orphans.js';
-import type { Change } from '../../src/vm/diff.js';
+} from '../../src/vm/ci-tags.js';
+import type { Change } from '../../src/vm/steps.js';
 
 const ENV = { GITHUB_RUN_ID: '4242424242', GITHUB_REPOSITORY: 'Octo-Org/My.Repo_x' };
 const NOW = 1_700_000_123_456;

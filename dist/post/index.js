@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5424);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7739);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 5424:
+/***/ 7739:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48045,6 +48045,103 @@ function formatInputErrors(errors) {
     return [head, ...errors.map((e) => `  - ${e.message}`)].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/text.ts
+// Text from PVE or from a guest (VM names, descriptions, task errors, tags, addresses) is data: these helpers make
+// it inert where the action shows it. The job summary is GitHub-flavoured markdown that allows some raw HTML, so
+// one careless cell could add links, images or rows; the log is scanned by the runner for `::command::` lines.
+/** Control characters and bidi overrides: they can hide or reorder text in a log or a rendered page. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Every line break the runner or a renderer may split on, CR alone included. */
+const BREAKS = /\r\n|[\r\n\u2028\u2029]/;
+function bounded(s, max) {
+    const chars = [...s];
+    return chars.length <= max ? s : `${chars.slice(0, max).join('')}…`;
+}
+const text_text = (v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+// Characters that open markdown or HTML constructs. Numeric references work in every GFM context a cell has and,
+// unlike backslash escapes, cannot be undone by a backslash the text itself brings.
+const MD_SPECIAL = /[&<>"'|\\`[\]()*_~!$#]/g;
+const entity = (c) => `&#${c.codePointAt(0)};`;
+function escapeMd(s, br) {
+    return s
+        .split(BREAKS)
+        .map((line) => line
+        .replace(CONTROLS, '\uFFFD')
+        .replace(MD_SPECIAL, entity)
+        .replace(/:(?=\/\/)/g, '&#58;')
+        .replace(/(www)\./gi, '$1&#46;'))
+        .join(br);
+}
+/**
+ * Text for a markdown table cell, a heading or a quote in the job summary: no HTML, link, image, emphasis or extra
+ * cell can come out of it, and it stays on one source line. Autolinks are broken up too (`http://`, `www.`);
+ * e-mail autolinks are not (GFM links those after references are decoded; a mailto link shows its own target).
+ */
+function mdText(value, o = {}) {
+    return escapeMd(bounded(text_text(value), o.max ?? 500), o.breaks === 'br' ? '<br>' : ' ');
+}
+/** What a plain code span may hold: nothing that closes it (`), splits the cell (|, \|), or reads as HTML. */
+const CODE_PLAIN = /^[^`|\\<>&\r\n\u2028\u2029\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$/;
+/**
+ * A value shown as code. Most values (1024, a MAC, an address) are a plain `code span`. Any other is written as
+ * <code> with its special characters as references: it renders the same, yet cannot close the span, split the
+ * cell, or put one raw `<` into the summary (inside a backtick span nothing can be escaped).
+ */
+function mdCode(value, max = 200) {
+    const s = bounded(text_text(value), max);
+    return CODE_PLAIN.test(s) ? `\`${s}\`` : `<code>${escapeMd(s, ' ')}</code>`;
+}
+/** Untrusted text inside one log line: line breaks become spaces, other control characters U+FFFD. */
+function oneLine(value, max = 2000) {
+    return bounded(text_text(value), max).split(BREAKS).join(' ').replace(CONTROLS, '\uFFFD');
+}
+/**
+ * A whole log message: its lines are kept (a bare CR becomes a line break, since some runners split there), and a
+ * line that would start a workflow command once trimmed (`::warning::…`, `::add-mask::…`) is prefixed so the
+ * runner shows it instead of obeying it. JavaScript's whitespace is a superset of what the runner trims once
+ * control characters are gone.
+ */
+function logText(message) {
+    return text_text(message)
+        .split(BREAKS)
+        .map((line) => {
+        const clean = line.replace(CONTROLS, '\uFFFD');
+        return clean.trimStart().startsWith('::') ? `» ${clean}` : clean;
+    })
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/log.ts
+// The one log both entries print through: core.info writes its text raw to stdout, where the runner obeys any line
+// that starts with `::` (and some runners also split lines at a bare CR), so every message passes logText first.
+// core.warning/debug escape CR/LF themselves; they go through it too, for the control characters.
+
+
+const log = {
+    debug: (m) => core_debug(logText(m)),
+    info: (m) => info(logText(m)),
+    warning: (m) => warning(logText(m)),
+};
+const secrets = new Set();
+/** Registers a secret with the runner, and remembers it for `redact`. */
+function secret(value) {
+    if (!value)
+        return;
+    secrets.add(value);
+    core_setSecret(value);
+}
+/**
+ * Text with every registered secret replaced by `***`. The runner masks secrets in what the step writes, but only
+ * verbatim: text escaped for the job summary (`&` → `&#38;`) would no longer match, so it is redacted first.
+ */
+function redact(text) {
+    let out = text;
+    for (const s of secrets)
+        if (s.length >= 3)
+            out = out.split(s).join('***');
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/proxmox/abort.ts
 // Abortable waiting shared by the client (retry backoff) and the task poller (poll intervals, budgets).
 /** The reason to reject with when a signal fired (DOMException AbortError unless the caller gave one). */
@@ -48811,103 +48908,6 @@ class ProxmoxClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/text.ts
-// Text from PVE or from a guest (VM names, descriptions, task errors, tags, addresses) is data: these helpers make
-// it inert where the action shows it. The job summary is GitHub-flavoured markdown that allows some raw HTML, so
-// one careless cell could add links, images or rows; the log is scanned by the runner for `::command::` lines.
-/** Control characters and bidi overrides: they can hide or reorder text in a log or a rendered page. */
-const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Every line break the runner or a renderer may split on, CR alone included. */
-const BREAKS = /\r\n|[\r\n\u2028\u2029]/;
-function bounded(s, max) {
-    const chars = [...s];
-    return chars.length <= max ? s : `${chars.slice(0, max).join('')}…`;
-}
-const text_text = (v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-// Characters that open markdown or HTML constructs. Numeric references work in every GFM context a cell has and,
-// unlike backslash escapes, cannot be undone by a backslash the text itself brings.
-const MD_SPECIAL = /[&<>"'|\\`[\]()*_~!$#]/g;
-const entity = (c) => `&#${c.codePointAt(0)};`;
-function escapeMd(s, br) {
-    return s
-        .split(BREAKS)
-        .map((line) => line
-        .replace(CONTROLS, '\uFFFD')
-        .replace(MD_SPECIAL, entity)
-        .replace(/:(?=\/\/)/g, '&#58;')
-        .replace(/(www)\./gi, '$1&#46;'))
-        .join(br);
-}
-/**
- * Text for a markdown table cell, a heading or a quote in the job summary: no HTML, link, image, emphasis or extra
- * cell can come out of it, and it stays on one source line. Autolinks are broken up too (`http://`, `www.`);
- * e-mail autolinks are not (GFM links those after references are decoded; a mailto link shows its own target).
- */
-function text_mdText(value, o = {}) {
-    return escapeMd(bounded(text_text(value), o.max ?? 500), o.breaks === 'br' ? '<br>' : ' ');
-}
-/** What a plain code span may hold: nothing that closes it (`), splits the cell (|, \|), or reads as HTML. */
-const CODE_PLAIN = /^[^`|\\<>&\r\n\u2028\u2029\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$/;
-/**
- * A value shown as code. Most values (1024, a MAC, an address) are a plain `code span`. Any other is written as
- * <code> with its special characters as references: it renders the same, yet cannot close the span, split the
- * cell, or put one raw `<` into the summary (inside a backtick span nothing can be escaped).
- */
-function mdCode(value, max = 200) {
-    const s = bounded(text_text(value), max);
-    return CODE_PLAIN.test(s) ? `\`${s}\`` : `<code>${escapeMd(s, ' ')}</code>`;
-}
-/** Untrusted text inside one log line: line breaks become spaces, other control characters U+FFFD. */
-function oneLine(value, max = 2000) {
-    return bounded(text_text(value), max).split(BREAKS).join(' ').replace(CONTROLS, '\uFFFD');
-}
-/**
- * A whole log message: its lines are kept (a bare CR becomes a line break, since some runners split there), and a
- * line that would start a workflow command once trimmed (`::warning::…`, `::add-mask::…`) is prefixed so the
- * runner shows it instead of obeying it. JavaScript's whitespace is a superset of what the runner trims once
- * control characters are gone.
- */
-function logText(message) {
-    return text_text(message)
-        .split(BREAKS)
-        .map((line) => {
-        const clean = line.replace(CONTROLS, '\uFFFD');
-        return clean.trimStart().startsWith('::') ? `» ${clean}` : clean;
-    })
-        .join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/log.ts
-// The one log both entries print through: core.info writes its text raw to stdout, where the runner obeys any line
-// that starts with `::` (and some runners also split lines at a bare CR), so every message passes logText first.
-// core.warning/debug escape CR/LF themselves; they go through it too, for the control characters.
-
-
-const log = {
-    debug: (m) => core_debug(logText(m)),
-    info: (m) => info(logText(m)),
-    warning: (m) => warning(logText(m)),
-};
-const secrets = new Set();
-/** Registers a secret with the runner, and remembers it for `redact`. */
-function secret(value) {
-    if (!value)
-        return;
-    secrets.add(value);
-    core.setSecret(value);
-}
-/**
- * Text with every registered secret replaced by `***`. The runner masks secrets in what the step writes, but only
- * verbatim: text escaped for the job summary (`&` → `&#38;`) would no longer match, so it is redacted first.
- */
-function redact(text) {
-    let out = text;
-    for (const s of secrets)
-        if (s.length >= 3)
-            out = out.split(s).join('***');
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/state.ts
 // What the main step hands to the post step (GITHUB_STATE → STATE_*), typed and in one place, as actions/checkout's
 // state-helper does: the cleanup policy, the VM the step created (and how to recognise it), whether main succeeded,
@@ -49142,9 +49142,152 @@ function formatDuration(ms) {
     return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
-;// CONCATENATED MODULE: ./src/vm/propstring.ts
-// Minimal reader of PVE property strings ("virtio=BC:24:11:..,bridge=vmbr0"), enough to compare a requested
-// value with the stored one. The simulator has the full schema-driven parser; the action only needs the shape.
+;// CONCATENATED MODULE: ./src/vm/ci-tags.ts
+// CI bookkeeping tags on every VM the action creates or clones under GitHub Actions, so that a later `prune`
+// can find the leftovers of runs whose runner died before the post step; plus the tag matching and age rules.
+//
+// Scheme (all valid PVE tags, `[a-z0-9_][a-z0-9_\-+.]*`, lower-case as PVE stores them):
+//   gh-ci                   marker: made by this action in a workflow run (select them all with prune_tags: gh-ci)
+//   gh-run-<run id>         GITHUB_RUN_ID (the same for every job and re-run attempt of a run)
+//   gh-repo-<owner>.<repo>  GITHUB_REPOSITORY lower-cased, '/' → '.', other characters → '-'; names over 56
+//                           characters are cut and end in 8 hex digits of a SHA-256 of the full name
+//   gh-ts-<unix seconds>    creation time (not an expiry: how old is "old" is the pruner's choice)
+// Tags matching these patterns are reserved: an update keeps them on the VM (see diff.ts), a create or clone
+// replaces whatever CI tags the user or the clone source carried with the current run's.
+
+const CI_MARKER = 'gh-ci';
+const RUN = 'gh-run-';
+const REPO = 'gh-repo-';
+const TS = 'gh-ts-';
+const REPO_MAX = 56;
+const CI_TAG = /^(?:gh-ci|gh-run-.+|gh-repo-.+|gh-ts-\d+)$/;
+/** PVE's tag rule (pve-common JSONSchema.pm `pve-tag` format; ../shared/pve-api/BEHAVIOUR.md), after lower-casing. */
+const PVE_TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/;
+const sanitize = (v) => v.trim().toLowerCase().replace(/[^a-z0-9_\-+.]/g, '-');
+/** Splits a PVE tag string (`;`, `,` or space separated) into lower-cased tags, as PVE does. */
+function splitTags(v) {
+    if (v === undefined)
+        return [];
+    return [...new Set(String(v).split(/[;,\s]+/).filter(Boolean).map((t) => t.toLowerCase()))];
+}
+const isCiTag = (tag) => CI_TAG.test(tag.toLowerCase());
+/** The repository tag for `owner/repo`. */
+function repoTag(repository) {
+    const full = repository.trim().toLowerCase();
+    let v = sanitize(full.replace('/', '.'));
+    if (v.length > REPO_MAX)
+        v = `${v.slice(0, REPO_MAX - 9)}-${createHash('sha256').update(full).digest('hex').slice(0, 8)}`;
+    return REPO + v;
+}
+/** The CI tags for a VM created now in this run; none outside GitHub Actions (no GITHUB_RUN_ID). */
+function ciTags(env, now) {
+    const run = env.GITHUB_RUN_ID?.trim();
+    if (!run)
+        return [];
+    const tags = [CI_MARKER, RUN + sanitize(run), TS + Math.floor(now / 1000)];
+    if (env.GITHUB_REPOSITORY?.trim())
+        tags.push(repoTag(env.GITHUB_REPOSITORY));
+    return tags.sort();
+}
+/** ciTags when the `ci_tags` input is on. */
+function ciTagsFor(s, env = process.env, now = Date.now()) {
+    return s.lifecycle.ciTags === false ? [] : ciTags(env, now);
+}
+/** `base` without any CI tags, plus `ci`: de-duplicated, sorted and `;`-joined like PVE stores them. */
+function mergeTags(base, ci) {
+    const kept = splitTags(base).filter((t) => !isCiTag(t));
+    return [...new Set([...kept, ...ci])].sort().join(';');
+}
+function sameTags(a, b) {
+    const x = splitTags(a);
+    const y = new Set(splitTags(b));
+    return x.length === y.size && x.every((t) => y.has(t));
+}
+/**
+ * Puts the CI tags into create parameters (`live` = {}) or a config step for a VM whose config is `live` (a clone
+ * just made): on top of the tags the step already sets, else of the VM's own (the clone source's, whose CI tags
+ * are dropped).
+ */
+function addCiTags(set, changes, live, ci) {
+    if (ci.length === 0)
+        return;
+    const have = live.tags === undefined ? undefined : String(live.tags);
+    const input = set.tags !== undefined ? 'tags, ci_tags' : 'ci_tags';
+    const want = mergeTags(set.tags ?? have, ci);
+    const i = changes.findIndex((c) => c.key === 'tags');
+    if (i >= 0)
+        changes.splice(i, 1);
+    if (have !== undefined && sameTags(want, have)) {
+        delete set.tags;
+        return;
+    }
+    set.tags = want;
+    changes.push({ key: 'tags', from: have, to: want, input });
+}
+/** The CI tags already on a VM (an update merges them into the user's `tags` instead of dropping them). */
+const ciTagsIn = (tags) => splitTags(tags).filter(isCiTag);
+function runRef(tags) {
+    const ref = {};
+    for (const t of tags) {
+        if (t.startsWith(RUN))
+            ref.runId = t.slice(RUN.length);
+        else if (t.startsWith(REPO))
+            ref.repoTag = t;
+        else if (t.startsWith(TS) && /^\d+$/.test(t.slice(TS.length)))
+            ref.createdAt = Math.max(ref.createdAt ?? 0, Number(t.slice(TS.length)));
+    }
+    return ref;
+}
+/** Creation time in unix seconds: the gh-ts- tag, else `meta: ...,ctime=<epoch>` (PVE writes it at create). */
+function createdAt(tags, config) {
+    const fromTag = runRef(tags).createdAt;
+    if (fromTag !== undefined)
+        return fromTag;
+    const m = /(?:^|,)ctime=(\d+)/.exec(String(config?.meta ?? ''));
+    return m ? Number(m[1]) : undefined;
+}
+/** True when the VM carries every wanted tag (case-insensitive). No wanted tags matches nothing, never "every VM". */
+function hasAllTags(vmTags, wanted) {
+    if (wanted.length === 0)
+        return false;
+    const have = new Set(vmTags.map((t) => t.toLowerCase()));
+    return wanted.every((t) => have.has(t.toLowerCase()));
+}
+/** "2d 3h", "45m", "12s": for reasons and notes. */
+function formatAge(sec) {
+    const units = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+    const parts = [];
+    let rest = Math.max(0, Math.floor(sec));
+    for (const [u, n] of units) {
+        if (rest >= n && parts.length < 2) {
+            parts.push(`${Math.floor(rest / n)}${u}`);
+            rest %= n;
+        }
+    }
+    return parts.join(' ') || '0s';
+}
+
+;// CONCATENATED MODULE: ./src/vm/concurrency.ts
+// Bounded concurrency for independent reads and per-VM work (prune's candidate reads, a prune's destroys).
+/** Runs `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
+async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            out[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/vm/config-values.ts
+// Reads the values PVE stores in a VM's config: property strings ("virtio=BC:24:11:..,bridge=vmbr0"), disk and NIC
+// keys, sizes — enough to compare a requested value with the stored one (diff.ts) and to read MACs and volumes for
+// the outputs (facts.ts). Inputs are checked before any request by inputs/; the simulator has the full parser.
+
 /** Splits "a,b=c,d=e" into {<defaultKey>: a, b: c, d: e}. A bare first element goes to `defaultKey`. */
 function parseProps(value, defaultKey) {
     const out = {};
@@ -49160,10 +49303,7 @@ function parseProps(value, defaultKey) {
     });
     return out;
 }
-const NET_MODELS = new Set([
-    'e1000', 'e1000-82540em', 'e1000-82544gc', 'e1000-82545em', 'e1000e', 'i82551', 'i82557b', 'i82559er',
-    'ne2k_isa', 'ne2k_pci', 'pcnet', 'rtl8139', 'virtio', 'vmxnet3',
-]);
+const NET_MODELS = new Set(NIC_MODELS);
 /** netN: folds `<model>=<MAC>` and bare `<model>` into {model, macaddr?}. */
 function parseNet(value) {
     const raw = parseProps(value, 'model');
@@ -49187,7 +49327,7 @@ function parseNet(value) {
 function macOf(netValue) {
     return parseNet(netValue).macaddr;
 }
-const propstring_DISK_KEY = /^(ide|sata|scsi|virtio|efidisk|tpmstate|unused)\d+$/;
+const DISK_KEY = /^(ide|sata|scsi|virtio|efidisk|tpmstate|unused)\d+$/;
 const NET_KEY = /^net\d+$/;
 /** Disk value → {file, ...options}. */
 function parseDisk(value) {
@@ -49213,131 +49353,6 @@ function printProps(props, firstKey) {
     const first = firstKey && firstKey in props ? [firstKey] : [];
     const rest = keys.filter((k) => k !== firstKey).sort();
     return [...first.map((k) => props[k]), ...rest.map((k) => `${k}=${props[k]}`)].join(',');
-}
-
-;// CONCATENATED MODULE: ./src/vm/orphans.ts
-// CI bookkeeping tags on every VM the action creates or clones under GitHub Actions, so that a later `prune`
-// can find the leftovers of runs whose runner died before the post step; plus the tag matching and age rules.
-//
-// Scheme (all valid PVE tags, `[a-z0-9_][a-z0-9_\-+.]*`, lower-case as PVE stores them):
-//   gh-ci                   marker: made by this action in a workflow run (select them all with prune_tags: gh-ci)
-//   gh-run-<run id>         GITHUB_RUN_ID (the same for every job and re-run attempt of a run)
-//   gh-repo-<owner>.<repo>  GITHUB_REPOSITORY lower-cased, '/' → '.', other characters → '-'; names over 56
-//                           characters are cut and end in 8 hex digits of a SHA-256 of the full name
-//   gh-ts-<unix seconds>    creation time (not an expiry: how old is "old" is the pruner's choice)
-// Tags matching these patterns are reserved: an update keeps them on the VM (see diff.ts), a create or clone
-// replaces whatever CI tags the user or the clone source carried with the current run's.
-
-const orphans_CI_MARKER = 'gh-ci';
-const RUN = 'gh-run-';
-const REPO = 'gh-repo-';
-const TS = 'gh-ts-';
-const REPO_MAX = 56;
-const CI_TAG = /^(?:gh-ci|gh-run-.+|gh-repo-.+|gh-ts-\d+)$/;
-/** PVE's tag rule (BEHAVIOUR.md §6), after lower-casing. */
-const PVE_TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/;
-const sanitize = (v) => v.trim().toLowerCase().replace(/[^a-z0-9_\-+.]/g, '-');
-/** Splits a PVE tag string (`;`, `,` or space separated) into lower-cased tags, as PVE does. */
-function orphans_splitTags(v) {
-    if (v === undefined)
-        return [];
-    return [...new Set(String(v).split(/[;,\s]+/).filter(Boolean).map((t) => t.toLowerCase()))];
-}
-const isCiTag = (tag) => CI_TAG.test(tag.toLowerCase());
-/** The repository tag for `owner/repo`. */
-function orphans_repoTag(repository) {
-    const full = repository.trim().toLowerCase();
-    let v = sanitize(full.replace('/', '.'));
-    if (v.length > REPO_MAX)
-        v = `${v.slice(0, REPO_MAX - 9)}-${createHash('sha256').update(full).digest('hex').slice(0, 8)}`;
-    return REPO + v;
-}
-/** The CI tags for a VM created now in this run; none outside GitHub Actions (no GITHUB_RUN_ID). */
-function ciTags(env, now) {
-    const run = env.GITHUB_RUN_ID?.trim();
-    if (!run)
-        return [];
-    const tags = [orphans_CI_MARKER, RUN + sanitize(run), TS + Math.floor(now / 1000)];
-    if (env.GITHUB_REPOSITORY?.trim())
-        tags.push(orphans_repoTag(env.GITHUB_REPOSITORY));
-    return tags.sort();
-}
-/** ciTags when the `ci_tags` input is on. */
-function orphans_ciTagsFor(s, env = process.env, now = Date.now()) {
-    return s.lifecycle.ciTags === false ? [] : ciTags(env, now);
-}
-/** `base` without any CI tags, plus `ci`: de-duplicated, sorted and `;`-joined like PVE stores them. */
-function mergeTags(base, ci) {
-    const kept = orphans_splitTags(base).filter((t) => !isCiTag(t));
-    return [...new Set([...kept, ...ci])].sort().join(';');
-}
-function sameTags(a, b) {
-    const x = orphans_splitTags(a);
-    const y = new Set(orphans_splitTags(b));
-    return x.length === y.size && x.every((t) => y.has(t));
-}
-/**
- * Puts the CI tags into create parameters (`live` = {}) or a config step for a VM whose config is `live` (a clone
- * just made): on top of the tags the step already sets, else of the VM's own (the clone source's, whose CI tags
- * are dropped).
- */
-function orphans_addCiTags(set, changes, live, ci) {
-    if (ci.length === 0)
-        return;
-    const have = live.tags === undefined ? undefined : String(live.tags);
-    const input = set.tags !== undefined ? 'tags, ci_tags' : 'ci_tags';
-    const want = mergeTags(set.tags ?? have, ci);
-    const i = changes.findIndex((c) => c.key === 'tags');
-    if (i >= 0)
-        changes.splice(i, 1);
-    if (have !== undefined && sameTags(want, have)) {
-        delete set.tags;
-        return;
-    }
-    set.tags = want;
-    changes.push({ key: 'tags', from: have, to: want, input });
-}
-/** The CI tags already on a VM (an update merges them into the user's `tags` instead of dropping them). */
-const ciTagsIn = (tags) => orphans_splitTags(tags).filter(isCiTag);
-function orphans_runRef(tags) {
-    const ref = {};
-    for (const t of tags) {
-        if (t.startsWith(RUN))
-            ref.runId = t.slice(RUN.length);
-        else if (t.startsWith(REPO))
-            ref.repoTag = t;
-        else if (t.startsWith(TS) && /^\d+$/.test(t.slice(TS.length)))
-            ref.createdAt = Math.max(ref.createdAt ?? 0, Number(t.slice(TS.length)));
-    }
-    return ref;
-}
-/** Creation time in unix seconds: the gh-ts- tag, else `meta: ...,ctime=<epoch>` (PVE writes it at create). */
-function orphans_createdAt(tags, config) {
-    const fromTag = orphans_runRef(tags).createdAt;
-    if (fromTag !== undefined)
-        return fromTag;
-    const m = /(?:^|,)ctime=(\d+)/.exec(String(config?.meta ?? ''));
-    return m ? Number(m[1]) : undefined;
-}
-/** True when the VM carries every wanted tag (case-insensitive). No wanted tags matches nothing, never "every VM". */
-function orphans_hasAllTags(vmTags, wanted) {
-    if (wanted.length === 0)
-        return false;
-    const have = new Set(vmTags.map((t) => t.toLowerCase()));
-    return wanted.every((t) => have.has(t.toLowerCase()));
-}
-/** "2d 3h", "45m", "12s": for reasons and notes. */
-function orphans_formatAge(sec) {
-    const units = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
-    const parts = [];
-    let rest = Math.max(0, Math.floor(sec));
-    for (const [u, n] of units) {
-        if (rest >= n && parts.length < 2) {
-            parts.push(`${Math.floor(rest / n)}${u}`);
-            rest %= n;
-        }
-    }
-    return parts.join(' ') || '0s';
 }
 
 ;// CONCATENATED MODULE: ./src/vm/diff.ts
@@ -49379,7 +49394,6 @@ function sameProps(want, have, ignore = new Set()) {
     }
     return true;
 }
-const diff_splitTags = (v) => new Set(v.split(/[;, ]+/).filter(Boolean).map((t) => t.toLowerCase()));
 function safeDecode(v) {
     try {
         return decodeURIComponent(v);
@@ -49402,7 +49416,7 @@ function diffKey(key, want, have, d) {
         const { model, macaddr, ...rest } = merged;
         return [macaddr ? `${model}=${macaddr}` : model, printProps(rest)].filter(Boolean).join(',');
     }
-    if (propstring_DISK_KEY.test(key)) {
+    if (DISK_KEY.test(key)) {
         const w = parseDisk(want);
         const h = parseDisk(have);
         const alloc = newVolumeSize(w.file ?? '');
@@ -49430,10 +49444,10 @@ function diffKey(key, want, have, d) {
     if (key === 'tags') {
         // CI tags (orphans.ts) are the action's bookkeeping for prune: an update keeps them beside the user's tags.
         const keep = ciTagsIn(have);
-        const a = diff_splitTags(want);
+        const a = new Set(splitTags(want));
         for (const t of keep)
             a.add(t);
-        const b = diff_splitTags(have);
+        const b = new Set(splitTags(have));
         if (a.size === b.size && [...a].every((t) => b.has(t)))
             return undefined;
         return keep.length ? [...a].join(';') : want;
@@ -49448,7 +49462,7 @@ function diffKey(key, want, have, d) {
     return want;
 }
 /** Diff of the requested spec against a live config (pending values already applied by GET config). */
-function diff_diffConfig(spec, specSource, live, opts) {
+function diffConfig(spec, specSource, live, opts) {
     const d = { set: {}, changes: [], resizes: [], skippedUnsafe: [], notes: [] };
     for (const [key, want] of Object.entries(spec)) {
         const haveRaw = live[key];
@@ -49461,7 +49475,7 @@ function diff_diffConfig(spec, specSource, live, opts) {
                 continue;
             }
         }
-        const unsafe = NET_KEY.test(key) || propstring_DISK_KEY.test(key);
+        const unsafe = NET_KEY.test(key) || DISK_KEY.test(key);
         const resizesBefore = d.resizes.length;
         const value = diffKey(key, want, have, d);
         if (unsafe && !opts.unsafe && (value !== undefined || d.resizes.length > resizesBefore)) {
@@ -49477,12 +49491,78 @@ function diff_diffConfig(spec, specSource, live, opts) {
     return d;
 }
 /** Keys of `wanted` that the VM has (set or pending), so deleting them changes something. */
-function diff_presentKeys(wanted, live, pendingKeys) {
+function presentKeys(wanted, live, pendingKeys) {
     return wanted.filter((k) => live[k] !== undefined || pendingKeys.has(k));
+}
+/**
+ * The config change that gives a VM just cloned the settings given with `clone` (the module ignores them), plus the
+ * run's CI tags on top of its own: unsafe keys (disks, NICs) included, since the VM is new. The planner calls it with
+ * the source's config (a preview), the clone-config step with the clone's config once it exists.
+ */
+function cloneDiff(spec, specSource, config, secretKeys, ciTags) {
+    const d = diffConfig(spec, specSource, config, { unsafe: true, secretKeys });
+    addCiTags(d.set, d.changes, config, ciTags);
+    return d;
+}
+
+;// CONCATENATED MODULE: ./src/vm/hotplug.ts
+// Which config changes may use PVE's synchronous PUT .../config instead of POST (a qmconfig worker task).
+//
+// PVE's API documentation asks for POST "for any actions involving hotplug or storage allocation": those may take
+// long, and a worker task survives the HTTP request. Everything else is a config-file write (plus, on a running
+// VM, a new [PENDING] entry or a quick QMP/cgroup call), which PUT does at once — one request instead of a task and
+// its status polls. This table is the one place that decides.
+
+/** PVE's `hotplug` categories and the keys a running VM hot-plugs when the category is on (qemu-server). */
+const HOTPLUG_KEYS = {
+    network: /^net\d+$/,
+    disk: DISK_KEY,
+    usb: /^usb\d+$/,
+    memory: /^memory$/,
+    cpu: /^(vcpus|cores|sockets)$/,
+    cloudinit: /^(ciuser|cipassword|citype|ciupgrade|cicustom|ipconfig\d+|nameserver|searchdomain|sshkeys)$/,
+};
+/** PVE's default for `hotplug` (also what `1` means). */
+const DEFAULT_HOTPLUG = ['network', 'disk', 'usb'];
+function hotplugCategories(value) {
+    if (value === undefined || value === '' || String(value) === '1')
+        return DEFAULT_HOTPLUG;
+    if (String(value) === '0')
+        return [];
+    return String(value).split(',').map((s) => s.trim()).filter(Boolean);
+}
+/**
+ * True when a config change can go through PUT: it sets, deletes or reverts no disk (which may allocate, import or
+ * free storage) and, on a running VM, nothing the VM's `hotplug` setting would plug in or out live.
+ * `running` undefined means "not known": then POST, always.
+ */
+function synchronousConfig(running, hotplug, params) {
+    if (running === undefined)
+        return false;
+    const list = (v) => (v ? v.split(',') : []);
+    const keys = [...Object.keys(params), ...list(params.delete), ...list(params.revert)];
+    if (keys.some((k) => DISK_KEY.test(k) || k === 'cdrom'))
+        return false;
+    if (!running)
+        return true;
+    const live = hotplugCategories(hotplug).map((c) => HOTPLUG_KEYS[c]).filter(Boolean);
+    return !keys.some((k) => live.some((re) => re.test(k)));
 }
 
 ;// CONCATENATED MODULE: ./src/vm/pve.ts
 
+/** The run state the action reports: template | stopped | hibernated | paused | running (status/current read). */
+function runState(status) {
+    if (Number(status.template ?? 0) === 1)
+        return 'template';
+    if (status.status === 'stopped')
+        return status.lock === 'suspended' ? 'hibernated' : 'stopped';
+    if (status.qmpstatus === 'paused')
+        return 'paused';
+    if (status.qmpstatus === 'suspended')
+        return 'hibernated';
+    return status.status;
+}
 const vmPath = (node, vmid, ...rest) => ['', 'nodes', encodeURIComponent(node), 'qemu', String(vmid), ...rest].join('/');
 async function clusterVms(client) {
     const all = await client.get('/cluster/resources', { type: 'vm' });
@@ -49505,375 +49585,27 @@ async function isIdFree(client, vmid) {
 }
 const pve_vmConfig = (client, node, vmid) => client.get(vmPath(node, vmid, 'config'));
 const pve_vmStatus = (client, node, vmid) => client.get(vmPath(node, vmid, 'status', 'current'));
-const pve_vmPending = (client, node, vmid) => client.get(vmPath(node, vmid, 'pending'));
-async function pve_clusterNodes(client) {
+const vmPending = (client, node, vmid) => client.get(vmPath(node, vmid, 'pending'));
+async function clusterNodes(client) {
     return client.get('/nodes');
 }
 /** PVE's answer for a vmid with no config on that node (PVE::QemuConfig load_config: "Configuration file … does not exist"). */
-const pve_isMissingVm = (e) => /does not exist/.test(e instanceof PveApiError ? `${e.pveMessage ?? ''} ${e.message}` : String(e?.message));
+const isMissingVm = (e) => /does not exist/.test(e instanceof PveApiError ? `${e.pveMessage ?? ''} ${e.message}` : String(e?.message));
 
-;// CONCATENATED MODULE: ./src/vm/resolve.ts
+;// CONCATENATED MODULE: ./src/vm/context.ts
 
-
-class resolve_ResolveError extends Error {
-}
-const located = (r) => ({
-    vmid: r.vmid,
-    node: r.node,
-    name: r.name,
-    template: Number(r.template ?? 0) === 1,
-    status: r.status,
-    live: false,
-});
-/**
- * An entry whose broadcast may not show the VM's name: never broadcast (no name, status 'unknown'), broadcast
- * while its config had no name ('VM <vmid>', e.g. a clone's temporary config), or locked right now (`lock` is
- * read live from the config, so a create, clone or migrate in progress shows there before pvestatd sees it).
- */
-const doubtful = (r) => !r.name || r.name === `VM ${r.vmid}` || r.status === 'unknown' || r.lock !== undefined;
-class Inventory {
-    client;
-    cache;
-    constructor(client) {
-        this.client = client;
-    }
-    async list(refresh = false) {
-        if (!this.cache || refresh)
-            this.cache = await clusterVms(this.client);
-        return this.cache;
-    }
-    /** By vmid: the vmlist and the node are live; name/template/status are the broadcast's (callers read the VM). */
-    async byId(vmid, refresh = false) {
-        const r = (await this.list(refresh)).find((v) => v.vmid === vmid);
-        return r ? located(r) : undefined;
-    }
-    /**
-     * Every VM with this name (exact match). Broadcast names are trusted when one matches; the nodes of doubtful
-     * entries are then listed live to find a second VM of the name. When none matches, every node with VMs is.
-     */
-    async byName(name, opts = {}) {
-        const all = await this.list(opts.refresh);
-        const hits = opts.live ? [] : all.filter((v) => v.name === name);
-        const ask = hits.length === 0 ? all : all.filter((v) => doubtful(v) && v.name !== name);
-        const listed = await this.liveLists([...new Set(ask.map((v) => v.node))]);
-        const seen = new Set();
-        const out = [];
-        for (const vms of listed.values()) {
-            for (const v of vms) {
-                if (seen.has(v.vmid))
-                    continue; // migrating between two listed nodes
-                seen.add(v.vmid);
-                if (v.name === name)
-                    out.push(v);
-            }
-        }
-        // A broadcast match its node's live list contradicts: the broadcast is stale, so the VM now carrying the
-        // name may be anywhere. Ask every node.
-        if (hits.some((h) => listed.has(h.node) && !out.some((o) => o.vmid === h.vmid)))
-            return this.byName(name, { live: true });
-        // Nodes not listed (not asked, or down: their VMs cannot be changed now either) keep pvestatd's view.
-        for (const v of all)
-            if (!listed.has(v.node) && !seen.has(v.vmid) && v.name === name)
-                out.push(located(v));
-        return out.sort((a, b) => a.vmid - b.vmid);
-    }
-    /** The one VM with this name, or undefined; several → error listing their vmids. */
-    async uniqueByName(name, input, opts = {}) {
-        const hits = await this.byName(name, opts);
-        if (hits.length > 1) {
-            throw new resolve_ResolveError(`Several VMs are named '${name}' (vmids ${hits.map((h) => h.vmid).join(', ')}): ` +
-                `set 'vmid' to choose one instead of '${input}'.`);
-        }
-        return hits[0];
-    }
-    /** GET /nodes/{node}/qemu per node, in parallel; a node that cannot be reached is left out of the map. */
-    async liveLists(nodes) {
-        const lists = await Promise.all(nodes.map(async (node) => {
-            try {
-                const vms = await this.client.get(`/nodes/${encodeURIComponent(node)}/qemu`);
-                const live = vms.map((v) => ({ vmid: Number(v.vmid), node, name: v.name, template: Number(v.template ?? 0) === 1, status: v.status, live: true }));
-                return [node, live];
-            }
-            catch (e) {
-                // The node is down or unreachable from the API node (595 after the client's retries): fall back to the
-                // broadcast for its VMs. Anything else (auth, cancel) is the step's error.
-                if (e instanceof PveApiError && isTransient(e))
-                    return undefined;
-                throw e;
-            }
-        }));
-        return new Map(lists.filter((x) => x !== undefined));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/vm/github-runs.ts
-// Asks GitHub whether a workflow run has finished (GET /repos/{owner}/{repo}/actions/runs/{id}) before prune
-// destroys its VMs. undici's fetch, not Octokit (which would add ~1 MB to the bundle); GITHUB_API_URL is honoured
-// (GitHub Enterprise Server, and the tests' local fake API). The token never appears in a message.
-
-class github_runs_GitHubApiError extends (/* unused pure expression or super */ null && (Error)) {
-}
-class github_runs_RunChecker {
-    o;
-    cache = new Map();
-    base;
-    constructor(o) {
-        this.o = o;
-        this.base = o.apiUrl.replace(/\/+$/, '');
-    }
-    /** One request per run id, however many VMs the run left behind. */
-    state(runId) {
-        let p = this.cache.get(runId);
-        if (!p) {
-            p = this.ask(runId);
-            this.cache.set(runId, p);
-        }
-        return p;
-    }
-    async ask(runId) {
-        const [owner, repo] = this.o.repository.split('/');
-        const url = `${this.base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${encodeURIComponent(runId)}`;
-        const what = `GitHub API: run ${runId} of ${this.o.repository}`;
-        // One retry for a dropped connection or a 5xx: GitHub has brief hiccups, and a failed check fails the prune.
-        for (let attempt = 1;; attempt++) {
-            let res;
-            try {
-                res = await fetch(url, {
-                    headers: {
-                        accept: 'application/vnd.github+json',
-                        authorization: `Bearer ${this.o.token}`,
-                        'x-github-api-version': '2022-11-28',
-                        'user-agent': 'proxmox-kvm-action',
-                    },
-                    signal: AbortSignal.timeout(this.o.timeoutMs),
-                });
-            }
-            catch (e) {
-                if (attempt < 2)
-                    continue;
-                throw new github_runs_GitHubApiError(`${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
-            }
-            const text = await res.text();
-            if (res.status === 404)
-                return 'unknown';
-            if (res.status === 401)
-                throw new github_runs_GitHubApiError(`${what}: github_token was refused (401 Unauthorized)`);
-            if (res.status === 403 || res.status === 429)
-                throw new github_runs_GitHubApiError(`${what}: ${res.status} ${res.statusText} (the token needs the 'actions: read' permission, or the API rate limit was hit)`);
-            if (res.status >= 500 && attempt < 2)
-                continue;
-            if (res.status !== 200)
-                throw new github_runs_GitHubApiError(`${what}: unexpected answer ${res.status} ${res.statusText}`);
-            let status;
-            try {
-                status = JSON.parse(text).status;
-            }
-            catch {
-                throw new github_runs_GitHubApiError(`${what}: the answer is not JSON`);
-            }
-            if (typeof status !== 'string')
-                throw new github_runs_GitHubApiError(`${what}: the answer has no run status`);
-            return status === 'completed' ? 'completed' : 'active';
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/vm/prune.ts
-// state: absent + prune: finds leftover VMs (made by this action: gh-ci, of this repository unless prune_scope is
-// cluster, all of prune_tags, older than prune_older_than, and only of finished workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
-// dry_run treat a prune like any other plan. Reads only.
-
-
-
-
-class PruneError extends (/* unused pure expression or super */ null && (Error)) {
-}
-/** Some leftovers could not be removed; the others were. Carries what was pruned for the `pruned` output. */
-class PruneIncompleteError extends Error {
-    pruned;
-    name = 'PruneIncompleteError';
-    constructor(message, pruned) {
-        super(message);
-        this.pruned = pruned;
-    }
-}
-const READ_CONCURRENCY = 8;
-async function mapLimit(items, limit, fn) {
-    const out = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            out[i] = await fn(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
-}
-/** Reads a listed VM's config and status; undefined when it was destroyed meanwhile. */
-async function read(ctx, vm) {
-    try {
-        const [config, status] = await Promise.all([vmConfig(ctx.client, vm.node, vm.vmid), vmStatus(ctx.client, vm.node, vm.vmid)]);
-        return { vm, config, status, tags: splitTags(config.tags) };
-    }
-    catch (e) {
-        if (isMissingVm(e))
-            return undefined;
-        throw e;
-    }
-}
-function label(vm, config) {
-    const name = config?.name ?? vm.name;
-    return `VM ${vm.vmid}${name ? ` (${name})` : ''} on ${vm.node}`;
-}
-/** Whether a VM's workflow run is known to be over (or, failing that, the VM is old enough), and why. */
-async function runGate(c, env, checker, ageOk) {
-    const ref = runRef(c.tags);
-    const thisRepo = env.GITHUB_REPOSITORY?.trim() ? repoTag(env.GITHUB_REPOSITORY) : undefined;
-    const sameRepo = ref.repoTag !== undefined && ref.repoTag === thisRepo;
-    const byAge = (why) => ageOk ? { finished: true, why: `${why}; old enough` } : { finished: false, why: `${why}, and no prune_older_than to judge it by age` };
-    if (ref.runId !== undefined && sameRepo && ref.runId === env.GITHUB_RUN_ID?.trim())
-        return { finished: false, why: 'it belongs to this workflow run' };
-    if (ref.runId === undefined)
-        return byAge('no gh-run- tag');
-    if (!sameRepo)
-        return byAge(`run ${ref.runId} is of another repository`);
-    if (!checker)
-        return byAge(`run ${ref.runId} not checked (no github_token)`);
-    let state;
-    try {
-        state = await checker.state(ref.runId);
-    }
-    catch (e) {
-        if (e instanceof GitHubApiError)
-            throw new PruneError(`prune: ${e.message}`);
-        throw e;
-    }
-    if (state === 'completed')
-        return { finished: true, why: `run ${ref.runId} completed` };
-    if (state === 'active')
-        return { finished: false, why: `run ${ref.runId} is still in progress` };
-    return byAge(`run ${ref.runId} is unknown to GitHub`);
-}
-/**
- * The tags a VM must carry to be pruned: always the gh-ci marker (only VMs this action made), this repository's
- * gh-repo- tag unless the scope is the whole cluster, and every prune_tags tag. Never empty, so never "all VMs".
- */
-function pruneSelector(scope, pruneTags, repository) {
-    const required = [CI_MARKER];
-    if (scope === 'repository') {
-        if (!repository)
-            throw new PruneError("prune: GITHUB_REPOSITORY is not set, so this repository's VMs cannot be told from others'; run it in a workflow, or set prune_scope: cluster to prune every repository's gh-ci VMs");
-        required.push(repoTag(repository));
-    }
-    return [...new Set([...required, ...pruneTags.map((t) => t.toLowerCase())])];
-}
-async function prune_planPrune(ctx, plan, env = process.env, now = Date.now()) {
-    const s = ctx.settings;
-    const lc = s.lifecycle;
-    const nowSec = Math.floor(now / 1000);
-    const olderThan = lc.pruneOlderThanSec;
-    const skip = (why) => plan.notes.push(`prune: ${why}`);
-    const token = lc.githubToken;
-    const repository = env.GITHUB_REPOSITORY?.trim();
-    const checker = token && repository
-        ? new RunChecker({ apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com', repository, token, timeoutMs: s.connection.apiTimeoutMs })
-        : undefined;
-    if (token && !repository)
-        plan.warnings.push('prune: github_token given but GITHUB_REPOSITORY is not set, so no run can be checked; judging by age only');
-    const required = pruneSelector(lc.pruneScope, lc.pruneTags, repository);
-    // Cheap filters on the cluster listing first: tags, and age where a gh-ts- tag gives it.
-    const listed = (await ctx.inventory.list(true)).filter((vm) => hasAllTags(splitTags(vm.tags), required));
-    const young = (at) => olderThan !== undefined && (at === undefined || nowSec - at <= olderThan);
-    const maybe = listed.filter((vm) => !young(runRef(splitTags(vm.tags)).createdAt ?? 0)); // no tag: age from the config
-    const tooYoung = listed.length - maybe.length;
-    if (tooYoung)
-        skip(`${tooYoung} VM(s) with the tags are younger than ${formatAge(olderThan)}`);
-    const candidates = (await mapLimit(maybe, READ_CONCURRENCY, (vm) => read(ctx, vm))).filter((c) => c !== undefined);
-    const pruned = [];
-    const steps = [];
-    for (const c of candidates) {
-        const { vm, config } = c;
-        const what = label(vm, config);
-        if (!hasAllTags(c.tags, required))
-            continue; // tags changed since the listing
-        const born = createdAt(c.tags, config);
-        if (young(born)) {
-            skip(`${what}: ${born === undefined ? 'its age is unknown (no gh-ts- tag, no meta ctime)' : `created ${formatAge(nowSec - born)} ago`}`);
-            continue;
-        }
-        if (Number(config.template ?? 0) === 1) {
-            plan.warnings.push(`prune: ${what} is a template: skipped`);
-            continue;
-        }
-        if (Number(config.protection ?? 0) === 1) {
-            plan.warnings.push(`prune: ${what} is protected (protection: 1): skipped`);
-            continue;
-        }
-        const gate = await runGate(c, env, checker, olderThan !== undefined);
-        if (!gate.finished) {
-            skip(`${what}: ${gate.why}`);
-            continue;
-        }
-        if (config.lock !== undefined && !s.skiplock) {
-            plan.warnings.push(`prune: ${what} is locked (${config.lock}): skipped (skiplock: true overrides the lock)`);
-            continue;
-        }
-        const reason = [
-            `tags ${required.join(',')}`,
-            born !== undefined ? `created ${formatAge(nowSec - born)} ago` : undefined,
-            gate.why,
-        ].filter(Boolean).join('; ');
-        pruned.push({ vmid: vm.vmid, node: vm.node, name: config.name === undefined ? undefined : String(config.name), tags: c.tags, reason });
-        const lock = s.skiplock ? { skiplock: '1' } : {};
-        // Paused VMs report status running too; a hard stop is what a leftover deserves.
-        if (c.status.status === 'running')
-            steps.push({ kind: 'power', node: vm.node, vmid: vm.vmid, action: 'stop', params: { timeout: String(s.timeoutSec), ...lock } });
-        steps.push({ kind: 'destroy', node: vm.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
-    }
-    plan.steps.push(...steps);
-    plan.pruned = pruned;
-    plan.before = 'absent';
-    const list = pruned.map((p) => p.vmid).join(', ');
-    plan.msg =
-        pruned.length === 0
-            ? 'no VM to prune'
-            : lc.dryRun
-                ? `dry run: would prune ${pruned.length} VM(s): ${list}`
-                : `pruned ${pruned.length} VM(s): ${list}`;
-}
-/** The job summary's list of pruned VMs (names, nodes, tags and reasons are PVE's text: escaped). */
-function prunedMarkdown(pruned, dryRun) {
-    if (pruned.length === 0)
-        return '\nNo VM matched the prune rules.\n';
-    const rows = pruned.map((p) => `| ${p.vmid} | ${mdText(p.node)} | ${mdText(p.name ?? '')} | ${mdText(p.tags.join(', '))} | ${mdText(p.reason)} |`);
-    return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/vm/plan.ts
-
-
-
-
-
-
+/** A reason the step cannot be planned; nothing was changed. */
 class PlanError extends Error {
-}
-function runState(status) {
-    if (Number(status.template ?? 0) === 1)
-        return 'template';
-    if (status.status === 'stopped')
-        return status.lock === 'suspended' ? 'hibernated' : 'stopped';
-    if (status.qmpstatus === 'paused')
-        return 'paused';
-    if (status.qmpstatus === 'suspended')
-        return 'hibernated';
-    return status.status;
 }
 async function readLive(client, at) {
     const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
     return { at, status, config };
 }
+
+;// CONCATENATED MODULE: ./src/vm/ids.ts
+// Picking a vmid for a new VM: at plan time, and again at apply time when another job took the planned id first.
+
+
 /**
  * Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid.
  * nextid does not reserve: after losing a race (`attempt` > 0) every loser would ask for the same lowest id
@@ -49899,465 +49631,6 @@ async function allocateId(ctx, avoid = new Set(), attempt = 0) {
             return id;
     }
     throw new PlanError(`no free vmid found near ${base} after 20 tries (other jobs keep taking them; vmid_range spreads jobs wider)`);
-}
-/** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */
-function requestedStorages(spec) {
-    const out = new Set();
-    for (const [k, v] of Object.entries(spec)) {
-        if (!DISK_KEY.test(k))
-            continue;
-        const m = /^([a-zA-Z][\w.-]*):(\d+(?:\.\d+)?|cloudinit)(?:,|$)/.exec(v);
-        if (m)
-            out.add(m[1]);
-    }
-    return [...out].sort();
-}
-/** `node: auto`: the online node with the most free memory among those that have every requested storage. */
-async function chooseNode(ctx, plan) {
-    const online = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
-    const wanted = requestedStorages(ctx.settings.spec);
-    const eligible = [];
-    for (const n of online) {
-        if (wanted.length > 0) {
-            const storages = await ctx.client.get(`/nodes/${encodeURIComponent(n.node)}/storage`, { content: 'images' });
-            const have = new Set(storages.filter((x) => x.enabled !== 0 && x.active !== 0).map((x) => x.storage));
-            if (!wanted.every((w) => have.has(w)))
-                continue;
-        }
-        eligible.push(n);
-    }
-    if (eligible.length === 0)
-        throw new PlanError(`node: auto found no online node${wanted.length ? ` with the storage(s) ${wanted.join(', ')}` : ''} in the cluster`);
-    const free = (n) => (n.maxmem ?? 0) - (n.mem ?? 0);
-    eligible.sort((a, b) => free(b) - free(a) || a.node.localeCompare(b.node));
-    plan.notes.push(`node: auto chose ${eligible[0].node} (${Math.round(free(eligible[0]) / 2 ** 20)} MiB free${wanted.length ? `, has ${wanted.join(', ')}` : ''})`);
-    return eligible[0].node;
-}
-/**
- * The VM named `name`, read live. A name found in pvestatd's broadcast (resolve.ts) that the config no longer
- * carries (renamed within the last 10 s, or its vmid reused by another VM) is looked up again on the nodes' live
- * lists. The config is read in any case, so checking the name costs nothing.
- */
-async function liveByName(ctx, name, input) {
-    const at = await ctx.inventory.uniqueByName(name, input);
-    if (!at)
-        return undefined;
-    const live = await readLive(ctx.client, at);
-    if (at.live || String(live.config.name ?? '') === name)
-        return live;
-    const again = await ctx.inventory.uniqueByName(name, input, { live: true });
-    return again ? readLive(ctx.client, again) : undefined;
-}
-/** The VM the settings name (vmid first, else name), read live; undefined when there is none. */
-async function locate(ctx) {
-    const s = ctx.settings;
-    if (s.vmid !== undefined) {
-        const at = await ctx.inventory.byId(s.vmid);
-        return at && readLive(ctx.client, at);
-    }
-    if (s.name !== undefined)
-        return liveByName(ctx, s.name, 'name');
-    return undefined;
-}
-function notFound(s) {
-    const what = s.vmid !== undefined ? `vmid ${s.vmid}` : s.name !== undefined ? `name '${s.name}'` : 'the VM (give vmid or name)';
-    return new PlanError(`VM with ${what} does not exist in the cluster`);
-}
-/** What vm/hotplug.ts needs to know about the VM a config step changes. */
-const hotplugFacts = (live) => ({
-    running: !['stopped', 'template'].includes(runState(live.status)),
-    hotplug: live.config.hotplug,
-});
-function configStepFromDiff(live, d, plan) {
-    const at = live.at;
-    const steps = [];
-    if (Object.keys(d.set).length > 0)
-        steps.push({ kind: 'config', node: at.node, vmid: at.vmid, set: d.set, changes: d.changes, ...hotplugFacts(live) });
-    for (const r of d.resizes)
-        steps.push({ kind: 'resize', node: at.node, vmid: at.vmid, disk: r.disk, size: r.size, from: r.from });
-    if (d.skippedUnsafe.length > 0)
-        plan.warnings.push(`${d.skippedUnsafe.join(', ')} differ from the VM but were not changed: disks and NICs are only updated with update_unsafe: true`);
-    plan.notes.push(...d.notes);
-    return steps;
-}
-/** delete / revert through config, only for keys that are there to delete / revert. */
-async function deleteRevertSteps(ctx, live, plan) {
-    const s = ctx.settings;
-    if (!s.delete?.length && !s.revert?.length)
-        return [];
-    const pending = await vmPending(ctx.client, live.at.node, live.at.vmid);
-    const pendingKeys = new Set(pending.filter((p) => p.pending !== undefined || p.delete !== undefined).map((p) => p.key));
-    const current = Object.fromEntries(pending.filter((p) => p.value !== undefined).map((p) => [p.key, p.value]));
-    const del = presentKeys(s.delete ?? [], { ...current, ...live.config }, pendingKeys);
-    const rev = (s.revert ?? []).filter((k) => pendingKeys.has(k));
-    const skipped = [...(s.delete ?? []).filter((k) => !del.includes(k)), ...(s.revert ?? []).filter((k) => !rev.includes(k))];
-    if (skipped.length)
-        plan.notes.push(`nothing to delete/revert for: ${skipped.join(', ')}`);
-    if (!del.length && !rev.length)
-        return [];
-    return [
-        {
-            kind: 'config',
-            node: live.at.node,
-            vmid: live.at.vmid,
-            ...hotplugFacts(live),
-            set: {},
-            delete: del.length ? del : undefined,
-            revert: rev.length ? rev : undefined,
-            changes: del.map((k) => ({ key: k, from: String(live.config[k] ?? '(pending)'), to: '(deleted)', input: 'delete' })),
-        },
-    ];
-}
-function migrateSteps(ctx, live) {
-    const s = ctx.settings;
-    if (!s.migrate || !s.node || s.node === 'auto' || s.node === live.at.node)
-        return [];
-    const params = { target: s.node };
-    if (live.status.status === 'running')
-        params.online = '1';
-    if (s.withLocalDisks)
-        params['with-local-disks'] = '1';
-    return [{ kind: 'migrate', node: live.at.node, vmid: live.at.vmid, target: s.node, params }];
-}
-/** present / clone: create or clone when missing, else update (when asked), delete/revert, migrate. */
-async function planPresent(ctx, plan) {
-    const s = ctx.settings;
-    if (s.clone !== undefined)
-        return planClone(ctx, plan);
-    const live = await locate(ctx);
-    if (live) {
-        const at = live.at;
-        Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
-        plan.steps.push(...migrateSteps(ctx, live));
-        if (s.update) {
-            const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-            plan.steps.push(...configStepFromDiff(live, d, plan));
-        }
-        plan.steps.push(...(await deleteRevertSteps(ctx, live, plan)));
-        plan.msg =
-            plan.steps.length === 0
-                ? s.update
-                    ? `VM ${plan.name} (vmid ${at.vmid}) is up to date`
-                    : `VM with ${s.vmid !== undefined ? `vmid <${at.vmid}>` : `name <${s.name}>`} already exists`
-                : `VM ${plan.name} (vmid ${at.vmid}) updated`;
-        return live;
-    }
-    if (s.update)
-        throw new PlanError(`update: ${notFound(s).message}; nothing to update`);
-    if (s.delete?.length || s.revert?.length)
-        throw new PlanError(`delete/revert: ${notFound(s).message}`);
-    if (!s.node)
-        throw new PlanError(`node is required to create a VM (set 'node' to a node name, or 'auto')`);
-    const node = s.node === 'auto' ? await chooseNode(ctx, plan) : s.node;
-    const autoId = s.vmid === undefined;
-    const vmid = s.vmid ?? (await allocateId(ctx));
-    const params = { ...s.spec };
-    if (s.pool)
-        params.pool = s.pool;
-    if (s.archive)
-        params.archive = s.archive;
-    if (s.archive && s.storage)
-        params.storage = s.storage;
-    const changes = Object.entries(s.spec).map(([key, to]) => ({ key, to, input: s.specSource[key] ?? key, secret: ctx.secretKeys.has(key) }));
-    addCiTags(params, changes, {}, ciTagsFor(s));
-    plan.steps.push({ kind: 'create', node, vmid, autoId, params, changes });
-    Object.assign(plan, { vmid, node, name: s.name, before: 'absent', msg: `VM ${s.name ?? vmid} with vmid ${vmid} deployed` });
-    return undefined;
-}
-async function planClone(ctx, plan) {
-    const s = ctx.settings;
-    const noSource = () => new PlanError(s.vmid !== undefined ? `clone source vmid ${s.vmid} does not exist in the cluster` : `clone source VM with name '${s.clone}' does not exist in the cluster`);
-    let source = s.vmid !== undefined ? await ctx.inventory.byId(s.vmid) : await ctx.inventory.uniqueByName(s.clone, 'clone');
-    if (!source)
-        throw noSource();
-    // Idempotent by newid, then by the target name (as the module); a clone that is not broadcast yet is found live.
-    const byNewid = s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined;
-    const live = byNewid ? await readLive(ctx.client, byNewid) : s.name !== undefined ? await liveByName(ctx, s.name, 'name') : undefined;
-    if (live) {
-        const existing = live.at;
-        Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
-        plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
-        if (s.update) {
-            const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-            plan.steps.push(...configStepFromDiff(live, d, plan));
-            if (plan.steps.length)
-                plan.msg = `VM ${plan.name} (vmid ${existing.vmid}) updated`;
-        }
-        return live;
-    }
-    // The source's config, read live: whether it is a template now (the broadcast's flag lags a conversion by up to
-    // 10 s, and PVE decides linked/full from the config) and, found by name, that the name is still its own.
-    let sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
-    if (s.vmid === undefined && String(sourceConfig.name ?? '') !== s.clone) {
-        source = await ctx.inventory.uniqueByName(s.clone, 'clone', { live: true });
-        if (!source)
-            throw noSource();
-        sourceConfig = await vmConfig(ctx.client, source.node, source.vmid);
-    }
-    const autoId = s.newid === undefined;
-    const newid = s.newid ?? (await allocateId(ctx));
-    const params = { newid: String(newid) };
-    if (s.name)
-        params.name = s.name;
-    if (s.full !== undefined)
-        params.full = s.full ? '1' : '0';
-    // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
-    // live beside the template's disks. The spec's linked-clone example passes `storage`, so drop it, and warn: the
-    // user asked for something the clone will not have.
-    const full = s.full ?? Number(sourceConfig.template ?? 0) !== 1;
-    if (full) {
-        if (s.format)
-            params.format = s.format;
-        if (s.storage)
-            params.storage = s.storage;
-    }
-    else if (s.storage || s.format) {
-        plan.warnings.push(`linked clone: ${[s.storage && `storage '${s.storage}'`, s.format && `format '${s.format}'`].filter(Boolean).join(' and ')} not sent (PVE allows them only for full clones; a linked clone stays on the template's storage: set full: true for a copy)`);
-    }
-    for (const [k, v] of [['pool', s.pool], ['snapname', s.snapname], ['target', s.target]])
-        if (v !== undefined)
-            params[k] = v;
-    if (s.spec.description !== undefined)
-        params.description = s.spec.description;
-    plan.steps.push({ kind: 'clone', node: source.node, source: source.vmid, newid, autoId, params });
-    // Hardware and cloud-init inputs given with the clone are applied to it (the module ignores them).
-    const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
-    const ci = ciTagsFor(s); // the clone step takes no tags: they go with the follow-up config step
-    if (Object.keys(rest).length > 0 || ci.length > 0) {
-        const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
-        addCiTags(d.set, d.changes, sourceConfig, ci);
-        const node = s.target ?? source.node;
-        if (Object.keys(d.set).length > 0 || d.resizes.length > 0)
-            plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true, running: false, ...(ci.length ? { addTags: ci } : {}) });
-        plan.notes.push(...d.notes);
-    }
-    Object.assign(plan, {
-        vmid: newid,
-        node: s.target ?? source.node,
-        name: s.name,
-        before: 'absent',
-        msg: `VM ${s.name ?? newid} with newid ${newid} cloned from vm with vmid ${source.vmid}`,
-    });
-    return undefined;
-}
-function need(live, s) {
-    if (!live)
-        throw notFound(s);
-    return live;
-}
-/** The VM's state as the plan read it, for the outputs when nothing changes it. */
-function keepLive(plan, live) {
-    if (live)
-        plan.live = { status: live.status, config: live.config };
-}
-async function planFor(ctx) {
-    const s = ctx.settings;
-    const plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
-    try {
-        if (s.state === 'absent' && s.lifecycle.prune) {
-            await planPrune(ctx, plan);
-            return plan;
-        }
-        if (s.state === 'present') {
-            keepLive(plan, await planPresent(ctx, plan));
-            return plan;
-        }
-        const creatable = s.state === 'started' && (s.clone !== undefined || s.node !== undefined) && s.name !== undefined;
-        let live;
-        if (s.clone !== undefined && creatable) {
-            live = await planPresent(ctx, plan);
-        }
-        else {
-            live = await locate(ctx);
-            if (live) {
-                const at = live.at;
-                Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
-                plan.steps.push(...migrateSteps(ctx, live));
-                if (s.update && s.state === 'started') {
-                    const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-                    plan.steps.push(...configStepFromDiff(live, d, plan));
-                }
-            }
-            else if (creatable) {
-                await planPresent(ctx, plan);
-            }
-        }
-        keepLive(plan, live);
-        await planState(ctx, plan, live);
-        return plan;
-    }
-    catch (e) {
-        if (e instanceof ResolveError)
-            throw new PlanError(e.message);
-        throw e;
-    }
-}
-/** Run-state transitions for started / stopped / restarted / absent / current / template / paused / hibernated. */
-async function planState(ctx, plan, live) {
-    const s = ctx.settings;
-    const vmid = plan.vmid;
-    const node = plan.node;
-    const label = `VM ${vmid}`;
-    const power = (action, params = {}) => plan.steps.push({ kind: 'power', node, vmid, action, params });
-    const before = plan.before;
-    const timeout = String(s.timeoutSec);
-    switch (s.state) {
-        case 'started':
-            if (!live && plan.steps.length === 0)
-                throw notFound(s);
-            if (before === 'running')
-                plan.msg = plan.steps.length ? `${label} updated, already running` : `${label} is already running`;
-            else if (before === 'paused') {
-                power('resume');
-                plan.msg = `${label} resumed`;
-            }
-            else if (before === 'template')
-                throw new PlanError(`${label} is a template and cannot be started`);
-            else {
-                power('start');
-                plan.msg = plan.before === 'absent' ? `${plan.msg}; started` : `${label} started`;
-            }
-            return;
-        case 'stopped':
-            need(live, s);
-            if (before === 'stopped' || before === 'template' || before === 'hibernated')
-                plan.msg = `${label} is already stopped`;
-            else if (before === 'paused' && !s.force)
-                throw new PlanError(`${label} is paused and PVE cannot shut down a paused VM: set force: true to stop it hard`);
-            else {
-                if (before === 'paused')
-                    power('stop', { timeout });
-                else
-                    power('shutdown', { forceStop: s.force ? '1' : '0', timeout });
-                plan.msg = `${label} is shutting down`;
-            }
-            return;
-        case 'restarted':
-            need(live, s);
-            if (before !== 'running' && before !== 'paused')
-                plan.msg = `${label} is not running`;
-            else {
-                if (s.force)
-                    power('reset');
-                else
-                    power('reboot', { timeout });
-                plan.msg = `${label} is restarted`;
-            }
-            return;
-        case 'absent': {
-            if (!live) {
-                plan.steps = [];
-                plan.msg = s.vmid !== undefined ? `VM ${s.vmid} is already absent` : `VM with name = ${s.name} is already absent`;
-                return;
-            }
-            // vmid and name together name one VM: when the id now holds a VM with another name (a teardown job's saved
-            // vmid, reused after the VM went), that VM is someone else's.
-            const liveName = String(live.config.name ?? '');
-            if (s.vmid !== undefined && s.name !== undefined && liveName !== s.name)
-                throw new PlanError(`${label} on ${node} is named '${liveName}', not '${s.name}': not removed (its id may now belong to another VM; give vmid alone to remove it whatever its name)`);
-            if (before === 'running' || before === 'paused') {
-                if (!s.force)
-                    throw new PlanError(`${label}${plan.name ? ` (${plan.name})` : ''} on ${node} is running: stop it first or set force: true to stop and remove it`);
-                power('stop', { timeout, ...(s.skiplock ? { skiplock: '1' } : {}) });
-            }
-            const params = {};
-            if (s.purge)
-                params.purge = '1';
-            if (s.destroyUnreferencedDisks)
-                params['destroy-unreferenced-disks'] = '1';
-            if (s.skiplock)
-                params.skiplock = '1';
-            plan.steps.push({ kind: 'destroy', node, vmid, params });
-            plan.msg = `${label} removed`;
-            return;
-        }
-        case 'current':
-            need(live, s);
-            plan.msg = `VM ${plan.name ?? '(unnamed)'} with vmid = ${vmid} is ${live.status.status}`;
-            return;
-        case 'template':
-            need(live, s);
-            if (before === 'template') {
-                plan.msg = `${label} is already a template`;
-                return;
-            }
-            if (before !== 'stopped') {
-                if (!s.force)
-                    throw new PlanError(`${label} is ${before}; a template must be stopped first (or set force: true)`);
-                power('stop', { timeout });
-            }
-            plan.steps.push({ kind: 'template', node, vmid });
-            plan.msg = `${label} converted to a template`;
-            return;
-        case 'paused':
-            need(live, s);
-            if (before === 'paused')
-                plan.msg = `${label} is already paused`;
-            else if (before !== 'running')
-                throw new PlanError(`${label} is ${before}; only a running VM can be paused`);
-            else {
-                power('suspend');
-                plan.msg = `${label} paused`;
-            }
-            return;
-        case 'hibernated':
-            need(live, s);
-            if (before === 'hibernated')
-                plan.msg = `${label} is already hibernated`;
-            else if (before !== 'running' && before !== 'paused')
-                throw new PlanError(`${label} is ${before}; only a running VM can be hibernated`);
-            else {
-                power('suspend', { todisk: '1' });
-                plan.msg = `${label} hibernated`;
-            }
-            return;
-        default:
-            return;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/vm/hotplug.ts
-// Which config changes may use PVE's synchronous PUT .../config instead of POST (a qmconfig worker task).
-//
-// PVE's API documentation asks for POST "for any actions involving hotplug or storage allocation": those may take
-// long, and a worker task survives the HTTP request. Everything else is a config-file write (plus, on a running
-// VM, a new [PENDING] entry or a quick QMP/cgroup call), which PUT does at once — one request instead of a task and
-// its status polls. This table is the one place that decides.
-
-/** PVE's `hotplug` categories and the keys a running VM hot-plugs when the category is on (qemu-server). */
-const HOTPLUG_KEYS = {
-    network: /^net\d+$/,
-    disk: propstring_DISK_KEY,
-    usb: /^usb\d+$/,
-    memory: /^memory$/,
-    cpu: /^(vcpus|cores|sockets)$/,
-    cloudinit: /^(ciuser|cipassword|citype|ciupgrade|cicustom|ipconfig\d+|nameserver|searchdomain|sshkeys)$/,
-};
-/** PVE's default for `hotplug` (also what `1` means). */
-const DEFAULT_HOTPLUG = ['network', 'disk', 'usb'];
-function hotplugCategories(value) {
-    if (value === undefined || value === '' || String(value) === '1')
-        return DEFAULT_HOTPLUG;
-    if (String(value) === '0')
-        return [];
-    return String(value).split(',').map((s) => s.trim()).filter(Boolean);
-}
-/**
- * True when a config change can go through PUT: it sets, deletes or reverts no disk (which may allocate, import or
- * free storage) and, on a running VM, nothing the VM's `hotplug` setting would plug in or out live.
- * `running` undefined means "not known": then POST, always.
- */
-function synchronousConfig(running, hotplug, params) {
-    if (running === undefined)
-        return false;
-    const list = (v) => (v ? v.split(',') : []);
-    const keys = [...Object.keys(params), ...list(params.delete), ...list(params.revert)];
-    if (keys.some((k) => propstring_DISK_KEY.test(k) || k === 'cdrom'))
-        return false;
-    if (!running)
-        return true;
-    const live = hotplugCategories(hotplug).map((c) => HOTPLUG_KEYS[c]).filter(Boolean);
-    return !keys.some((k) => live.some((re) => re.test(k)));
 }
 
 ;// CONCATENATED MODULE: ./src/vm/ownership.ts
@@ -50403,7 +49676,7 @@ function judgeOwnership(o, live, taskOk) {
     if (o.name !== undefined && String(live.name ?? '') !== o.name)
         return { owned: false, why: `${label} is named '${String(live.name ?? '')}', not '${o.name}' as this job asked` };
     if (o.kind === 'create') {
-        const tags = new Set(orphans_splitTags(live.tags));
+        const tags = new Set(splitTags(live.tags));
         const missing = o.ciTags.filter((t) => !tags.has(t));
         if (missing.length)
             return { owned: false, why: `${label} lacks the tags this job created it with (${missing.join(', ')})` };
@@ -50413,6 +49686,65 @@ function judgeOwnership(o, live, taskOk) {
             return { owned: false, why: `${label} was created before this job's create task started` };
     }
     return { owned: true, how: `it was made by this job's ${o.kind} task${o.upid ? ` (${o.upid})` : ''}, which has just ended` };
+}
+
+;// CONCATENATED MODULE: ./src/vm/retry.ts
+
+
+
+
+/** The text to classify an error by: PVE's message and status line, or a task's exit status. */
+function errorText(e) {
+    if (e instanceof PveApiError)
+        return `${e.pveMessage ?? ''} ${e.statusText ?? ''} ${e.message}`;
+    if (e instanceof TaskFailedError)
+        return e.exitstatus;
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * PVE's answers when another job took the id first: create_vm's "VM <id> already exists on node '<node>'", clone_vm's
+ * "unable to create VM <id>: config file already exists" (a VM of the same node) and, for an id held by another
+ * node, the clone worker's write of its temporary config, which pmxcfs refuses (qemu-server clone_vm →
+ * PVE::Tools::file_set_contents; the task fails and leaves nothing behind).
+ */
+function idTaken(text, id) {
+    return /already exists/.test(text) || new RegExp(`close \\(rename\\) atomic file '[^']*/qemu-server/${id}\\.conf' failed: File exists`).test(text);
+}
+// Locks that clear when the operation holding them ends. Not `destroyed` (the VM is going away) nor `suspended`:
+// a hibernated VM keeps that lock until it is started again (QemuServer.pm `vm_start` resumes it and drops the
+// lock), so waiting for it to clear only burns the step's timeout.
+const LOCKED = /VM is locked \((?!destroyed\)|suspended\))|can't lock file '.*' - got timeout/;
+const HIBERNATED = /VM is locked \(suspended\)/;
+/** Runs `fn`, again while PVE reports a lock conflict, with jittered backoff, until the step's timeout. */
+async function retryWhileLocked(what, o, fn) {
+    const started = Date.now();
+    const deadline = started + o.timeoutSec * 1000;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            const text = errorText(e);
+            const left = deadline - Date.now();
+            if (HIBERNATED.test(text) && e instanceof Error)
+                e.message = `${what}: the VM is hibernated (lock: suspended), and PVE keeps that lock until the VM is started again: start it first (state: started resumes it), or remove it (state: absent). ${e.message}`;
+            if (!LOCKED.test(text))
+                throw e;
+            if (left <= 0) {
+                if (attempt > 1 && e instanceof Error)
+                    e.message += ` (retried ${attempt - 1} time(s) for ${Math.round((Date.now() - started) / 1000)} s, the step's timeout)`;
+                throw e;
+            }
+            const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+            o.log.info(`${what}: ${oneLine(text.trim().split('\n')[0])} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+            await sleep(delay, o.signal);
+        }
+    }
+}
+/** A failed step's message, saying which step: a refused request names the call, not what for (task errors already do). */
+function stepMessage(what, e) {
+    const m = e instanceof Error ? e.message : String(e);
+    return m.startsWith(what) ? m : `${what}: ${m}`;
 }
 
 ;// CONCATENATED MODULE: ./src/vm/settle.ts
@@ -50483,7 +49815,7 @@ async function forcedStopNote(client, task, step, what, io) {
 async function pendingNote(client, step, what, io) {
     let keys;
     try {
-        const pending = await pve_vmPending(client, step.node, step.vmid);
+        const pending = await vmPending(client, step.node, step.vmid);
         keys = pending.filter((p) => p.pending !== undefined || p.delete !== undefined).map((p) => p.key);
     }
     catch (e) {
@@ -50497,6 +49829,19 @@ async function pendingNote(client, step, what, io) {
 }
 
 ;// CONCATENATED MODULE: ./src/vm/steps.ts
+const newPlan = (init = {}) => ({ before: 'absent', steps: [], msg: '', notes: [], warnings: [], ...init });
+function deepFreeze(v) {
+    if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+        Object.freeze(v);
+        for (const x of Object.values(v))
+            deepFreeze(x);
+    }
+    return v;
+}
+/** Ends planning: the draft becomes the frozen Plan that apply executes. */
+const finishPlan = (draft) => deepFreeze(draft);
+/** The plan's message for the VM id it ended up with. */
+const planMessage = (plan, vmid = plan.vmid) => plan.msg.replaceAll('{vmid}', String(vmid ?? ''));
 function describeStep(s) {
     switch (s.kind) {
         case 'create':
@@ -50509,8 +49854,10 @@ function describeStep(s) {
                 ...(s.delete ?? []).map((k) => `-${k}`),
                 ...(s.revert ?? []).map((k) => `revert ${k}`),
             ];
-            return `configure VM ${s.vmid}${s.recompute ? ' (settings given with the clone)' : ''}: ${parts.join(', ') || 'nothing'}`;
+            return `configure VM ${s.vmid}: ${parts.join(', ') || 'nothing'}`;
         }
+        case 'clone-config':
+            return `configure VM ${s.vmid} from its live config (settings given with the clone): ${[...Object.keys(s.spec), ...(s.addTags.length ? ['ci tags'] : [])].join(', ')}`;
         case 'resize':
             return `grow ${s.disk} of VM ${s.vmid} to ${s.size}`;
         case 'power':
@@ -50523,22 +49870,30 @@ function describeStep(s) {
             return `destroy VM ${s.vmid}`;
     }
 }
+/** The changes a plan makes, as known at plan time (a clone's config step: predicted from the source). */
+const plannedChanges = (plan) => plan.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : s.kind === 'clone-config' ? s.preview : []));
+const maskChange = (c) => (c.secret ? { ...c, from: c.from && '***', to: '***' } : c);
 /** JSON form of a plan for the `plan` output (secrets masked). */
 function planJson(plan, secretKeys) {
     const mask = (params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secretKeys.has(k) ? '***' : v]));
     const steps = plan.steps.map((s) => {
         const base = { action: s.kind, description: describeStep(s) };
-        if (s.kind === 'create' || s.kind === 'clone' || s.kind === 'migrate' || s.kind === 'destroy' || s.kind === 'power')
-            return { ...base, params: mask(s.params) };
-        if (s.kind === 'config')
-            return {
-                ...base,
-                set: mask(s.set),
-                delete: s.delete,
-                revert: s.revert,
-                changes: s.changes.map((c) => (c.secret ? { ...c, from: c.from && '***', to: '***' } : c)),
-            };
-        return { ...base, ...s };
+        switch (s.kind) {
+            case 'clone':
+                return { ...base, params: mask({ ...s.params, newid: String(s.newid) }) };
+            case 'create':
+            case 'migrate':
+            case 'destroy':
+            case 'power':
+                return { ...base, params: mask(s.params) };
+            case 'config':
+                return { ...base, set: mask(s.set), delete: s.delete, revert: s.revert, changes: s.changes.map(maskChange) };
+            case 'clone-config':
+                // As predicted from the source's config; the step sends what differs from the clone's own config.
+                return { ...base, set: mask(Object.fromEntries(s.preview.map((c) => [c.key, c.to]))), changes: s.preview.map(maskChange) };
+            default:
+                return { ...base, ...s };
+        }
     });
     return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps, notes: plan.notes });
 }
@@ -50557,44 +49912,47 @@ function planJson(plan, secretKeys) {
 
 
 
-
-/** VMs a prune removes at once (each is its own PVE task; PVE serialises nothing across VMs). */
-const PRUNE_CONCURRENCY = 4;
-/**
- * PVE's answers when another job took the id first: create_vm's "VM <id> already exists on node '<node>'", clone_vm's
- * "unable to create VM <id>: config file already exists" (a VM of the same node) and, for an id held by another
- * node, the clone worker's write of its temporary config, which pmxcfs refuses (qemu-server clone_vm →
- * PVE::Tools::file_set_contents; the task fails and leaves nothing behind).
- */
-function idTaken(text, id) {
-    return /already exists/.test(text) || new RegExp(`close \\(rename\\) atomic file '[^']*/qemu-server/${id}\\.conf' failed: File exists`).test(text);
+/** Some leftovers could not be removed; the others were. Carries what was pruned for the `pruned` output. */
+class PruneIncompleteError extends Error {
+    pruned;
+    name = 'PruneIncompleteError';
+    constructor(message, pruned) {
+        super(message);
+        this.pruned = pruned;
+    }
 }
-// Locks that clear when the operation holding them ends. Not `destroyed` (the VM is going away) nor `suspended`:
-// a hibernated VM keeps that lock until it is started again (QemuServer.pm `vm_start` resumes it and drops the
-// lock), so waiting for it to clear only burns the step's timeout.
-const LOCKED = /VM is locked \((?!destroyed\)|suspended\))|can't lock file '.*' - got timeout/;
-const HIBERNATED = /VM is locked \(suspended\)/;
-function errorText(e) {
-    if (e instanceof PveApiError)
-        return `${e.pveMessage ?? ''} ${e.statusText ?? ''} ${e.message}`;
-    if (e instanceof TaskFailedError)
-        return e.exitstatus;
-    return e instanceof Error ? e.message : String(e);
-}
-/** A failed step's message, saying which step: a refused request names the call, not what for (task errors already do). */
-function stepMessage(what, e) {
-    const m = e instanceof Error ? e.message : String(e);
-    return m.startsWith(what) ? m : `${what}: ${m}`;
+/** VMs a per-VM plan (prune) works on at once (each is its own PVE task; PVE serialises nothing across VMs). */
+const PER_VM_CONCURRENCY = 4;
+/** Where the plan's VMs really are during this run: ids picked again after a lost nextid race, nodes after a migration. */
+class Bindings {
+    ids = new Map();
+    nodes = new Map();
+    id = (planned) => this.ids.get(planned) ?? planned;
+    node = (planned, fallback) => this.nodes.get(this.id(planned)) ?? fallback;
+    rebind(planned, actual) {
+        this.ids.set(planned, actual);
+    }
+    moved(vmid, node) {
+        this.nodes.set(vmid, node);
+    }
+    /** A copy of the step with the ids and node it runs with now. */
+    bind(step) {
+        if (step.kind === 'clone')
+            return { ...step, newid: this.id(step.newid) };
+        if ('vmid' in step)
+            return { ...step, vmid: this.id(step.vmid), node: this.node(step.vmid, step.node) };
+        return step;
+    }
 }
 class Applier {
     opts;
     client;
     s;
+    at = new Bindings();
     warnings = [];
     done = [];
+    changes = [];
     changed = false;
-    vmid;
-    node;
     constructor(opts) {
         this.opts = opts;
         this.client = opts.ctx.client;
@@ -50609,12 +49967,23 @@ class Applier {
             this.opts.timings[bucket] += performance.now() - t0;
         }
     }
+    result(plan, pruned) {
+        return {
+            changed: this.changed,
+            vmid: plan.vmid === undefined ? undefined : this.at.id(plan.vmid),
+            node: plan.vmid === undefined || plan.node === undefined ? plan.node : this.at.node(plan.vmid, plan.node),
+            warnings: [...plan.warnings, ...this.warnings],
+            done: this.done,
+            changes: this.changes,
+            ...(pruned ? { pruned } : {}),
+        };
+    }
     /**
      * Sends a write and waits up to `waitMs` (default: `timeout`) for its task; resolves with the task's result, or
      * undefined when PVE answered without a task (it did the change synchronously).
      */
     async call(method, path, params, what, onAccepted, waitMs = this.s.timeoutSec * 1000) {
-        const upid = await this.timed('apiMs', () => this.client[method](path, params, { signal: this.opts.signal }));
+        const upid = await this.timed('apiMs', () => this.client[method](path, { ...params }, { signal: this.opts.signal }));
         onAccepted?.(typeof upid === 'string' ? upid : undefined);
         if (typeof upid !== 'string' || !upid.startsWith('UPID:'))
             return undefined;
@@ -50629,120 +49998,60 @@ class Applier {
             this.opts.log.warning(`${what} finished with ${r.warnings} warning(s)`);
         return r;
     }
-    /**
-     * After a power task: a forced shutdown says so (PVE's SIGTERM line is a plain `warn`, so the task ends OK and
-     * its log is the only trace), and where PVE is not done when the task ends (settle.ts) the step waits until the
-     * VM is running or stopped.
-     */
-    async afterPower(step, task, waitMs, what) {
-        const o = { signal: this.opts.signal, log: this.opts.log };
-        if (task.type === 'qmshutdown' && step.params.forceStop === '1') {
-            const note = await this.timed('apiMs', () => forcedStopNote(this.client, task, step, what, o));
-            if (note)
-                this.warnings.push(note);
+    /** Runs one step (bound to where its VM is now), retrying while PVE reports a lock; records it as done. */
+    async step(planned) {
+        const what = describeStep(this.at.bind(planned));
+        this.opts.log.info(`→ ${what}`);
+        try {
+            await retryWhileLocked(what, { timeoutSec: this.s.timeoutSec, signal: this.opts.signal, log: this.opts.log }, () => this.runStep(planned));
         }
-        const want = followUpState(task.type);
-        if (!want)
-            return;
-        this.opts.log.info(task.type === 'qmreboot'
-            ? `${what}: the VM is off; PVE starts it again in a task of its own - waiting until it runs`
-            : `${what}: VM ${step.vmid} is HA-managed, so PVE only queued the request with the HA manager - waiting until the VM is ${want}`);
-        await this.timed('taskMs', () => untilState(this.client, step, want, waitMs + FOLLOW_UP_MS, what, task.type, o));
-    }
-    /** Retries a step while PVE reports a lock conflict, with jittered backoff, inside the step's timeout. */
-    async withLockRetry(what, fn) {
-        const started = Date.now();
-        const deadline = started + this.s.timeoutSec * 1000;
-        for (let attempt = 1;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (e) {
-                const text = errorText(e);
-                const left = deadline - Date.now();
-                if (HIBERNATED.test(text) && e instanceof Error)
-                    e.message = `${what}: the VM is hibernated (lock: suspended), and PVE keeps that lock until the VM is started again: start it first (state: started resumes it), or remove it (state: absent). ${e.message}`;
-                if (!LOCKED.test(text))
-                    throw e;
-                if (left <= 0) {
-                    if (attempt > 1 && e instanceof Error)
-                        e.message += ` (retried ${attempt - 1} time(s) for ${Math.round((Date.now() - started) / 1000)} s, the step's timeout)`;
-                    throw e;
-                }
-                const delay = Math.min(left, Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
-                this.opts.log.info(`${what}: ${oneLine(text.trim().split('\n')[0])} — retrying in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
-                await sleep(delay, this.opts.signal);
-            }
+        catch (e) {
+            if (e instanceof PveApiError)
+                e.message = stepMessage(what, e);
+            throw e;
         }
-    }
-    /** Replaces every later reference to a vmid/node that changed while applying (fresh id, migration). */
-    retarget(steps, from, to, node) {
-        for (const st of steps) {
-            if ('vmid' in st && st.vmid === from) {
-                st.vmid = to;
-                if (node)
-                    st.node = node;
-            }
-        }
+        this.done.push(describeStep(this.at.bind(planned)));
     }
     async run(plan) {
-        if (plan.pruned)
-            return this.runPrune(plan, plan.pruned);
-        this.vmid = plan.vmid;
-        this.node = plan.node;
-        const steps = plan.steps;
-        for (let i = 0; i < steps.length; i++) {
-            const step = steps[i];
-            const what = describeStep(step);
-            this.opts.log.info(`→ ${what}`);
-            try {
-                await this.withLockRetry(what, () => this.runStep(step, steps.slice(i + 1), plan));
-            }
-            catch (e) {
-                if (e instanceof PveApiError)
-                    e.message = stepMessage(what, e);
-                throw e;
-            }
-            this.done.push(describeStep(step));
-        }
-        return { changed: this.changed, vmid: this.vmid, node: this.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
+        if (plan.perVm)
+            return this.runPerVm(plan);
+        for (const step of plan.steps)
+            await this.step(step);
+        return this.result(plan);
     }
     /**
-     * A prune's VMs are independent: each one's steps (stop, destroy) run in order, a few VMs at a time, and one that
-     * cannot be removed (locked, gone wrong) does not keep the others: the step fails at the end, naming it.
+     * A per-VM plan's VMs are independent: each one's steps (stop, destroy) run in order, a few VMs at a time, and one
+     * that cannot be removed (locked, gone wrong) does not keep the others: the run fails at the end, naming it.
      */
-    async runPrune(plan, listed) {
+    async runPerVm(plan) {
         const byVm = new Map();
         for (const st of plan.steps)
             if ('vmid' in st)
                 byVm.set(st.vmid, [...(byVm.get(st.vmid) ?? []), st]);
         const failures = new Map();
-        await mapLimit([...byVm], PRUNE_CONCURRENCY, async ([vmid, steps]) => {
+        await mapLimit([...byVm], PER_VM_CONCURRENCY, async ([vmid, steps]) => {
             for (const step of steps) {
-                const what = describeStep(step);
-                this.opts.log.info(`→ ${what}`);
                 try {
-                    await this.withLockRetry(what, () => this.runStep(step, [], plan));
-                    this.done.push(what);
+                    await this.step(step);
                 }
                 catch (e) {
                     if (this.opts.signal?.aborted)
                         throw e;
-                    const message = stepMessage(what, e);
+                    const message = stepMessage(describeStep(step), e);
                     failures.set(vmid, message);
-                    this.opts.log.warning(`prune: VM ${vmid} not removed: ${message}`);
+                    this.opts.log.warning(`VM ${vmid} not removed: ${message}`);
                     return;
                 }
             }
         });
+        const listed = plan.pruned ?? [];
         const pruned = listed.filter((p) => !failures.has(p.vmid));
-        plan.pruned = pruned;
         if (failures.size > 0) {
             const lines = [...failures].sort(([a], [b]) => a - b).map(([, m]) => `  ${m}`);
-            throw new PruneIncompleteError(`prune: ${failures.size} of ${listed.length} VM(s) could not be removed` +
+            throw new PruneIncompleteError(`prune: ${failures.size} of ${byVm.size} VM(s) could not be removed` +
                 `${pruned.length ? ` (pruned: ${pruned.map((p) => p.vmid).join(', ')})` : ''}:\n${lines.join('\n')}`, pruned);
         }
-        return { changed: this.changed, vmid: plan.vmid, node: plan.node, warnings: [...plan.warnings, ...this.warnings], done: this.done };
+        return this.result(plan, plan.pruned ? pruned : undefined);
     }
     /**
      * Runs a create/clone request and records the VM as the step's own the moment PVE accepts it; once its task has
@@ -50768,19 +50077,22 @@ class Applier {
         }
         this.opts.onCreated({ ...owned, fingerprint: fingerprintOf(config) });
     }
-    /** Creates/clones with an automatic id: when another job took the id first, retry with a fresh one until `timeout`. */
-    async withFreshId(step, later, plan, attempt, current, set) {
+    /**
+     * Creates/clones as the planned id `planned` (bound: the id it has now); with an automatic id, when another job
+     * took it first, binds a fresh one and tries again until `timeout`.
+     */
+    async withFreshId(planned, autoId, attempt) {
         const tried = new Set();
         const deadline = Date.now() + this.s.timeoutSec * 1000;
         for (let n = 1;; n++) {
+            const id = this.at.id(planned);
             try {
-                return await attempt(current());
+                return await attempt(id);
             }
             catch (e) {
-                if (!step.autoId || !idTaken(errorText(e), current()) || Date.now() >= deadline)
+                if (!autoId || !idTaken(errorText(e), id) || Date.now() >= deadline)
                     throw e;
-                const old = current();
-                tried.add(old);
+                tried.add(id);
                 // A little jitter so the losers of one race do not meet again at the next id.
                 await sleep(Math.random() * Math.min(500, 25 * n), this.opts.signal);
                 let fresh;
@@ -50795,66 +50107,90 @@ class Applier {
                         await sleep(50 + Math.random() * 250, this.opts.signal);
                     }
                 }
-                this.opts.log.info(`vmid ${old} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
-                set(fresh);
-                this.retarget(later, old, fresh);
-                plan.vmid = fresh;
-                this.vmid = fresh;
+                this.opts.log.info(`vmid ${id} was taken by someone else meanwhile; retrying with ${fresh} (attempt ${n + 1})`);
+                this.at.rebind(planned, fresh);
             }
         }
     }
-    async runStep(step, later, plan) {
+    /** A config change as PVE takes it: PUT when synchronous is safe (vm/hotplug.ts), else POST and its task. */
+    async configure(node, vmid, request, guards, vm) {
+        const params = { ...request.set };
+        if (request.delete?.length)
+            params.delete = request.delete.join(',');
+        if (request.revert?.length)
+            params.revert = request.revert.join(',');
+        if (Object.keys(params).length === 0)
+            return false;
+        Object.assign(params, guards);
+        const what = `configure VM ${vmid}`;
+        await this.call(synchronousConfig(vm.running, vm.hotplug, params) ? 'put' : 'post', vmPath(node, vmid, 'config'), params, what);
+        this.changed = true;
+        if (vm.running) {
+            const note = await this.timed('apiMs', () => pendingNote(this.client, { node, vmid, hotplug: vm.hotplug }, what, { signal: this.opts.signal, log: this.opts.log }));
+            if (note)
+                this.warnings.push(note);
+        }
+        return true;
+    }
+    async resize(node, vmid, disk, size, guards) {
+        await this.call('put', vmPath(node, vmid, 'resize'), { disk, size, ...guards }, `resize ${disk} of VM ${vmid}`);
+        this.changed = true;
+    }
+    /**
+     * After a power task: a forced shutdown says so (PVE's SIGTERM line is a plain `warn`, so the task ends OK and
+     * its log is the only trace), and where PVE is not done when the task ends (settle.ts) the step waits until the
+     * VM is running or stopped.
+     */
+    async afterPower(step, task, waitMs, what) {
+        const o = { signal: this.opts.signal, log: this.opts.log };
+        if (task.type === 'qmshutdown' && step.params.forceStop === '1') {
+            const note = await this.timed('apiMs', () => forcedStopNote(this.client, task, step, what, o));
+            if (note)
+                this.warnings.push(note);
+        }
+        const want = followUpState(task.type);
+        if (!want)
+            return;
+        this.opts.log.info(task.type === 'qmreboot'
+            ? `${what}: the VM is off; PVE starts it again in a task of its own - waiting until it runs`
+            : `${what}: VM ${step.vmid} is HA-managed, so PVE only queued the request with the HA manager - waiting until the VM is ${want}`);
+        await this.timed('taskMs', () => untilState(this.client, step, want, waitMs + FOLLOW_UP_MS, what, task.type, o));
+    }
+    async runStep(planned) {
         const c = this.client;
-        switch (step.kind) {
+        switch (planned.kind) {
             case 'create':
-                await this.withFreshId(step, later, plan, (id) => this.created({ vmid: id, node: step.node, kind: 'create', name: step.params.name, ciTags: orphans_splitTags(step.params.tags).filter(isCiTag) }, (accepted) => this.call('post', `/nodes/${encodeURIComponent(step.node)}/qemu`, { vmid: String(id), ...step.params }, `create VM ${id}`, accepted)), () => step.vmid, (id) => (step.vmid = id));
-                this.vmid = step.vmid;
-                this.node = step.node;
+                await this.withFreshId(planned.vmid, planned.autoId, (id) => this.created({ vmid: id, node: planned.node, kind: 'create', name: planned.params.name, ciTags: splitTags(planned.params.tags).filter(isCiTag) }, (accepted) => this.call('post', `/nodes/${encodeURIComponent(planned.node)}/qemu`, { vmid: String(id), ...planned.params }, `create VM ${id}`, accepted)));
+                this.changes.push(...planned.changes);
                 return;
             case 'clone': {
-                const target = step.params.target ?? step.node;
-                await this.withFreshId(step, later, plan, (id) => this.created({ vmid: id, node: target, kind: 'clone', name: step.params.name, ciTags: [] }, (accepted) => this.call('post', vmPath(step.node, step.source, 'clone'), { ...step.params, newid: String(id) }, `clone VM ${step.source} to ${id}`, accepted)), () => step.newid, (id) => (step.newid = id));
-                this.vmid = step.newid;
-                this.node = target;
+                const target = planned.params.target ?? planned.node;
+                await this.withFreshId(planned.newid, planned.autoId, (id) => this.created({ vmid: id, node: target, kind: 'clone', name: planned.params.name, ciTags: [] }, (accepted) => this.call('post', vmPath(planned.node, planned.source, 'clone'), { ...planned.params, newid: String(id) }, `clone VM ${planned.source} to ${id}`, accepted)));
                 return;
             }
-            case 'config': {
-                let set = step.set;
-                if (step.recompute) {
-                    const rest = Object.fromEntries(Object.entries(this.s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
-                    const live = await this.timed('apiMs', () => pve_vmConfig(c, step.node, step.vmid));
-                    const d = diff_diffConfig(rest, this.s.specSource, live, { unsafe: true, secretKeys: this.opts.ctx.secretKeys });
-                    set = d.set;
-                    if (step.addTags?.length)
-                        orphans_addCiTags(set, d.changes, live, step.addTags);
-                    for (const r of d.resizes)
-                        later.unshift({ kind: 'resize', node: step.node, vmid: step.vmid, disk: r.disk, size: r.size, from: r.from });
-                    step.changes = d.changes;
-                }
-                const params = { ...set };
-                if (step.delete?.length)
-                    params.delete = step.delete.join(',');
-                if (step.revert?.length)
-                    params.revert = step.revert.join(',');
-                if (Object.keys(params).length === 0)
-                    return;
-                if (this.s.digest)
-                    params.digest = this.s.digest;
-                if (this.s.skiplock)
-                    params.skiplock = '1';
-                // PVE: POST (a qmconfig worker) for hot-plug or storage allocation, PUT (synchronous) for the rest.
-                await this.call(synchronousConfig(step.running, step.hotplug, params) ? 'put' : 'post', vmPath(step.node, step.vmid, 'config'), params, `configure VM ${step.vmid}`);
-                this.changed = true;
-                if (step.running) {
-                    const note = await this.timed('apiMs', () => pendingNote(this.client, step, `configure VM ${step.vmid}`, { signal: this.opts.signal, log: this.opts.log }));
-                    if (note)
-                        this.warnings.push(note);
+        }
+        const step = this.at.bind(planned);
+        switch (step.kind) {
+            case 'config':
+                if (await this.configure(step.node, step.vmid, step, step.guards, step))
+                    this.changes.push(...step.changes);
+                return;
+            case 'clone-config': {
+                // Re-run after a lock conflict, this finds what an earlier attempt already changed and sends only the rest.
+                const live = await this.timed('apiMs', () => pve_vmConfig(c, step.node, step.vmid));
+                const d = cloneDiff(step.spec, step.specSource, live, this.opts.ctx.secretKeys, step.addTags);
+                for (const n of d.notes)
+                    this.opts.log.info(n);
+                if (await this.configure(step.node, step.vmid, d, step.guards, { running: false }))
+                    this.changes.push(...d.changes);
+                for (const r of d.resizes) {
+                    await this.resize(step.node, step.vmid, r.disk, r.size, step.guards);
+                    this.done.push(describeStep({ kind: 'resize', node: step.node, vmid: step.vmid, disk: r.disk, size: r.size, guards: step.guards }));
                 }
                 return;
             }
             case 'resize':
-                await this.call('put', vmPath(step.node, step.vmid, 'resize'), { disk: step.disk, size: step.size, ...(this.s.skiplock ? { skiplock: '1' } : {}) }, `resize ${step.disk} of VM ${step.vmid}`);
-                this.changed = true;
+                await this.resize(step.node, step.vmid, step.disk, step.size, step.guards);
                 return;
             case 'power': {
                 const what = `${step.action} VM ${step.vmid}`;
@@ -50872,10 +50208,7 @@ class Applier {
             case 'migrate':
                 await this.call('post', vmPath(step.node, step.vmid, 'migrate'), step.params, `migrate VM ${step.vmid} to ${step.target}`);
                 this.changed = true;
-                this.node = step.target;
-                for (const st of later)
-                    if ('vmid' in st && st.vmid === step.vmid)
-                        st.node = step.target;
+                this.at.moved(step.vmid, step.target);
                 return;
             case 'destroy':
                 await this.call('delete', vmPath(step.node, step.vmid), step.params, `destroy VM ${step.vmid}`);
@@ -50889,6 +50222,7 @@ class Applier {
 // The post step's plan: let the create/clone task the main step started finish (PVE cannot be told to stop it),
 // find the VM it made, prove it is still that VM (ownership.ts), and stop + destroy it — as ordinary Steps that the
 // same Applier as the main step runs (lock retries, task waits). Reads only; a VM it cannot prove is left alone.
+
 
 
 
@@ -50922,7 +50256,7 @@ async function readNow(ctx, vm) {
         return await read(vm.node);
     }
     catch (e) {
-        if (!pve_isMissingVm(e))
+        if (!isMissingVm(e))
             throw e;
     }
     const elsewhere = await ctx.inventory.byId(vm.vmid, true);
@@ -50932,18 +50266,18 @@ async function readNow(ctx, vm) {
         return await read(elsewhere.node);
     }
     catch (e) {
-        if (pve_isMissingVm(e))
+        if (isMissingVm(e))
             return undefined;
         throw e;
     }
 }
 async function planCleanup(ctx, vm, info) {
-    const plan = { vmid: vm.vmid, node: vm.node, name: vm.name, before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
+    const plan = newPlan({ vmid: vm.vmid, node: vm.node, name: vm.name });
     const taskOk = await taskOutcome(ctx, vm, info);
     const now = await readNow(ctx, vm);
     if (!now) {
         plan.msg = `cleanup: VM ${vm.vmid} is already gone`;
-        return plan;
+        return finishPlan(plan);
     }
     plan.node = now.node;
     const verdict = judgeOwnership(vm, now.config, taskOk);
@@ -50951,7 +50285,7 @@ async function planCleanup(ctx, vm, info) {
         plan.before = now.status.status;
         plan.warnings.push(`cleanup: VM ${vm.vmid} on ${now.node} left alone: ${verdict.why}`);
         plan.msg = `cleanup: VM ${vm.vmid} left alone`;
-        return plan;
+        return finishPlan(plan);
     }
     plan.notes.push(`cleanup: VM ${vm.vmid} is this job's: ${verdict.how}`);
     plan.before = now.status.status;
@@ -50961,7 +50295,101 @@ async function planCleanup(ctx, vm, info) {
         plan.steps.push({ kind: 'power', node: now.node, vmid: vm.vmid, action: 'stop', params: { timeout: String(ctx.settings.timeoutSec), ...lock } });
     plan.steps.push({ kind: 'destroy', node: now.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
     plan.msg = `cleanup: VM ${vm.vmid} on ${now.node} destroyed`;
-    return plan;
+    return finishPlan(plan);
+}
+
+;// CONCATENATED MODULE: ./src/vm/resolve.ts
+
+
+class ResolveError extends Error {
+}
+const located = (r) => ({
+    vmid: r.vmid,
+    node: r.node,
+    name: r.name,
+    template: Number(r.template ?? 0) === 1,
+    status: r.status,
+    live: false,
+});
+/**
+ * An entry whose broadcast may not show the VM's name: never broadcast (no name, status 'unknown'), broadcast
+ * while its config had no name ('VM <vmid>', e.g. a clone's temporary config), or locked right now (`lock` is
+ * read live from the config, so a create, clone or migrate in progress shows there before pvestatd sees it).
+ */
+const doubtful = (r) => !r.name || r.name === `VM ${r.vmid}` || r.status === 'unknown' || r.lock !== undefined;
+class Inventory {
+    client;
+    cache;
+    constructor(client) {
+        this.client = client;
+    }
+    async list(refresh = false) {
+        if (!this.cache || refresh)
+            this.cache = await clusterVms(this.client);
+        return this.cache;
+    }
+    /** By vmid: the vmlist and the node are live; name/template/status are the broadcast's (callers read the VM). */
+    async byId(vmid, refresh = false) {
+        const r = (await this.list(refresh)).find((v) => v.vmid === vmid);
+        return r ? located(r) : undefined;
+    }
+    /**
+     * Every VM with this name (exact match). Broadcast names are trusted when one matches; the nodes of doubtful
+     * entries are then listed live to find a second VM of the name. When none matches, every node with VMs is.
+     */
+    async byName(name, opts = {}) {
+        const all = await this.list(opts.refresh);
+        const hits = opts.live ? [] : all.filter((v) => v.name === name);
+        const ask = hits.length === 0 ? all : all.filter((v) => doubtful(v) && v.name !== name);
+        const listed = await this.liveLists([...new Set(ask.map((v) => v.node))]);
+        const seen = new Set();
+        const out = [];
+        for (const vms of listed.values()) {
+            for (const v of vms) {
+                if (seen.has(v.vmid))
+                    continue; // migrating between two listed nodes
+                seen.add(v.vmid);
+                if (v.name === name)
+                    out.push(v);
+            }
+        }
+        // A broadcast match its node's live list contradicts: the broadcast is stale, so the VM now carrying the
+        // name may be anywhere. Ask every node.
+        if (hits.some((h) => listed.has(h.node) && !out.some((o) => o.vmid === h.vmid)))
+            return this.byName(name, { live: true });
+        // Nodes not listed (not asked, or down: their VMs cannot be changed now either) keep pvestatd's view.
+        for (const v of all)
+            if (!listed.has(v.node) && !seen.has(v.vmid) && v.name === name)
+                out.push(located(v));
+        return out.sort((a, b) => a.vmid - b.vmid);
+    }
+    /** The one VM with this name, or undefined; several → error listing their vmids. */
+    async uniqueByName(name, input, opts = {}) {
+        const hits = await this.byName(name, opts);
+        if (hits.length > 1) {
+            throw new ResolveError(`Several VMs are named '${name}' (vmids ${hits.map((h) => h.vmid).join(', ')}): ` +
+                `set 'vmid' to choose one instead of '${input}'.`);
+        }
+        return hits[0];
+    }
+    /** GET /nodes/{node}/qemu per node, in parallel; a node that cannot be reached is left out of the map. */
+    async liveLists(nodes) {
+        const lists = await Promise.all(nodes.map(async (node) => {
+            try {
+                const vms = await this.client.get(`/nodes/${encodeURIComponent(node)}/qemu`);
+                const live = vms.map((v) => ({ vmid: Number(v.vmid), node, name: v.name, template: Number(v.template ?? 0) === 1, status: v.status, live: true }));
+                return [node, live];
+            }
+            catch (e) {
+                // The node is down or unreachable from the API node (595 after the client's retries): fall back to the
+                // broadcast for its VMs. Anything else (auth, cancel) is the step's error.
+                if (e instanceof PveApiError && isTransient(e))
+                    return undefined;
+                throw e;
+            }
+        }));
+        return new Map(lists.filter((x) => x !== undefined));
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts
@@ -51002,8 +50430,8 @@ async function run() {
     }
     for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp])
         if (v)
-            core_setSecret(v);
-    const client = new ProxmoxClient(settings.connection, { onSecret: (v) => core_setSecret(v), log: log });
+            secret(v);
+    const client = new ProxmoxClient(settings.connection, { onSecret: secret, log: log });
     if (st.ticket)
         client.adoptTicket(st.ticket);
     const ctx = { client, settings, secretKeys: new Set(), inventory: new Inventory(client) };

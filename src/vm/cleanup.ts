@@ -4,9 +4,9 @@
 import { TaskFailedError, waitForTask } from '../proxmox/tasks.js';
 import { oneLine } from '../report/text.js';
 import { type OwnedVm, judgeOwnership } from './ownership.js';
-import type { PlanContext } from './plan.js';
+import type { PlanContext } from './context.js';
 import { type VmConfig, type VmStatus, isMissingVm, vmConfig, vmStatus } from './pve.js';
-import type { Plan } from './steps.js';
+import { type Plan, finishPlan, newPlan } from './steps.js';
 
 /** How long the post step lets a create/clone outlive the main step: a full clone of a big disk takes a while. */
 const TASK_GRACE_MS = 15 * 60_000;
@@ -47,12 +47,12 @@ async function readNow(ctx: PlanContext, vm: OwnedVm): Promise<{ node: string; c
 }
 
 export async function planCleanup(ctx: PlanContext, vm: OwnedVm, info: (m: string) => void): Promise<Plan> {
-  const plan: Plan = { vmid: vm.vmid, node: vm.node, name: vm.name, before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
+  const plan = newPlan({ vmid: vm.vmid, node: vm.node, name: vm.name });
   const taskOk = await taskOutcome(ctx, vm, info);
   const now = await readNow(ctx, vm);
   if (!now) {
     plan.msg = `cleanup: VM ${vm.vmid} is already gone`;
-    return plan;
+    return finishPlan(plan);
   }
   plan.node = now.node;
   const verdict = judgeOwnership(vm, now.config, taskOk);
@@ -60,7 +60,7 @@ export async function planCleanup(ctx: PlanContext, vm: OwnedVm, info: (m: strin
     plan.before = now.status.status;
     plan.warnings.push(`cleanup: VM ${vm.vmid} on ${now.node} left alone: ${verdict.why}`);
     plan.msg = `cleanup: VM ${vm.vmid} left alone`;
-    return plan;
+    return finishPlan(plan);
   }
   plan.notes.push(`cleanup: VM ${vm.vmid} is this job's: ${verdict.how}`);
   plan.before = now.status.status;
@@ -70,5 +70,5 @@ export async function planCleanup(ctx: PlanContext, vm: OwnedVm, info: (m: strin
     plan.steps.push({ kind: 'power', node: now.node, vmid: vm.vmid, action: 'stop', params: { timeout: String(ctx.settings.timeoutSec), ...lock } });
   plan.steps.push({ kind: 'destroy', node: now.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
   plan.msg = `cleanup: VM ${vm.vmid} on ${now.node} destroyed`;
-  return plan;
+  return finishPlan(plan);
 }

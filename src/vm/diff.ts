@@ -2,18 +2,10 @@
 // PVE adds MACs to NICs, volume names and sizes to disks, sorts tags and URL-encodes sshkeys, so a plain
 // string comparison would report changes that are not there (and re-sending a disk spec would allocate a
 // new disk). Only what really differs is sent; disks are never re-allocated by an update.
-import { DISK_KEY, NET_KEY, type Props, newVolumeSize, parseDisk, parseNet, parseProps, printProps, sizeBytes } from './propstring.js';
-import { ciTagsIn } from './orphans.js';
+import { DISK_KEY, NET_KEY, type Props, newVolumeSize, parseDisk, parseNet, parseProps, printProps, sizeBytes } from './config-values.js';
+import { addCiTags, ciTagsIn, splitTags } from './ci-tags.js';
 import type { VmConfig } from './pve.js';
-
-export interface Change {
-  key: string;
-  from?: string;
-  to: string;
-  /** The input the value came from. */
-  input: string;
-  secret?: boolean;
-}
+import type { Change } from './steps.js';
 
 export interface ConfigDiff {
   /** Config keys to send, with the wire value (disk values rewritten to keep the existing volume). */
@@ -58,8 +50,6 @@ function sameProps(want: Props, have: Props, ignore: ReadonlySet<string> = new S
   }
   return true;
 }
-
-const splitTags = (v: string) => new Set(v.split(/[;, ]+/).filter(Boolean).map((t) => t.toLowerCase()));
 
 function safeDecode(v: string): string {
   try {
@@ -113,9 +103,9 @@ function diffKey(key: string, want: string, have: string | undefined, d: ConfigD
   if (key === 'tags') {
     // CI tags (orphans.ts) are the action's bookkeeping for prune: an update keeps them beside the user's tags.
     const keep = ciTagsIn(have);
-    const a = splitTags(want);
+    const a = new Set(splitTags(want));
     for (const t of keep) a.add(t);
-    const b = splitTags(have);
+    const b = new Set(splitTags(have));
     if (a.size === b.size && [...a].every((t) => b.has(t))) return undefined;
     return keep.length ? [...a].join(';') : want;
   }
@@ -129,8 +119,8 @@ function diffKey(key: string, want: string, have: string | undefined, d: ConfigD
 
 /** Diff of the requested spec against a live config (pending values already applied by GET config). */
 export function diffConfig(
-  spec: Record<string, string>,
-  specSource: Record<string, string>,
+  spec: Readonly<Record<string, string>>,
+  specSource: Readonly<Record<string, string>>,
   live: VmConfig,
   opts: DiffOptions,
 ): ConfigDiff {
@@ -164,4 +154,15 @@ export function diffConfig(
 /** Keys of `wanted` that the VM has (set or pending), so deleting them changes something. */
 export function presentKeys(wanted: readonly string[], live: VmConfig, pendingKeys: ReadonlySet<string>): string[] {
   return wanted.filter((k) => live[k] !== undefined || pendingKeys.has(k));
+}
+
+/**
+ * The config change that gives a VM just cloned the settings given with `clone` (the module ignores them), plus the
+ * run's CI tags on top of its own: unsafe keys (disks, NICs) included, since the VM is new. The planner calls it with
+ * the source's config (a preview), the clone-config step with the clone's config once it exists.
+ */
+export function cloneDiff(spec: Readonly<Record<string, string>>, specSource: Readonly<Record<string, string>>, config: VmConfig, secretKeys: ReadonlySet<string>, ciTags: readonly string[]): ConfigDiff {
+  const d = diffConfig(spec, specSource, config, { unsafe: true, secretKeys });
+  addCiTags(d.set, d.changes, config, ciTags);
+  return d;
 }

@@ -4,7 +4,7 @@
 // long, and a worker task survives the HTTP request. Everything else is a config-file write (plus, on a running
 // VM, a new [PENDING] entry or a quick QMP/cgroup call), which PUT does at once — one request instead of a task and
 // its status polls. This table is the one place that decides.
-import { DISK_KEY } from './propstring.js';
+import { DISK_KEY } from './config-values.js';
 
 /** PVE's `hotplug` categories and the keys a running VM hot-plugs when the category is on (qemu-server). */
 const HOTPLUG_KEYS: Record<string, RegExp> = {

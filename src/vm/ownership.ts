@@ -3,7 +3,7 @@
 // uuid, vmgenid, meta). Cleanup destroys a VM only when its live config still shows that identity; anything else
 // holding the id (a parallel job's VM after ours was removed, a VM restored over it) is left alone.
 import type { VmConfig } from './pve.js';
-import { splitTags } from './orphans.js';
+import { splitTags } from './ci-tags.js';
 
 /** What PVE generated for one VM: create_vm and clone_vm write a fresh smbios1 uuid (and vmgenid) each time. */
 export interface Fingerprint {

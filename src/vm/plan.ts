@@ -1,66 +1,16 @@
 // Decides what to do: finds the VM, reads its live state and config, and turns the settings into ordered
-// Steps. Nothing here changes the cluster (only GETs), so dry_run stops after this phase.
-import type { ProxmoxClient } from '../proxmox/client.js';
+// Steps (vm/steps.ts), frozen into a Plan. Nothing here changes the cluster (only GETs), so dry_run stops after
+// this phase. A prune is planned by prune.ts, the post step's cleanup by cleanup.ts.
 import type { Settings } from '../settings.js';
-import { type ConfigDiff, diffConfig, presentKeys } from './diff.js';
-import { DISK_KEY } from './propstring.js';
-import { type Located, Inventory, ResolveError } from './resolve.js';
-import { addCiTags, ciTagsFor } from './orphans.js';
+import { type ConfigDiff, cloneDiff, diffConfig, presentKeys } from './diff.js';
+import { DISK_KEY } from './config-values.js';
+import { ResolveError } from './resolve.js';
+import { addCiTags, ciTagsFor } from './ci-tags.js';
+import { type Live, PlanError, type PlanContext, readLive } from './context.js';
+import { allocateId } from './ids.js';
 import { planPrune } from './prune.js';
-import { type VmConfig, type VmStatus, clusterNodes, isIdFree, nextId, vmConfig, vmPending, vmStatus } from './pve.js';
-import type { Plan, PowerAction, Step } from './steps.js';
-
-export class PlanError extends Error {}
-
-export interface PlanContext {
-  client: ProxmoxClient;
-  settings: Settings;
-  secretKeys: ReadonlySet<string>;
-  inventory: Inventory;
-}
-
-export interface Live {
-  at: Located;
-  status: VmStatus;
-  config: VmConfig;
-}
-
-export function runState(status: VmStatus): string {
-  if (Number(status.template ?? 0) === 1) return 'template';
-  if (status.status === 'stopped') return status.lock === 'suspended' ? 'hibernated' : 'stopped';
-  if (status.qmpstatus === 'paused') return 'paused';
-  if (status.qmpstatus === 'suspended') return 'hibernated';
-  return status.status;
-}
-
-export async function readLive(client: ProxmoxClient, at: Located): Promise<Live> {
-  const [status, config] = await Promise.all([vmStatus(client, at.node, at.vmid), vmConfig(client, at.node, at.vmid)]);
-  return { at, status, config };
-}
-
-/**
- * Picks a free vmid: vmid_range gives random free ids (like the Terraform provider), else /cluster/nextid.
- * nextid does not reserve: after losing a race (`attempt` > 0) every loser would ask for the same lowest id
- * again, so retries spread over a window above it that grows with each attempt.
- */
-export async function allocateId(ctx: PlanContext, avoid: ReadonlySet<number> = new Set(), attempt = 0): Promise<number> {
-  const range = ctx.settings.lifecycle.vmidRange;
-  if (range) {
-    for (let i = 0; i < 20; i++) {
-      const id = range.lower + Math.floor(Math.random() * (range.upper - range.lower + 1));
-      if (!avoid.has(id) && (await isIdFree(ctx.client, id))) return id;
-    }
-    throw new PlanError(`no free vmid found in ${range.lower}-${range.upper} after 20 tries (vmid_range)`);
-  }
-  const base = await nextId(ctx.client);
-  if (attempt === 0 && !avoid.has(base)) return base;
-  const span = Math.min(1024, 8 * 2 ** attempt);
-  for (let i = 0; i < 20; i++) {
-    const id = base + Math.floor(Math.random() * span);
-    if (!avoid.has(id) && (await isIdFree(ctx.client, id))) return id;
-  }
-  throw new PlanError(`no free vmid found near ${base} after 20 tries (other jobs keep taking them; vmid_range spreads jobs wider)`);
-}
+import { clusterNodes, runState, vmConfig, vmPending } from './pve.js';
+import { type Guards, type Plan, type PlanDraft, type PowerAction, type Step, finishPlan, newPlan } from './steps.js';
 
 /** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */
 export function requestedStorages(spec: Record<string, string>): string[] {
@@ -74,7 +24,7 @@ export function requestedStorages(spec: Record<string, string>): string[] {
 }
 
 /** `node: auto`: the online node with the most free memory among those that have every requested storage. */
-async function chooseNode(ctx: PlanContext, plan: Plan): Promise<string> {
+async function chooseNode(ctx: PlanContext, plan: PlanDraft): Promise<string> {
   const online = (await clusterNodes(ctx.client)).filter((n) => n.status === 'online');
   const wanted = requestedStorages(ctx.settings.spec);
   const eligible = [];
@@ -130,22 +80,34 @@ const hotplugFacts = (live: Live) => ({
   hotplug: live.config.hotplug,
 });
 
-function configStepFromDiff(live: Live, d: ConfigDiff, plan: Plan): Step[] {
-  const at = live.at;
+/** digest and skiplock, as the inputs ask, for the requests that change a VM's config. */
+function guardsFor(s: Settings, opts: { digest: boolean }): Guards {
+  return { ...(opts.digest && s.digest ? { digest: s.digest } : {}), ...(s.skiplock ? { skiplock: '1' } : {}) };
+}
+
+/** The plan is about this existing VM: its id, node, name and run state before the step. */
+function adopt(plan: PlanDraft, live: Live): void {
+  const name = live.config.name === undefined ? live.at.name : String(live.config.name);
+  Object.assign(plan, { vmid: live.at.vmid, node: live.at.node, name, before: runState(live.status) });
+}
+
+/** The config (and disk-grow) steps that bring an existing VM to the spec; unsafe keys only with update_unsafe. */
+function updateSteps(ctx: PlanContext, live: Live, plan: PlanDraft): Step[] {
+  const s = ctx.settings;
+  const d: ConfigDiff = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
+  const { node, vmid } = live.at;
   const steps: Step[] = [];
   if (Object.keys(d.set).length > 0)
-    steps.push({ kind: 'config', node: at.node, vmid: at.vmid, set: d.set, changes: d.changes, ...hotplugFacts(live) });
-  for (const r of d.resizes) steps.push({ kind: 'resize', node: at.node, vmid: at.vmid, disk: r.disk, size: r.size, from: r.from });
+    steps.push({ kind: 'config', node, vmid, set: d.set, changes: d.changes, guards: guardsFor(s, { digest: true }), ...hotplugFacts(live) });
+  for (const r of d.resizes) steps.push({ kind: 'resize', node, vmid, disk: r.disk, size: r.size, from: r.from, guards: guardsFor(s, { digest: false }) });
   if (d.skippedUnsafe.length > 0)
-    plan.warnings.push(
-      `${d.skippedUnsafe.join(', ')} differ from the VM but were not changed: disks and NICs are only updated with update_unsafe: true`,
-    );
+    plan.warnings.push(`${d.skippedUnsafe.join(', ')} differ from the VM but were not changed: disks and NICs are only updated with update_unsafe: true`);
   plan.notes.push(...d.notes);
   return steps;
 }
 
 /** delete / revert through config, only for keys that are there to delete / revert. */
-async function deleteRevertSteps(ctx: PlanContext, live: Live, plan: Plan): Promise<Step[]> {
+async function deleteRevertSteps(ctx: PlanContext, live: Live, plan: PlanDraft): Promise<Step[]> {
   const s = ctx.settings;
   if (!s.delete?.length && !s.revert?.length) return [];
   const pending = await vmPending(ctx.client, live.at.node, live.at.vmid);
@@ -166,6 +128,7 @@ async function deleteRevertSteps(ctx: PlanContext, live: Live, plan: Plan): Prom
       delete: del.length ? del : undefined,
       revert: rev.length ? rev : undefined,
       changes: del.map((k) => ({ key: k, from: String(live.config[k] ?? '(pending)'), to: '(deleted)', input: 'delete' })),
+      guards: guardsFor(s, { digest: true }),
     },
   ];
 }
@@ -179,26 +142,30 @@ function migrateSteps(ctx: PlanContext, live: Live): Step[] {
   return [{ kind: 'migrate', node: live.at.node, vmid: live.at.vmid, target: s.node, params }];
 }
 
+/**
+ * The steps for a VM that exists, in order: migrate (when asked), update its config (when asked), delete / revert
+ * keys. Every state plans an existing VM through here before its run-state transition (planState).
+ */
+async function planExisting(ctx: PlanContext, plan: PlanDraft, live: Live, want: { migrate: boolean; update: boolean; deleteRevert: boolean }): Promise<void> {
+  adopt(plan, live);
+  if (want.migrate) plan.steps.push(...migrateSteps(ctx, live));
+  if (want.update) plan.steps.push(...updateSteps(ctx, live, plan));
+  if (want.deleteRevert) plan.steps.push(...(await deleteRevertSteps(ctx, live, plan)));
+}
+
 /** present / clone: create or clone when missing, else update (when asked), delete/revert, migrate. */
-async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefined> {
+async function planPresent(ctx: PlanContext, plan: PlanDraft): Promise<Live | undefined> {
   const s = ctx.settings;
   if (s.clone !== undefined) return planClone(ctx, plan);
   const live = await locate(ctx);
   if (live) {
-    const at = live.at;
-    Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
-    plan.steps.push(...migrateSteps(ctx, live));
-    if (s.update) {
-      const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-      plan.steps.push(...configStepFromDiff(live, d, plan));
-    }
-    plan.steps.push(...(await deleteRevertSteps(ctx, live, plan)));
+    await planExisting(ctx, plan, live, { migrate: true, update: s.update, deleteRevert: true });
     plan.msg =
       plan.steps.length === 0
         ? s.update
-          ? `VM ${plan.name} (vmid ${at.vmid}) is up to date`
-          : `VM with ${s.vmid !== undefined ? `vmid <${at.vmid}>` : `name <${s.name}>`} already exists`
-        : `VM ${plan.name} (vmid ${at.vmid}) updated`;
+          ? `VM ${plan.name} (vmid ${live.at.vmid}) is up to date`
+          : `VM with ${s.vmid !== undefined ? `vmid <${live.at.vmid}>` : `name <${s.name}>`} already exists`
+        : `VM ${plan.name} (vmid ${live.at.vmid}) updated`;
     return live;
   }
   if (s.update) throw new PlanError(`update: ${notFound(s).message}; nothing to update`);
@@ -214,11 +181,11 @@ async function planPresent(ctx: PlanContext, plan: Plan): Promise<Live | undefin
   const changes = Object.entries(s.spec).map(([key, to]) => ({ key, to, input: s.specSource[key] ?? key, secret: ctx.secretKeys.has(key) }));
   addCiTags(params, changes, {}, ciTagsFor(s));
   plan.steps.push({ kind: 'create', node, vmid, autoId, params, changes });
-  Object.assign(plan, { vmid, node, name: s.name, before: 'absent', msg: `VM ${s.name ?? vmid} with vmid ${vmid} deployed` });
+  Object.assign(plan, { vmid, node, name: s.name, before: 'absent', msg: `VM ${s.name ?? '{vmid}'} with vmid {vmid} deployed` });
   return undefined;
 }
 
-async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined> {
+async function planClone(ctx: PlanContext, plan: PlanDraft): Promise<Live | undefined> {
   const s = ctx.settings;
   const noSource = () =>
     new PlanError(
@@ -231,14 +198,11 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
   const byNewid = s.newid !== undefined ? await ctx.inventory.byId(s.newid) : undefined;
   const live = byNewid ? await readLive(ctx.client, byNewid) : s.name !== undefined ? await liveByName(ctx, s.name, 'name') : undefined;
   if (live) {
-    const existing = live.at;
-    Object.assign(plan, { vmid: existing.vmid, node: existing.node, name: live.config.name ?? existing.name, before: runState(live.status) });
-    plan.msg = `VM with ${s.newid !== undefined && existing.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
-    if (s.update) {
-      const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-      plan.steps.push(...configStepFromDiff(live, d, plan));
-      if (plan.steps.length) plan.msg = `VM ${plan.name} (vmid ${existing.vmid}) updated`;
-    }
+    await planExisting(ctx, plan, live, { migrate: false, update: s.update, deleteRevert: false });
+    plan.msg =
+      plan.steps.length > 0
+        ? `VM ${plan.name} (vmid ${live.at.vmid}) updated`
+        : `VM with ${s.newid !== undefined && live.at.vmid === s.newid ? `vmid ${s.newid}` : `name <${s.name}>`} already exists`;
     return live;
   }
   // The source's config, read live: whether it is a template now (the broadcast's flag lags a conversion by up to
@@ -251,7 +215,7 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
   }
   const autoId = s.newid === undefined;
   const newid = s.newid ?? (await allocateId(ctx));
-  const params: Record<string, string> = { newid: String(newid) };
+  const params: Record<string, string> = {};
   if (s.name) params.name = s.name;
   if (s.full !== undefined) params.full = s.full ? '1' : '0';
   // PVE: full defaults to "not a template"; `storage` and `format` are refused for linked clones, which always
@@ -267,24 +231,27 @@ async function planClone(ctx: PlanContext, plan: Plan): Promise<Live | undefined
   for (const [k, v] of [['pool', s.pool], ['snapname', s.snapname], ['target', s.target]] as const)
     if (v !== undefined) params[k] = v;
   if (s.spec.description !== undefined) params.description = s.spec.description;
+  const node = s.target ?? source.node;
   plan.steps.push({ kind: 'clone', node: source.node, source: source.vmid, newid, autoId, params });
-  // Hardware and cloud-init inputs given with the clone are applied to it (the module ignores them).
-  const rest = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
-  const ci = ciTagsFor(s); // the clone step takes no tags: they go with the follow-up config step
-  if (Object.keys(rest).length > 0 || ci.length > 0) {
-    const d = diffConfig(rest, s.specSource, sourceConfig, { unsafe: true, secretKeys: ctx.secretKeys });
-    addCiTags(d.set, d.changes, sourceConfig, ci);
-    const node = s.target ?? source.node;
-    if (Object.keys(d.set).length > 0 || d.resizes.length > 0)
-      plan.steps.push({ kind: 'config', node, vmid: newid, set: d.set, changes: d.changes, recompute: true, running: false, ...(ci.length ? { addTags: ci } : {}) });
+  // Hardware and cloud-init inputs given with the clone are applied to it (the module ignores them), against the
+  // clone's own config once it exists; the source's config gives the preview. The clone step takes no tags: the
+  // run's CI tags go with this config step.
+  const spec = Object.fromEntries(Object.entries(s.spec).filter(([k]) => k !== 'name' && k !== 'description'));
+  const ci = ciTagsFor(s);
+  if (Object.keys(spec).length > 0 || ci.length > 0) {
+    const d = cloneDiff(spec, s.specSource, sourceConfig, ctx.secretKeys, ci);
+    if (Object.keys(d.set).length > 0 || d.resizes.length > 0) {
+      const specSource = Object.fromEntries(Object.keys(spec).map((k) => [k, s.specSource[k] ?? k]));
+      plan.steps.push({ kind: 'clone-config', node, vmid: newid, spec, specSource, addTags: ci, preview: d.changes, guards: guardsFor(s, { digest: false }) });
+    }
     plan.notes.push(...d.notes);
   }
   Object.assign(plan, {
     vmid: newid,
-    node: s.target ?? source.node,
+    node,
     name: s.name,
     before: 'absent',
-    msg: `VM ${s.name ?? newid} with newid ${newid} cloned from vm with vmid ${source.vmid}`,
+    msg: `VM ${s.name ?? '{vmid}'} with newid {vmid} cloned from vm with vmid ${source.vmid}`,
   });
   return undefined;
 }
@@ -294,44 +261,27 @@ function need(live: Live | undefined, s: Settings): Live {
   return live;
 }
 
-/** The VM's state as the plan read it, for the outputs when nothing changes it. */
-function keepLive(plan: Plan, live: Live | undefined): void {
-  if (live) plan.live = { status: live.status, config: live.config };
-}
-
+/** Reads the cluster and decides what to do: the plan that apply executes (frozen: apply cannot rewrite it). */
 export async function planFor(ctx: PlanContext): Promise<Plan> {
   const s = ctx.settings;
-  const plan: Plan = { before: 'absent', steps: [], msg: '', notes: [], warnings: [] };
+  const plan = newPlan();
   try {
     if (s.state === 'absent' && s.lifecycle.prune) {
       await planPrune(ctx, plan);
-      return plan;
+      return finishPlan(plan);
     }
-    if (s.state === 'present') {
-      keepLive(plan, await planPresent(ctx, plan));
-      return plan;
-    }
-    const creatable = s.state === 'started' && (s.clone !== undefined || s.node !== undefined) && s.name !== undefined;
     let live: Live | undefined;
-    if (s.clone !== undefined && creatable) {
+    if (s.state === 'present' || (s.clone !== undefined && s.state === 'started' && s.name !== undefined)) {
       live = await planPresent(ctx, plan);
     } else {
       live = await locate(ctx);
-      if (live) {
-        const at = live.at;
-        Object.assign(plan, { vmid: at.vmid, node: at.node, name: live.config.name ?? at.name, before: runState(live.status) });
-        plan.steps.push(...migrateSteps(ctx, live));
-        if (s.update && s.state === 'started') {
-          const d = diffConfig(s.spec, s.specSource, live.config, { unsafe: s.updateUnsafe, secretKeys: ctx.secretKeys });
-          plan.steps.push(...configStepFromDiff(live, d, plan));
-        }
-      } else if (creatable) {
-        await planPresent(ctx, plan);
-      }
+      if (live) await planExisting(ctx, plan, live, { migrate: true, update: s.update && s.state === 'started', deleteRevert: false });
+      else if (s.state === 'started' && s.node !== undefined && s.name !== undefined) await planPresent(ctx, plan);
     }
-    keepLive(plan, live);
-    await planState(ctx, plan, live);
-    return plan;
+    // The VM's state as read, for the outputs when nothing changes it.
+    if (live) plan.live = { status: live.status, config: live.config };
+    if (s.state !== 'present') await planState(ctx, plan, live);
+    return finishPlan(plan);
   } catch (e) {
     if (e instanceof ResolveError) throw new PlanError(e.message);
     throw e;
@@ -339,7 +289,7 @@ export async function planFor(ctx: PlanContext): Promise<Plan> {
 }
 
 /** Run-state transitions for started / stopped / restarted / absent / current / template / paused / hibernated. */
-async function planState(ctx: PlanContext, plan: Plan, live: Live | undefined): Promise<void> {
+async function planState(ctx: PlanContext, plan: PlanDraft, live: Live | undefined): Promise<void> {
   const s = ctx.settings;
   const vmid = plan.vmid!;
   const node = plan.node!;

@@ -2,39 +2,15 @@
 // cluster, all of prune_tags, older than prune_older_than, and only of finished workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
 // dry_run treat a prune like any other plan. Reads only.
 import { GitHubApiError, RunChecker } from './github-runs.js';
-import { CI_MARKER, type Env, createdAt, formatAge, hasAllTags, repoTag, runRef, splitTags } from './orphans.js';
-import type { PlanContext } from './plan.js';
+import { CI_MARKER, type Env, createdAt, formatAge, hasAllTags, repoTag, runRef, splitTags } from './ci-tags.js';
+import type { PlanContext } from './context.js';
+import { mapLimit } from './concurrency.js';
 import { type ClusterVm, type VmConfig, type VmStatus, isMissingVm, vmConfig, vmStatus } from './pve.js';
-import type { Plan, PrunedVm, Step } from './steps.js';
-import { mdText } from '../report/text.js';
+import type { PlanDraft, PrunedVm, Step } from './steps.js';
 
 export class PruneError extends Error {}
 
-/** Some leftovers could not be removed; the others were. Carries what was pruned for the `pruned` output. */
-export class PruneIncompleteError extends Error {
-  override name = 'PruneIncompleteError';
-  constructor(
-    message: string,
-    readonly pruned: PrunedVm[],
-  ) {
-    super(message);
-  }
-}
-
 const READ_CONCURRENCY = 8;
-
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 interface Candidate {
   vm: ClusterVm;
@@ -102,7 +78,7 @@ export function pruneSelector(scope: 'repository' | 'cluster', pruneTags: readon
   return [...new Set([...required, ...pruneTags.map((t) => t.toLowerCase())])];
 }
 
-export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process.env, now: number = Date.now()): Promise<void> {
+export async function planPrune(ctx: PlanContext, plan: PlanDraft, env: Env = process.env, now: number = Date.now()): Promise<void> {
   const s = ctx.settings;
   const lc = s.lifecycle;
   const nowSec = Math.floor(now / 1000);
@@ -167,6 +143,7 @@ export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process
   }
   plan.steps.push(...steps);
   plan.pruned = pruned;
+  plan.perVm = true;
   plan.before = 'absent';
   const list = pruned.map((p) => p.vmid).join(', ');
   plan.msg =
@@ -175,11 +152,4 @@ export async function planPrune(ctx: PlanContext, plan: Plan, env: Env = process
       : lc.dryRun
         ? `dry run: would prune ${pruned.length} VM(s): ${list}`
         : `pruned ${pruned.length} VM(s): ${list}`;
-}
-
-/** The job summary's list of pruned VMs (names, nodes, tags and reasons are PVE's text: escaped). */
-export function prunedMarkdown(pruned: readonly PrunedVm[], dryRun: boolean): string {
-  if (pruned.length === 0) return '\nNo VM matched the prune rules.\n';
-  const rows = pruned.map((p) => `| ${p.vmid} | ${mdText(p.node)} | ${mdText(p.name ?? '')} | ${mdText(p.tags.join(', '))} | ${mdText(p.reason)} |`);
-  return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }

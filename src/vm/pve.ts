@@ -26,6 +26,15 @@ export interface VmStatus {
 
 export type VmConfig = Record<string, string | number>;
 
+/** The run state the action reports: template | stopped | hibernated | paused | running (status/current read). */
+export function runState(status: VmStatus): string {
+  if (Number(status.template ?? 0) === 1) return 'template';
+  if (status.status === 'stopped') return status.lock === 'suspended' ? 'hibernated' : 'stopped';
+  if (status.qmpstatus === 'paused') return 'paused';
+  if (status.qmpstatus === 'suspended') return 'hibernated';
+  return status.status;
+}
+
 export const vmPath = (node: string, vmid: number, ...rest: string[]): string =>
   ['', 'nodes', encodeURIComponent(node), 'qemu', String(vmid), ...rest].join('/');
 

@@ -2,15 +2,16 @@
 import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
 import type { Settings } from '../settings.js';
 import { Applier, type Timings } from './apply.js';
-import type { Change } from './diff.js';
+import type { PlanContext } from './context.js';
 import { type GuestInfo, GuestWaitError, waitForGuest } from './guest.js';
-import { type VmFacts, factsOf, readFacts } from './outputs.js';
+import { type VmFacts, factsOf, readFacts } from './facts.js';
 import type { OwnedVm } from './ownership.js';
 import { vmConfig, vmStatus } from './pve.js';
-import { type PlanContext, planFor } from './plan.js';
+import { planFor } from './plan.js';
 import { Inventory } from './resolve.js';
-import { type Plan, planJson } from './steps.js';
+import { type Change, type Plan, type PrunedVm, planJson, planMessage, plannedChanges } from './steps.js';
 
+/** What the step found, planned and did: the plan as planned, and what apply did (or, with dry_run, would do). */
 export interface Outcome {
   plan: Plan;
   planJson: string;
@@ -19,12 +20,14 @@ export interface Outcome {
   facts?: VmFacts;
   vmid?: number;
   node?: string;
-  changes: Change[];
+  changes: readonly Change[];
   done: string[];
-  warnings: string[];
-  notes: string[];
+  warnings: readonly string[];
+  notes: readonly string[];
   timings: Timings;
   guest?: GuestInfo;
+  /** A prune: the VMs removed (dry_run: that would be). */
+  pruned?: readonly PrunedVm[];
 }
 
 export interface ReconcileOptions {
@@ -49,12 +52,11 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
   const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
   timings.apiMs += performance.now() - t0;
   const json = planJson(plan, o.secretKeys);
-  const changesOf = (p: Plan) => p.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : []));
   for (const n of plan.notes) o.log.info(n);
   if (o.settings.lifecycle.dryRun) {
     return {
-      plan, planJson: json, changed: plan.steps.length > 0, msg: plan.msg, vmid: plan.vmid, node: plan.node,
-      changes: changesOf(plan), done: [], warnings: plan.warnings, notes: plan.notes, timings,
+      plan, planJson: json, changed: plan.steps.length > 0, msg: planMessage(plan), vmid: plan.vmid, node: plan.node,
+      changes: plannedChanges(plan), done: [], warnings: plan.warnings, notes: plan.notes, timings, pruned: plan.pruned,
       facts: plan.before === 'absent' ? undefined : await factsAfter(o.client, plan, plan.vmid, plan.node, []),
     };
   }
@@ -89,8 +91,8 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
     }
   }
   return {
-    plan, planJson: json, changed: r.changed, msg: plan.msg, facts, vmid: r.vmid, node: r.node,
-    changes: changesOf(plan), done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest,
+    plan, planJson: json, changed: r.changed, msg: planMessage(plan, r.vmid), facts, vmid: r.vmid, node: r.node,
+    changes: r.changes, done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest, pruned: r.pruned,
   };
 }
 

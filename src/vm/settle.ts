@@ -5,10 +5,11 @@ import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
 import { sleep } from '../proxmox/abort.js';
 import type { TaskResult } from '../proxmox/tasks.js';
 import { type VmStatus, vmPending, vmStatus } from './pve.js';
-import type { Step } from './steps.js';
+import type { PlannedStep } from './steps.js';
 
-export type PowerStep = Step & { kind: 'power' };
-type ConfigStep = Step & { kind: 'config' };
+export type PowerStep = PlannedStep & { kind: 'power' };
+/** The VM a config step changed. */
+type ConfigStep = { node: string; vmid: number; hotplug?: string | number };
 interface Io {
   signal?: AbortSignal;
   log: ClientLog;

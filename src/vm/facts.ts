@@ -1,10 +1,8 @@
-// What the step hands to later steps: outputs (vmid, node, name, status, mac, devices, ...) and the job summary.
+// The VM's facts after the step, as the outputs carry them (vmid, node, name, status, mac, devices): read from
+// its config and status, keeping only well-formed values. Setting the outputs: report/outputs.ts.
 import type { ProxmoxClient } from '../proxmox/client.js';
-import { DISK_KEY, NET_KEY, macOf, parseDisk } from './propstring.js';
-import { type VmConfig, type VmStatus, isMissingVm, vmConfig, vmStatus } from './pve.js';
-import { runState } from './plan.js';
-import type { Change } from './diff.js';
-import { mdCode, mdText } from '../report/text.js';
+import { DISK_KEY, NET_KEY, macOf, parseDisk } from './config-values.js';
+import { type VmConfig, type VmStatus, isMissingVm, runState, vmConfig, vmStatus } from './pve.js';
 
 export interface VmFacts {
   vmid: number;
@@ -88,49 +86,4 @@ export async function readFacts(client: ProxmoxClient, vmid: number | undefined,
     if (isMissingVm(e)) return undefined;
     throw e;
   }
-}
-
-export interface SummaryInput {
-  facts?: VmFacts;
-  name?: string;
-  vmid?: number;
-  node?: string;
-  before: string;
-  after: string;
-  changed: boolean;
-  msg: string;
-  changes: Change[];
-  done: string[];
-  warnings: string[];
-  timings: { apiMs: number; taskMs: number; guestMs: number; totalMs: number };
-  ips?: string[];
-  dryRun?: boolean;
-}
-
-/**
- * One markdown table per step, as the job summary. Secret values are never printed. Every value that PVE, the guest
- * or an input gave goes through mdText/mdCode: a VM description must not be able to add rows, links or HTML.
- */
-export function summaryMarkdown(s: SummaryInput): string {
-  const show = (c: Change, v: string | undefined) => (v === undefined ? '—' : c.secret ? '`***`' : mdCode(v));
-  const rows = [
-    ['VM', mdText(s.facts?.name ?? s.name ?? '—')],
-    ['vmid', mdText(s.facts?.vmid ?? s.vmid ?? '—')],
-    ['node', mdText(s.facts?.node ?? s.node ?? '—')],
-    ['state', `${mdText(s.before)} → ${mdText(s.after)}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
-    ['changed', s.changed ? 'yes' : 'no'],
-    ['result', mdText(s.msg)],
-  ];
-  if (s.ips?.length) rows.push(['IP addresses', s.ips.map((ip) => mdCode(ip)).join(', ')]);
-  const t = s.timings;
-  rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
-  let md = `### Proxmox VM ${mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
-  md += rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n') + '\n';
-  if (s.changes.length) {
-    md += `\n| setting | input | before | after |\n|---|---|---|---|\n`;
-    md += s.changes.map((c) => `| ${mdCode(c.key)} | ${mdText(c.input)} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
-  }
-  if (s.done.length) md += `\nSteps: ${s.done.map((d) => mdText(d)).join('; ')}\n`;
-  if (s.warnings.length) md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${mdText(w, { max: 2000 })}`).join('\n')}\n`;
-  return md;
 }

@@ -1,5 +1,7 @@
-// Minimal reader of PVE property strings ("virtio=BC:24:11:..,bridge=vmbr0"), enough to compare a requested
-// value with the stored one. The simulator has the full schema-driven parser; the action only needs the shape.
+// Reads the values PVE stores in a VM's config: property strings ("virtio=BC:24:11:..,bridge=vmbr0"), disk and NIC
+// keys, sizes — enough to compare a requested value with the stored one (diff.ts) and to read MACs and volumes for
+// the outputs (facts.ts). Inputs are checked before any request by inputs/; the simulator has the full parser.
+import { NIC_MODELS } from '../catalogue/formats.js';
 
 export type Props = Record<string, string>;
 
@@ -18,10 +20,7 @@ export function parseProps(value: string, defaultKey: string): Props {
   return out;
 }
 
-const NET_MODELS = new Set([
-  'e1000', 'e1000-82540em', 'e1000-82544gc', 'e1000-82545em', 'e1000e', 'i82551', 'i82557b', 'i82559er',
-  'ne2k_isa', 'ne2k_pci', 'pcnet', 'rtl8139', 'virtio', 'vmxnet3',
-]);
+const NET_MODELS: ReadonlySet<string> = new Set(NIC_MODELS);
 
 /** netN: folds `<model>=<MAC>` and bare `<model>` into {model, macaddr?}. */
 export function parseNet(value: string): Props {

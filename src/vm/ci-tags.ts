@@ -11,7 +11,7 @@
 // replaces whatever CI tags the user or the clone source carried with the current run's.
 import { createHash } from 'node:crypto';
 import type { Settings } from '../settings.js';
-import type { Change } from './diff.js';
+import type { Change } from './steps.js';
 import type { VmConfig } from './pve.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -22,7 +22,7 @@ const REPO = 'gh-repo-';
 const TS = 'gh-ts-';
 const REPO_MAX = 56;
 const CI_TAG = /^(?:gh-ci|gh-run-.+|gh-repo-.+|gh-ts-\d+)$/;
-/** PVE's tag rule (BEHAVIOUR.md §6), after lower-casing. */
+/** PVE's tag rule (pve-common JSONSchema.pm `pve-tag` format; ../shared/pve-api/BEHAVIOUR.md), after lower-casing. */
 export const PVE_TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/;
 
 const sanitize = (v: string) => v.trim().toLowerCase().replace(/[^a-z0-9_\-+.]/g, '-');
