@@ -40,6 +40,8 @@ const GROUP_TITLES: Record<ParamGroup, string> = {
   lifecycle: 'CI lifecycle',
 };
 
+// Catalogue descriptions are our own markdown (code spans, links): only what would break the table is escaped.
+// Text from PVE or a guest goes through src/report/text.ts instead, which neutralises markdown altogether.
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderInputsTable(): string {

@@ -50196,6 +50196,7 @@ class Applier {
 
 
 
+
 class GuestWaitError extends Error {
 }
 // The agent's answer comes from inside the guest, where root may write anything: every value is checked before it
@@ -50330,10 +50331,7 @@ async function waitForGuest(client, node, vmid, o) {
             throw new GuestWaitError(`VM ${vmid}: gave up waiting for the guest ${o.mode === 'ip' ? 'IP address' : 'agent'} after ${Math.round(o.timeoutMs / 1000)} s (wait_timeout); last answer: ${last}`);
         // Never give up early: sleep at most until the deadline, then ask one last time.
         const pause = Math.min(delay, left);
-        await new Promise((resolve, reject) => {
-            const t = setTimeout(resolve, pause);
-            o.signal?.addEventListener('abort', () => (clearTimeout(t), reject(o.signal.reason)), { once: true });
-        });
+        await sleep(pause, o.signal);
         delay = Math.min(Math.round(delay * 1.5), 1000);
     }
 }

@@ -2,6 +2,7 @@
 // NICs has a routable address (wait_for: ip). PVE's agent errors tell "not yet" from "never".
 import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../inputs/checks.js';
+import { sleep } from '../proxmox/abort.js';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { PveApiError } from '../proxmox/errors.js';
 import { vmPath } from './pve.js';
@@ -159,10 +160,7 @@ export async function waitForGuest(client: ProxmoxClient, node: string, vmid: nu
       throw new GuestWaitError(`VM ${vmid}: gave up waiting for the guest ${o.mode === 'ip' ? 'IP address' : 'agent'} after ${Math.round(o.timeoutMs / 1000)} s (wait_timeout); last answer: ${last}`);
     // Never give up early: sleep at most until the deadline, then ask one last time.
     const pause = Math.min(delay, left);
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, pause);
-      o.signal?.addEventListener('abort', () => (clearTimeout(t), reject(o.signal!.reason)), { once: true });
-    });
+    await sleep(pause, o.signal);
     delay = Math.min(Math.round(delay * 1.5), 1000);
   }
 }
