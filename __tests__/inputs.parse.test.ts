@@ -2,7 +2,7 @@
 import { describe as suite, expect, it } from 'vitest';
 import { readSettings, type InputError } from '../src/inputs/index.js';
 import { parseBool, parseDict, parseIntStrict, parseList } from '../src/inputs/parse.js';
-import { sshPublicKey } from './support/sshkeys.js';
+import { sshPublicKey } from '../tools/sshkeys.js';
 
 const BASE = { api_host: 'pve.example.com', api_user: 'root@pam', api_password: 'pw', name: 'vm1', node: 'pve1' };
 

@@ -4,7 +4,7 @@
 import { describe as suite, expect, it } from 'vitest';
 import { sshKeysError } from '../src/inputs/sshkeys.js';
 import { sshKeyLineAccepted } from '../sim/schema/sshkeys.js';
-import { sshPublicKey, sshKeyLineCorpus } from './support/sshkeys.js';
+import { sshPublicKey, sshKeyLineCorpus } from '../tools/sshkeys.js';
 
 suite('sshkeys check', () => {
   it('agrees with the model of PVE on every line of the corpus', () => {

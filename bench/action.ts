@@ -1,4 +1,4 @@
-// Runs the bundled action (dist/) as the GitHub runner does, through the test harness, with a preloaded probe
+// Runs the bundled action (dist/) as the GitHub runner does, through the runner harness (tools/runner/), with a preloaded probe
 // reporting the child's own peak RSS; plus a bare spawn for measuring cold start against the request log.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { actionInputs, inputEnvName, runAction } from '../__tests__/support/harness.js';
+import { actionInputs, inputEnvName, runAction } from '../tools/runner/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..');

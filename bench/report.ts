@@ -298,7 +298,7 @@ export function renderReport(r: Results): string {
     `- Both tools talk HTTPS to the PVE simulator (\`sim/\`) in the bench process, with an API token and \`validate_certs: false\`, node \`pve1\`.`,
     `- Fixed task durations at time scale 1: create ${d.qmcreate} ms, linked clone ${d.qmclone_linked} ms, full clone ${d.qmclone_full} ms, start ${d.qmstart} ms, ` +
       `shutdown ${d.qmshutdown} ms, destroy ${d.qmdestroy} ms, config ${d.qmconfig} ms; pvestatd period ${d.statdPeriod} ms; no added network latency.`,
-    '- The action runs as the runner runs it: `node dist/main/index.js` through the test harness (`__tests__/support/harness.ts`), INPUT_* variables and file commands.' +
+    '- The action runs as the runner runs it: `node dist/main/index.js` through the runner harness (`tools/runner/`), INPUT_* variables and file commands.' +
       ' Ansible runs as `ansible-playbook -i localhost, -c local` with one play per scenario (two tasks where it needs present, then started).',
     `- ${r.rounds} round(s); in each round every scenario runs the action variants and Ansible back to back (who goes first alternates per round). Figures are medians; ratios are medians of the per-round action/Ansible ratios.`,
     '- **wall**: spawn of the process to its close (two steps: their sum). **task time**: time the simulator spent in worker tasks the run caused (UPID answer → task end, overlaps counted once).' +

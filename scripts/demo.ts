@@ -1,8 +1,8 @@
 // `npm run demo`: the bundled action (dist/) against the embedded Proxmox VE simulator, end to end, run the way
 // the GitHub runner runs it (child processes, INPUT_* variables, output/state/summary files, then the post step).
 import { startSimulator } from '../sim/index.js';
-import { type StepResult, runAction } from '../__tests__/support/harness.js';
-import { sshPublicKey } from '../__tests__/support/sshkeys.js';
+import { type StepResult, runAction } from '../tools/runner/index.js';
+import { sshPublicKey } from '../tools/sshkeys.js';
 
 const sim = await startSimulator({ timeScale: 0.25 });
 const conn = {

@@ -94,4 +94,11 @@ describe('architecture', () => {
     for (const f of src) for (const d of importsOf(join(ROOT, f))) if (!d.startsWith('src/') && !d.startsWith('node_modules')) bad.push(`${f} → ${d}`);
     expect(bad).toEqual([]);
   });
+
+  test('dev tooling (tools/, bench/, scripts/, sim/) never imports from __tests__/', () => {
+    const bad: string[] = [];
+    for (const dir of ['tools', 'bench', 'scripts', 'sim'])
+      for (const f of files(join(ROOT, dir))) for (const d of importsOf(f)) if (d.startsWith('__tests__/')) bad.push(`${relative(ROOT, f)} → ${d}`);
+    expect(bad).toEqual([]);
+  });
 });

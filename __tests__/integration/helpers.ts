@@ -2,7 +2,7 @@
 // runner-faithful run of the bundled action against it.
 import { expect } from 'vitest';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../sim/index.js';
-import { type ActionRun, type RunOptions, runAction } from '../support/harness.js';
+import { type ActionRun, type RunOptions, runAction } from '../../tools/runner/index.js';
 
 export const EXAMPLE_STORAGES: NonNullable<SimulatorOptions['storages']> = [
   { storage: 'local', type: 'dir', content: 'images,rootdir,iso,vztmpl,backup,snippets' },

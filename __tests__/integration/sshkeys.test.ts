@@ -4,7 +4,7 @@
 // own refusal.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
-import { sshMpint, sshPublicKey, sshString } from '../support/sshkeys.js';
+import { sshMpint, sshPublicKey, sshString } from '../../tools/sshkeys.js';
 import { act, exampleSim, failed, mutations, ok, schemaClean } from './helpers.js';
 
 let sim: Simulator;

@@ -4,7 +4,7 @@
 // each (~2 min per test), LIFECYCLE_JOBS=n any other count.
 import { afterEach, expect, test } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
-import { type ActionRun, runAction } from '../support/harness.js';
+import { type ActionRun, runAction } from '../../tools/runner/index.js';
 import { annotations, expectNoSecretsShown, lifecycleSim, requests, seedVm } from './support.js';
 
 const FULL = process.env.LIFECYCLE_FULL === '1';

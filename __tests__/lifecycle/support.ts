@@ -2,7 +2,7 @@
 // against it, and condition waits / request-log filters the tests assert with.
 import { expect } from 'vitest';
 import { type RequestLogEntry, type Simulator, type SimulatorOptions, type VmRecord, startSimulator } from '../../sim/index.js';
-import { type ActionRun, type RunOptions, type StepResult, allCaptured, runAction } from '../support/harness.js';
+import { type ActionRun, type RunOptions, type StepResult, allCaptured, runAction } from '../../tools/runner/index.js';
 import { conn } from '../integration/helpers.js';
 
 export { conn, failed, mutations, ok, visibleText } from '../integration/helpers.js';

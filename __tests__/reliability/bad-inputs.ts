@@ -3,7 +3,7 @@
 // valid values so that cross-input rules and partial validity get exercised too.
 import fc from 'fast-check';
 import { catalogue, type Param } from '../../src/catalogue/index.js';
-import { actionInputs } from '../support/harness.js';
+import { actionInputs } from '../../tools/runner/index.js';
 import { ACTION_DIR } from './support.js';
 
 /** Secret inputs carry this marker, so an error message that echoes a secret is easy to catch. */

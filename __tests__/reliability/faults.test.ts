@@ -4,7 +4,7 @@ import './leak-guard.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
 import { conn, exampleSim } from '../integration/helpers.js';
-import { runAction, type ActionRun } from '../support/harness.js';
+import { runAction, type ActionRun } from '../../tools/runner/index.js';
 import { ACTION_DIR, count, errorText, faultFigures, FULL, pool, printFigures, SEED, transcript } from './support.js';
 
 const RUNS = count(200, 40);

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { formatInputErrors, readSettings } from '../../src/inputs/index.js';
 import { type Simulator, startSimulator } from '../../sim/index.js';
-import { runAction, type ActionRun } from '../support/harness.js';
+import { runAction, type ActionRun } from '../../tools/runner/index.js';
 import { ACTION_INPUTS, BASE_CONNECTION, SECRET_MARKER, inputSet, type InputSet } from './bad-inputs.js';
 import { ACTION_DIR, count, errorText, pool, printFigures, SEED, transcript } from './support.js';
 

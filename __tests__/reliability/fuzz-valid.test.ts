@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { readSettings } from '../../src/inputs/index.js';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { findEndpoint, validateParams } from '../../sim/schema/validate.js';
-import { runAction, type ActionRun } from '../support/harness.js';
+import { runAction, type ActionRun } from '../../tools/runner/index.js';
 import { ACTION_INPUTS } from './bad-inputs.js';
 import { ACTION_DIR, count, errorText, isMutation, pool, printFigures, SEED } from './support.js';
 import { VM_PARAMS, vmConfigSet } from './valid-inputs.js';

@@ -4,7 +4,7 @@
 // importing test file; it also works as a vitest setupFile to cover every file of the repository.
 import { afterAll, expect } from 'vitest';
 import { Authenticator } from '../../sim/auth.js';
-import { allCaptured } from '../support/harness.js';
+import { allCaptured } from '../../tools/runner/index.js';
 
 type Kind = 'password' | 'token secret' | 'ticket' | 'CSRF token' | 'registered';
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RequestLogEntry, Simulator } from '../../sim/index.js';
 import { conn, exampleSim } from '../integration/helpers.js';
-import { runAction, type ActionRun } from '../support/harness.js';
+import { runAction, type ActionRun } from '../../tools/runner/index.js';
 import { ACTION_DIR, describeLog, errorText, isMutation, printFigures, transcript } from './support.js';
 
 const TIME_SCALE = 0.02;

@@ -1,7 +1,7 @@
 // Shared pieces of the reliability suite: a bounded-concurrency runner for many action processes, the
 // full/quick switch, request-log helpers and the closing figures each file prints.
 import type { RequestLogEntry, Simulator } from '../../sim/index.js';
-import type { ActionRun } from '../support/harness.js';
+import type { ActionRun } from '../../tools/runner/index.js';
 
 /** RELIABILITY_FULL=1 runs the full counts of the issue; without it a smaller but still meaningful count. */
 export const FULL = process.env.RELIABILITY_FULL === '1';

@@ -4,7 +4,7 @@ import './leak-guard.js';
 import { rootCertificates } from 'node:tls';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../sim/index.js';
-import { runAction, type ActionRun } from '../support/harness.js';
+import { runAction, type ActionRun } from '../../tools/runner/index.js';
 import { ACTION_DIR, errorText, printFigures, transcript } from './support.js';
 
 const sims: Simulator[] = [];

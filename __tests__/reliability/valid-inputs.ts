@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { catalogue, type Param, type PropFormat, type SubKeyType } from '../../src/catalogue/index.js';
 import { CPU_BUILTIN_MODELS, CPU_MODELS } from '../../src/catalogue/cpu-models.js';
-import { sshPublicKey } from '../support/sshkeys.js';
+import { sshPublicKey } from '../../tools/sshkeys.js';
 
 const BOOL_WORDS = ['true', 'false', 'yes', 'no', 'on', 'off', '1', '0'];
 const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);

@@ -1,7 +1,7 @@
 // Shared setup for the safety suite: the lifecycle simulator and runner, plus SAFETY_ACTION_DIR to run the same
 // cases against another build of the action (e.g. a checkout of an older commit, to see a case fail there).
 import type { Simulator } from '../../sim/index.js';
-import type { ActionRun, RunOptions } from '../support/harness.js';
+import type { ActionRun, RunOptions } from '../../tools/runner/index.js';
 import { step as lifecycleStep } from '../lifecycle/support.js';
 
 export { GUEST, annotations, failed, isDestroy, lifecycleSim, mutations, ok, requests, seedVm, vmByName, visibleText } from '../lifecycle/support.js';

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulator, VmRecord } from '../../sim/index.js';
-import type { ActionRun, StepResult } from '../support/harness.js';
+import type { ActionRun, StepResult } from '../../tools/runner/index.js';
 import { annotations, expectJsonArray, expectNoSecretsShown, failed, lifecycleSim, ok, seedVm } from '../lifecycle/support.js';
 import { step } from './support.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { NAMED_CHECKS, NAMED_HASH_FORMATS, splitList } from '../../sim/schema/formats.js';
 import { DEFAULT_OUT } from '../../sim/schema/generate.js';
 import { findEndpoint, methodSchema, validateParams, type EndpointMatch } from '../../sim/schema/validate.js';
-import { sshPublicKey } from '../support/sshkeys.js';
+import { sshPublicKey } from '../../tools/sshkeys.js';
 
 function req(method: string, path: string, params: Record<string, unknown>): Record<string, string> | null {
   const m = findEndpoint(method, path) as EndpointMatch;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKeyLineAccepted, sshKeysValid } from '../../sim/schema/sshkeys.js';
-import { sshPublicKey, sshKeyLineCorpus } from '../support/sshkeys.js';
+import { sshPublicKey, sshKeyLineCorpus } from '../../tools/sshkeys.js';
 import { startQemuSim, type QemuSim } from './qemu-support.js';
 
 const enc = encodeURIComponent;

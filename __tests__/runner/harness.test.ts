@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionInputs, allCaptured, capturedText, inputEnvName, parseKeyValueFile, runAction } from './harness.js';
+import { actionInputs, allCaptured, capturedText, inputEnvName, parseKeyValueFile, runAction } from '../../tools/runner/index.js';
 
 const manifest = `
 name: fake
