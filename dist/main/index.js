@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3003);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7395);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 3003:
+/***/ 7395:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47508,7 +47508,7 @@ const CPU_VM_FLAGS = [
     'pdpe1gb', 'hv-tlbflush', 'hv-evmcs', 'aes',
 ];
 
-;// CONCATENATED MODULE: ./src/inputs/propstring.ts
+;// CONCATENATED MODULE: ./src/inputs/check-property.ts
 // Checks a PVE property string (`virtio,bridge=vmbr0,tag=77`) against a trimmed format before any request:
 // unknown sub-keys, bad integers/enums and missing required keys are caught here with a readable message.
 // Messages quote only cut pieces of the value, so a huge value cannot make huge messages.

@@ -3,7 +3,7 @@ import type { Param } from '../catalogue/index.js';
 import { runCheck } from './checks.js';
 import { echo, inputError, limitErrors, listProblems, quote, type InputError } from './errors.js';
 import { parseBool, parseDict, parseIntStrict, parseList, parseNumber } from './parse.js';
-import { checkPropertyString } from './propstring.js';
+import { checkPropertyString } from './check-property.js';
 
 export type Value = boolean | number | string | string[] | Record<string, string>;
 
