@@ -42302,6 +42302,7 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/catalogue/params-behaviour.ts
 const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated'];
+const DEFAULT_BEHAVIOURS = ['compatibility', 'no_defaults'];
 const behaviourParams = [
     {
         name: 'state', kind: 'enum', group: 'behaviour', choices: VM_STATES, default: 'present',
@@ -42344,7 +42345,7 @@ const behaviourParams = [
         example: 'true',
     },
     {
-        name: 'proxmox_default_behavior', kind: 'enum', group: 'behaviour', choices: ['compatibility', 'no_defaults'], default: 'no_defaults',
+        name: 'proxmox_default_behavior', kind: 'enum', group: 'behaviour', choices: DEFAULT_BEHAVIOURS, default: 'no_defaults',
         doc: "`no_defaults` sends only what you set, so Proxmox VE's own defaults apply. `compatibility` fills the old module defaults for unset options (acpi, autostart, balloon, boot, cores, cpu, cpuunits, force, format, kvm, memory, onboot, ostype, sockets, tablet, template, vga).",
         example: 'compatibility',
     },
@@ -42988,9 +42989,13 @@ const hardwareParams = [
 ];
 
 ;// CONCATENATED MODULE: ./src/catalogue/params-lifecycle.ts
+const WAIT_FOR_MODES = ['none', 'agent', 'ip'];
+const IP_FAMILIES = ['ipv4', 'ipv6', 'any'];
+const CLEANUP_POLICIES = ['never', 'always', 'on-failure'];
+const PRUNE_SCOPES = ['repository', 'cluster'];
 const lifecycleParams = [
     {
-        name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: ['none', 'agent', 'ip'], default: 'none',
+        name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
         doc: 'After the VM is running, wait until the guest agent answers (`agent`) or reports an IP address (`ip`; see `ip_family` and `ip_cidr`). Needs the guest agent enabled (`agent`).',
         example: 'ip',
     },
@@ -42999,7 +43004,7 @@ const lifecycleParams = [
         doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
     },
     {
-        name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: ['ipv4', 'ipv6', 'any'], default: 'any',
+        name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: IP_FAMILIES, default: 'any',
         doc: 'Address family `wait_for: ip` waits for and the `ip` output reports. Loopback and link-local addresses are never used.',
         example: 'ipv4',
     },
@@ -43008,7 +43013,7 @@ const lifecycleParams = [
         doc: 'Only accept guest addresses inside this network (for `wait_for: ip` and the `ip` output).', example: '10.0.0.0/8',
     },
     {
-        name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: ['never', 'always', 'on-failure'], default: 'never',
+        name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: CLEANUP_POLICIES, default: 'never',
         doc: 'Destroy the VM this step created, in the post step at the end of the job: `always`, `on-failure` (only when this step failed or was cancelled, e.g. the guest never came up), or `never`. A VM the step did not create is never touched; cleanup problems are warnings.',
         example: 'always',
     },
@@ -43027,7 +43032,7 @@ const lifecycleParams = [
         example: 'true',
     },
     {
-        name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: ['repository', 'cluster'], default: 'repository',
+        name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: PRUNE_SCOPES, default: 'repository',
         doc: 'With `prune`, whose leftovers may be destroyed: `repository` (VMs tagged with this repository, `gh-repo-…`) or `cluster` (every VM this action tagged `gh-ci`, from any repository sharing the cluster). VMs without the `gh-ci` tag are never pruned.',
         example: 'cluster',
     },
@@ -43073,6 +43078,7 @@ const outputs = [
 
 ;// CONCATENATED MODULE: ./src/catalogue/index.ts
 // The parameter catalogue: the single source of truth for every input of the action (see ARCHITECTURE.md).
+
 
 
 
