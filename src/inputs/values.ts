@@ -24,6 +24,14 @@ export function parseParam(p: Param, raw: string): ParamResult {
   return r.errors.length ? { errors: limitErrors(p.name, r.errors) } : r;
 }
 
+/** The catalogue default of `p`, parsed as if the user had given it (undefined when the catalogue gives none). */
+export function defaultValue(p: Param): Value | undefined {
+  if (p.default === undefined) return undefined;
+  const r = parseParam(p, p.default);
+  if (r.errors.length) throw new Error(`catalogue default of '${p.name}' does not parse: ${r.errors[0].message}`);
+  return r.value;
+}
+
 function parseAny(p: Param, raw: string): ParamResult {
   const errors: InputError[] = [];
   const bad = (detail: string, value: string = raw) =>
