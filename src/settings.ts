@@ -1,16 +1,14 @@
 // The one typed settings object the inputs turn into (as actions/checkout's input-helper does).
-// inputs.ts produces it from the runner's INPUT_* variables; vm/ and the entries consume it.
+// src/inputs/index.ts produces it from the runner's INPUT_* variables; vm/ and the entries consume it.
+// Choice types come from the catalogue's choice lists, so a choice added there is a type here.
+import type { CLEANUP_POLICIES, DEFAULT_BEHAVIOURS, IP_FAMILIES, PRUNE_SCOPES, VM_STATES, WAIT_FOR_MODES } from './catalogue/index.js';
 
-export type VmState =
-  | 'present'
-  | 'started'
-  | 'stopped'
-  | 'restarted'
-  | 'absent'
-  | 'current'
-  | 'template'
-  | 'paused'
-  | 'hibernated';
+export type VmState = (typeof VM_STATES)[number];
+export type WaitFor = (typeof WAIT_FOR_MODES)[number];
+export type IpFamily = (typeof IP_FAMILIES)[number];
+export type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
+export type PruneScope = (typeof PRUNE_SCOPES)[number];
+export type DefaultBehaviour = (typeof DEFAULT_BEHAVIOURS)[number];
 
 export interface Connection {
   /** Host name or IP address (an IPv6 literal comes without brackets). */
@@ -33,17 +31,17 @@ export interface Connection {
 }
 
 export interface Lifecycle {
-  waitFor: 'none' | 'agent' | 'ip';
+  waitFor: WaitFor;
   waitTimeoutSec: number;
-  ipFamily: 'ipv4' | 'ipv6' | 'any';
+  ipFamily: IpFamily;
   ipCidr?: string;
-  cleanup: 'never' | 'always' | 'on-failure';
+  cleanup: CleanupPolicy;
   vmidRange?: { lower: number; upper: number };
   dryRun: boolean;
   prune: boolean;
   pruneTags: string[];
   /** Whose leftovers prune may destroy: this repository's gh-ci VMs, or every repository's. */
-  pruneScope: 'repository' | 'cluster';
+  pruneScope: PruneScope;
   pruneOlderThanSec?: number;
   githubToken?: string;
   /** Tag VMs the action creates or clones with their workflow run (vm/orphans.ts), so prune can find leftovers. */
@@ -84,7 +82,7 @@ export interface Settings {
   delete?: string[];
   revert?: string[];
   archive?: string;
-  proxmoxDefaultBehavior: 'compatibility' | 'no_defaults';
+  proxmoxDefaultBehavior: DefaultBehaviour;
 
   /**
    * The VM spec: PVE config keys → wire values, exactly as sent in a create or config request

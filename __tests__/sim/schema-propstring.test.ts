@@ -7,7 +7,7 @@ import {
   PropertyStringError,
   resolveFormat,
   type FormatDef,
-} from '../../sim/schema/propstring.js';
+} from '../../sim/schema/property-string.js';
 import { configKeySchema, findEndpoint, validateParams, type EndpointMatch } from '../../sim/schema/validate.js';
 
 const fmtOf = (key: string): FormatDef => resolveFormat(configKeySchema(key)?.format) as FormatDef;

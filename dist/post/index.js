@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7739);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4064);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39344,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 7739:
+/***/ 4064:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42300,6 +42300,7 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/catalogue/params-behaviour.ts
 const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated'];
+const DEFAULT_BEHAVIOURS = ['compatibility', 'no_defaults'];
 const behaviourParams = [
     {
         name: 'state', kind: 'enum', group: 'behaviour', choices: VM_STATES, default: 'present',
@@ -42342,7 +42343,7 @@ const behaviourParams = [
         example: 'true',
     },
     {
-        name: 'proxmox_default_behavior', kind: 'enum', group: 'behaviour', choices: ['compatibility', 'no_defaults'], default: 'no_defaults',
+        name: 'proxmox_default_behavior', kind: 'enum', group: 'behaviour', choices: DEFAULT_BEHAVIOURS, default: 'no_defaults',
         doc: "`no_defaults` sends only what you set, so Proxmox VE's own defaults apply. `compatibility` fills the old module defaults for unset options (acpi, autostart, balloon, boot, cores, cpu, cpuunits, force, format, kvm, memory, onboot, ostype, sockets, tablet, template, vga).",
         example: 'compatibility',
     },
@@ -42986,9 +42987,13 @@ const hardwareParams = [
 ];
 
 ;// CONCATENATED MODULE: ./src/catalogue/params-lifecycle.ts
+const WAIT_FOR_MODES = ['none', 'agent', 'ip'];
+const IP_FAMILIES = ['ipv4', 'ipv6', 'any'];
+const CLEANUP_POLICIES = ['never', 'always', 'on-failure'];
+const PRUNE_SCOPES = ['repository', 'cluster'];
 const lifecycleParams = [
     {
-        name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: ['none', 'agent', 'ip'], default: 'none',
+        name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
         doc: 'After the VM is running, wait until the guest agent answers (`agent`) or reports an IP address (`ip`; see `ip_family` and `ip_cidr`). Needs the guest agent enabled (`agent`).',
         example: 'ip',
     },
@@ -42997,7 +43002,7 @@ const lifecycleParams = [
         doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
     },
     {
-        name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: ['ipv4', 'ipv6', 'any'], default: 'any',
+        name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: IP_FAMILIES, default: 'any',
         doc: 'Address family `wait_for: ip` waits for and the `ip` output reports. Loopback and link-local addresses are never used.',
         example: 'ipv4',
     },
@@ -43006,7 +43011,7 @@ const lifecycleParams = [
         doc: 'Only accept guest addresses inside this network (for `wait_for: ip` and the `ip` output).', example: '10.0.0.0/8',
     },
     {
-        name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: ['never', 'always', 'on-failure'], default: 'never',
+        name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: CLEANUP_POLICIES, default: 'never',
         doc: 'Destroy the VM this step created, in the post step at the end of the job: `always`, `on-failure` (only when this step failed or was cancelled, e.g. the guest never came up), or `never`. A VM the step did not create is never touched; cleanup problems are warnings.',
         example: 'always',
     },
@@ -43025,7 +43030,7 @@ const lifecycleParams = [
         example: 'true',
     },
     {
-        name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: ['repository', 'cluster'], default: 'repository',
+        name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: PRUNE_SCOPES, default: 'repository',
         doc: 'With `prune`, whose leftovers may be destroyed: `repository` (VMs tagged with this repository, `gh-repo-…`) or `cluster` (every VM this action tagged `gh-ci`, from any repository sharing the cluster). VMs without the `gh-ci` tag are never pruned.',
         example: 'cluster',
     },
@@ -43071,6 +43076,7 @@ const outputs = [
 
 ;// CONCATENATED MODULE: ./src/catalogue/index.ts
 // The parameter catalogue: the single source of truth for every input of the action (see ARCHITECTURE.md).
+
 
 
 
@@ -43460,271 +43466,6 @@ function runCheck(check, value) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/inputs/connection.ts
-// Connection inputs → Settings.connection: host/port forms, user and token forms, TLS trust (CA file or PEM, pin).
-
-
-
-
-const DEFAULT_PORT = 8006;
-/** `host`, `host:port`, `[v6]`, `[v6]:port`, bare `v6`, each optionally behind `https://` and before a `/`. */
-function parseHost(raw) {
-    let v = raw.trim();
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
-    if (scheme) {
-        if (scheme[1].toLowerCase() !== 'https')
-            return 'the API is only served over https';
-        v = v.slice(scheme[0].length);
-    }
-    v = v.replace(/\/+$/, '');
-    if (v.includes('/'))
-        return 'must be a host name or address, without a path';
-    let host = v;
-    let portText;
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
-    if (bracketed) {
-        if ((0,external_node_net_.isIP)(bracketed[1]) !== 6)
-            return 'brackets must enclose an IPv6 address';
-        host = bracketed[1];
-        portText = bracketed[2];
-    }
-    else if ((0,external_node_net_.isIP)(v) === 6) {
-        host = v;
-    }
-    else {
-        const m = /^([^:]+):(\d+)$/.exec(v);
-        if (m)
-            [, host, portText] = m;
-        else if (v.includes(':'))
-            return 'must be host, host:port, or [IPv6]:port';
-    }
-    if (!isHostName(host))
-        return 'must be a host name or an IP address';
-    if (portText === undefined)
-        return { host };
-    const port = Number(portText);
-    if (port < 1 || port > 65535)
-        return 'has a port outside 1-65535';
-    return { host, port };
-}
-/** A CA bundle is a few KiB; anything this large is not one. */
-const MAX_CA_BYTES = 1024 * 1024;
-/**
- * Reads a CA file that is a regular file of at most MAX_CA_BYTES. Opened non-blocking and checked on the open
- * descriptor, so a FIFO cannot hang the step, a device such as /dev/zero cannot fill memory, and a file swapped
- * after the check is not read either.
- */
-function readCaFile(path) {
-    const name = quote(path);
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
-    }
-    catch (e) {
-        const code = e.code ?? 'read error';
-        return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
-    }
-    try {
-        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (!st.isFile())
-            return { error: `${name} is not a regular file; give a path to a PEM file or the PEM text itself` };
-        if (st.size > MAX_CA_BYTES)
-            return { error: `the file ${name} is ${st.size} bytes; a PEM CA file of at most 1 MiB is expected` };
-        return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
-    }
-    catch (e) {
-        const code = e.code ?? 'read error';
-        return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-function readCa(raw) {
-    const v = raw.trim();
-    const pem = v.startsWith('-----BEGIN') ? v : undefined;
-    let text = pem;
-    if (text === undefined) {
-        const file = readCaFile(v);
-        if (file.error !== undefined)
-            return { error: file.error };
-        text = file.text;
-    }
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-        return { error: pem ? 'the inline PEM text holds no certificate' : `the file ${quote(v)} holds no PEM certificate` };
-    }
-    return { pem: text };
-}
-/** `failed`: connection inputs given but already rejected, so they are not reported missing as well. */
-function buildConnection(c, failed, errors) {
-    const start = errors.length;
-    const missing = (n) => c[n] === undefined && !failed.has(n);
-    const err = (input, message) => errors.push(inputError(input, message));
-    let host = '';
-    let port = c.api_port ?? DEFAULT_PORT;
-    if (c.api_host === undefined) {
-        err('api_host', "Input 'api_host' is required (or set PROXMOX_HOST): the Proxmox VE host, e.g. pve.example.com.");
-    }
-    else {
-        const h = parseHost(c.api_host);
-        if (typeof h === 'string')
-            err('api_host', `Input 'api_host' ${quote(c.api_host)}: ${h}.`);
-        else {
-            host = h.host;
-            if (h.port !== undefined) {
-                if (c.api_port !== undefined && c.api_port !== h.port) {
-                    err('api_port', `Input 'api_port' (${c.api_port}) disagrees with the port in 'api_host' (${h.port}); give the port once.`);
-                }
-                port = h.port;
-            }
-        }
-    }
-    let user = c.api_user;
-    let tokenId;
-    if (c.api_token_id !== undefined) {
-        const t = parseTokenId(c.api_token_id); // the value passed its catalogue check already
-        tokenId = t.name;
-        if (t.user !== undefined) {
-            if (user !== undefined && user !== t.user) {
-                err('api_token_id', `Input 'api_token_id' belongs to ${quote(t.user)} but 'api_user' is ${quote(user)}; they must agree (or leave api_user out).`);
-            }
-            user = t.user;
-        }
-    }
-    if (user === undefined && missing('api_user') && missing('api_token_id')) {
-        err('api_user', "Input 'api_user' is required (or set PROXMOX_USER, or give api_token_id as user@realm!name): e.g. root@pam.");
-    }
-    const hasToken = c.api_token_id !== undefined || c.api_token_secret !== undefined;
-    if (c.api_token_id !== undefined && c.api_token_secret === undefined) {
-        err('api_token_secret', "Input 'api_token_id' is set but 'api_token_secret' is not (or PROXMOX_TOKEN_SECRET); a token needs both.");
-    }
-    if (c.api_token_secret !== undefined && missing('api_token_id')) {
-        err('api_token_id', "Input 'api_token_secret' is set but 'api_token_id' is not (or PROXMOX_TOKEN_ID); a token needs both.");
-    }
-    if (!hasToken && c.api_password === undefined && missing('api_token_id')) {
-        err('api_password', "No credentials: give 'api_password' (or PROXMOX_PASSWORD), or 'api_token_id' and 'api_token_secret'.");
-    }
-    let caPem;
-    if (c.ca_path !== undefined) {
-        const ca = readCa(c.ca_path);
-        if (ca.error)
-            err('ca_path', `Input 'ca_path': ${ca.error}.`);
-        caPem = ca.pem;
-    }
-    if (errors.length > start)
-        return undefined;
-    const token = hasToken && c.api_token_secret !== undefined;
-    return {
-        host,
-        port,
-        user: user,
-        // a token wins over a password: the client then never logs in with the password
-        password: token ? undefined : c.api_password,
-        otp: token ? undefined : c.api_otp,
-        tokenId: token ? tokenId : undefined,
-        tokenSecret: token ? c.api_token_secret : undefined,
-        validateCerts: c.validate_certs,
-        caPem,
-        tlsFingerprint: c.tls_fingerprint === undefined ? undefined : normaliseFingerprint(c.tls_fingerprint),
-        apiTimeoutMs: c.api_timeout * 1000,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/inputs/rules.ts
-// Rules across inputs (mutually exclusive options, options that need another one), as the module enforces them
-// plus the action's own; each broken rule becomes one InputError naming the inputs involved.
-
-
-/** Pairs the module declares mutually exclusive (update only counts when true). */
-const EXCLUSIVE = [
-    ['delete', 'revert'],
-    ['delete', 'update'],
-    ['revert', 'update'],
-    ['clone', 'update'],
-    ['clone', 'delete'],
-    ['clone', 'revert'],
-];
-function isSet(v) {
-    if (v === undefined || v === false)
-        return false;
-    return !(Array.isArray(v) && v.length === 0);
-}
-/**
- * `failed` holds inputs that were given but did not parse: they count as present for "needs X" rules, so one
- * typo does not also report "X is missing".
- */
-function checkRules(inputs, explicit, failed, errors) {
-    const get = (n) => inputs.get(n);
-    const given = (n) => failed.has(n) || inputs.has(n);
-    const err = (input, message) => errors.push(inputError(input, message));
-    for (const [a, b] of EXCLUSIVE) {
-        if (isSet(get(a)) && isSet(get(b)))
-            err(b, `Inputs '${a}' and '${b}' cannot be used together.`);
-    }
-    const prune = get('prune') === true;
-    if (!prune && !given('name') && !given('vmid')) {
-        err('name', "Give 'name' or 'vmid' to say which VM to act on (with 'clone': the new VM's name, or the source vmid).");
-    }
-    if (get('newid') !== undefined && !given('clone')) {
-        err('newid', "Input 'newid' is only used with 'clone' (the id of the new VM).");
-    }
-    // PVE accepts a target format only for full clones; compatibility's implicit qcow2 is dropped instead
-    const format = get('format');
-    if (get('full') === false && explicit.has('format') && format !== 'unspecified') {
-        err('format', `Input 'format' (${String(format)}) cannot be used with 'full: false': a linked clone keeps the source format; use 'format: unspecified' or leave it out.`);
-    }
-    if (get('efidisk0') !== undefined && get('bios') !== 'ovmf' && !failed.has('bios')) {
-        err('efidisk0', "Input 'efidisk0' needs 'bios: ovmf' (an EFI disk is only used by OVMF firmware).");
-    }
-    rootOnly('args', get('args') !== undefined);
-    rootOnly('skiplock', get('skiplock') === true);
-    function rootOnly(input, used) {
-        if (!used)
-            return;
-        const token = get('api_token_id') !== undefined || get('api_token_secret') !== undefined;
-        const user = get('api_user') ?? userOfToken(get('api_token_id'));
-        if (user !== 'root@pam' || token) {
-            err(input, `Input '${input}' is only allowed for root@pam logging in with a password (not an API token); Proxmox refuses it otherwise.`);
-        }
-    }
-    if (get('migrate') === true && !failed.has('node') && (get('node') === undefined || get('node') === 'auto')) {
-        err('migrate', "Input 'migrate' needs 'node' set to the target node name.");
-    }
-    if (prune) {
-        if (get('state') !== 'absent' && !failed.has('state'))
-            err('prune', "Input 'prune' needs 'state: absent'.");
-        if (!given('prune_tags') && !given('prune_older_than')) {
-            err('prune', "Input 'prune' needs 'prune_tags' and/or 'prune_older_than' to choose the VMs to destroy.");
-        }
-        else if (get('state') === 'absent' && !given('github_token') && !given('prune_older_than')) {
-            // Without the token nothing tells a finished run's VM from a running job's: only age can.
-            err('prune_older_than', "Input 'prune' without 'github_token' needs 'prune_older_than': the action cannot check that the VMs' workflow runs are finished, so only their age marks them as leftovers.");
-        }
-    }
-    else {
-        // action.yml defaults arrive as given inputs: prune_scope only counts when it widens the default.
-        for (const n of ['prune_tags', 'prune_older_than', 'prune_scope']) {
-            const set = n === 'prune_scope' ? get(n) === 'cluster' : get(n) !== undefined;
-            if (set && !failed.has('prune'))
-                err(n, `Input '${n}' has no effect without 'prune: true'.`);
-        }
-    }
-    const cidr = get('ip_cidr');
-    const family = get('ip_family');
-    if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
-        const c = parseCidr(cidr);
-        if (c && `ipv${c.family}` !== family) {
-            err('ip_cidr', `Input 'ip_cidr' (${cidr}) is an IPv${c.family} network but 'ip_family' is ${String(family)}.`);
-        }
-    }
-}
-function userOfToken(v) {
-    if (typeof v !== 'string')
-        return undefined;
-    const bang = v.indexOf('!');
-    return bang > 0 ? v.slice(0, bang) : undefined;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -47506,7 +47247,7 @@ const CPU_VM_FLAGS = [
     'pdpe1gb', 'hv-tlbflush', 'hv-evmcs', 'aes',
 ];
 
-;// CONCATENATED MODULE: ./src/inputs/propstring.ts
+;// CONCATENATED MODULE: ./src/inputs/check-property.ts
 // Checks a PVE property string (`virtio,bridge=vmbr0,tag=77`) against a trimmed format before any request:
 // unknown sub-keys, bad integers/enums and missing required keys are caught here with a readable message.
 // Messages quote only cut pieces of the value, so a huge value cannot make huge messages.
@@ -47722,6 +47463,15 @@ function parseParam(p, raw) {
     const r = parseAny(p, raw);
     return r.errors.length ? { errors: limitErrors(p.name, r.errors) } : r;
 }
+/** The catalogue default of `p`, parsed as if the user had given it (undefined when the catalogue gives none). */
+function defaultValue(p) {
+    if (p.default === undefined)
+        return undefined;
+    const r = parseParam(p, p.default);
+    if (r.errors.length)
+        throw new Error(`catalogue default of '${p.name}' does not parse: ${r.errors[0].message}`);
+    return r.value;
+}
 function parseAny(p, raw) {
     const errors = [];
     const bad = (detail, value = raw) => errors.push(inputError(p.name, `Input '${p.name}'${echo(value, p.secret)}: ${detail}.`));
@@ -47903,6 +47653,273 @@ function toWire(p, value) {
     return { [p.pve]: wire };
 }
 
+;// CONCATENATED MODULE: ./src/inputs/connection.ts
+// Connection inputs → Settings.connection: host/port forms, user and token forms, TLS trust (CA file or PEM, pin).
+
+
+
+
+
+
+/** `host`, `host:port`, `[v6]`, `[v6]:port`, bare `v6`, each optionally behind `https://` and before a `/`. */
+function parseHost(raw) {
+    let v = raw.trim();
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
+    if (scheme) {
+        if (scheme[1].toLowerCase() !== 'https')
+            return 'the API is only served over https';
+        v = v.slice(scheme[0].length);
+    }
+    v = v.replace(/\/+$/, '');
+    if (v.includes('/'))
+        return 'must be a host name or address, without a path';
+    let host = v;
+    let portText;
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
+    if (bracketed) {
+        if ((0,external_node_net_.isIP)(bracketed[1]) !== 6)
+            return 'brackets must enclose an IPv6 address';
+        host = bracketed[1];
+        portText = bracketed[2];
+    }
+    else if ((0,external_node_net_.isIP)(v) === 6) {
+        host = v;
+    }
+    else {
+        const m = /^([^:]+):(\d+)$/.exec(v);
+        if (m)
+            [, host, portText] = m;
+        else if (v.includes(':'))
+            return 'must be host, host:port, or [IPv6]:port';
+    }
+    if (!isHostName(host))
+        return 'must be a host name or an IP address';
+    if (portText === undefined)
+        return { host };
+    const port = Number(portText);
+    if (port < 1 || port > 65535)
+        return 'has a port outside 1-65535';
+    return { host, port };
+}
+/** A CA bundle is a few KiB; anything this large is not one. */
+const MAX_CA_BYTES = 1024 * 1024;
+/**
+ * Reads a CA file that is a regular file of at most MAX_CA_BYTES. Opened non-blocking and checked on the open
+ * descriptor, so a FIFO cannot hang the step, a device such as /dev/zero cannot fill memory, and a file swapped
+ * after the check is not read either.
+ */
+function readCaFile(path) {
+    const name = quote(path);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+    }
+    catch (e) {
+        const code = e.code ?? 'read error';
+        return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
+    }
+    try {
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            return { error: `${name} is not a regular file; give a path to a PEM file or the PEM text itself` };
+        if (st.size > MAX_CA_BYTES)
+            return { error: `the file ${name} is ${st.size} bytes; a PEM CA file of at most 1 MiB is expected` };
+        return { text: (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8') };
+    }
+    catch (e) {
+        const code = e.code ?? 'read error';
+        return { error: `cannot read the CA file ${name} (${code}); give a path to a PEM file or the PEM text itself` };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function readCa(raw) {
+    const v = raw.trim();
+    const pem = v.startsWith('-----BEGIN') ? v : undefined;
+    let text = pem;
+    if (text === undefined) {
+        const file = readCaFile(v);
+        if (file.error !== undefined)
+            return { error: file.error };
+        text = file.text;
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+        return { error: pem ? 'the inline PEM text holds no certificate' : `the file ${quote(v)} holds no PEM certificate` };
+    }
+    return { pem: text };
+}
+/** `failed`: connection inputs given but already rejected, so they are not reported missing as well. */
+function buildConnection(c, failed, errors) {
+    const start = errors.length;
+    const missing = (n) => c[n] === undefined && !failed.has(n);
+    const err = (input, message) => errors.push(inputError(input, message));
+    let host = '';
+    // neither api_port nor api_host names a port: api_port's catalogue default
+    let port = c.api_port ?? defaultValue(param('api_port'));
+    if (c.api_host === undefined) {
+        err('api_host', "Input 'api_host' is required (or set PROXMOX_HOST): the Proxmox VE host, e.g. pve.example.com.");
+    }
+    else {
+        const h = parseHost(c.api_host);
+        if (typeof h === 'string')
+            err('api_host', `Input 'api_host' ${quote(c.api_host)}: ${h}.`);
+        else {
+            host = h.host;
+            if (h.port !== undefined) {
+                if (c.api_port !== undefined && c.api_port !== h.port) {
+                    err('api_port', `Input 'api_port' (${c.api_port}) disagrees with the port in 'api_host' (${h.port}); give the port once.`);
+                }
+                port = h.port;
+            }
+        }
+    }
+    let user = c.api_user;
+    let tokenId;
+    if (c.api_token_id !== undefined) {
+        const t = parseTokenId(c.api_token_id); // the value passed its catalogue check already
+        tokenId = t.name;
+        if (t.user !== undefined) {
+            if (user !== undefined && user !== t.user) {
+                err('api_token_id', `Input 'api_token_id' belongs to ${quote(t.user)} but 'api_user' is ${quote(user)}; they must agree (or leave api_user out).`);
+            }
+            user = t.user;
+        }
+    }
+    if (user === undefined && missing('api_user') && missing('api_token_id')) {
+        err('api_user', "Input 'api_user' is required (or set PROXMOX_USER, or give api_token_id as user@realm!name): e.g. root@pam.");
+    }
+    const hasToken = c.api_token_id !== undefined || c.api_token_secret !== undefined;
+    if (c.api_token_id !== undefined && c.api_token_secret === undefined) {
+        err('api_token_secret', "Input 'api_token_id' is set but 'api_token_secret' is not (or PROXMOX_TOKEN_SECRET); a token needs both.");
+    }
+    if (c.api_token_secret !== undefined && missing('api_token_id')) {
+        err('api_token_id', "Input 'api_token_secret' is set but 'api_token_id' is not (or PROXMOX_TOKEN_ID); a token needs both.");
+    }
+    if (!hasToken && c.api_password === undefined && missing('api_token_id')) {
+        err('api_password', "No credentials: give 'api_password' (or PROXMOX_PASSWORD), or 'api_token_id' and 'api_token_secret'.");
+    }
+    let caPem;
+    if (c.ca_path !== undefined) {
+        const ca = readCa(c.ca_path);
+        if (ca.error)
+            err('ca_path', `Input 'ca_path': ${ca.error}.`);
+        caPem = ca.pem;
+    }
+    if (errors.length > start)
+        return undefined;
+    const token = hasToken && c.api_token_secret !== undefined;
+    return {
+        host,
+        port,
+        user: user,
+        // a token wins over a password: the client then never logs in with the password
+        password: token ? undefined : c.api_password,
+        otp: token ? undefined : c.api_otp,
+        tokenId: token ? tokenId : undefined,
+        tokenSecret: token ? c.api_token_secret : undefined,
+        validateCerts: c.validate_certs,
+        caPem,
+        tlsFingerprint: c.tls_fingerprint === undefined ? undefined : normaliseFingerprint(c.tls_fingerprint),
+        apiTimeoutMs: c.api_timeout * 1000,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/rules.ts
+// Rules across inputs (mutually exclusive options, options that need another one), as the module enforces them
+// plus the action's own; each broken rule becomes one InputError naming the inputs involved.
+
+
+/** Pairs the module declares mutually exclusive (update only counts when true). */
+const EXCLUSIVE = [
+    ['delete', 'revert'],
+    ['delete', 'update'],
+    ['revert', 'update'],
+    ['clone', 'update'],
+    ['clone', 'delete'],
+    ['clone', 'revert'],
+];
+function isSet(v) {
+    if (v === undefined || v === false)
+        return false;
+    return !(Array.isArray(v) && v.length === 0);
+}
+/**
+ * `failed` holds inputs that were given but did not parse: they count as present for "needs X" rules, so one
+ * typo does not also report "X is missing".
+ */
+function checkRules(inputs, explicit, failed, errors) {
+    const get = (n) => inputs.get(n);
+    const given = (n) => failed.has(n) || inputs.has(n);
+    const err = (input, message) => errors.push(inputError(input, message));
+    for (const [a, b] of EXCLUSIVE) {
+        if (isSet(get(a)) && isSet(get(b)))
+            err(b, `Inputs '${a}' and '${b}' cannot be used together.`);
+    }
+    const prune = get('prune') === true;
+    if (!prune && !given('name') && !given('vmid')) {
+        err('name', "Give 'name' or 'vmid' to say which VM to act on (with 'clone': the new VM's name, or the source vmid).");
+    }
+    if (get('newid') !== undefined && !given('clone')) {
+        err('newid', "Input 'newid' is only used with 'clone' (the id of the new VM).");
+    }
+    // PVE accepts a target format only for full clones; compatibility's implicit qcow2 is dropped instead
+    const format = get('format');
+    if (get('full') === false && explicit.has('format') && format !== 'unspecified') {
+        err('format', `Input 'format' (${String(format)}) cannot be used with 'full: false': a linked clone keeps the source format; use 'format: unspecified' or leave it out.`);
+    }
+    if (get('efidisk0') !== undefined && get('bios') !== 'ovmf' && !failed.has('bios')) {
+        err('efidisk0', "Input 'efidisk0' needs 'bios: ovmf' (an EFI disk is only used by OVMF firmware).");
+    }
+    rootOnly('args', get('args') !== undefined);
+    rootOnly('skiplock', get('skiplock') === true);
+    function rootOnly(input, used) {
+        if (!used)
+            return;
+        const token = get('api_token_id') !== undefined || get('api_token_secret') !== undefined;
+        const user = get('api_user') ?? userOfToken(get('api_token_id'));
+        if (user !== 'root@pam' || token) {
+            err(input, `Input '${input}' is only allowed for root@pam logging in with a password (not an API token); Proxmox refuses it otherwise.`);
+        }
+    }
+    if (get('migrate') === true && !failed.has('node') && (get('node') === undefined || get('node') === 'auto')) {
+        err('migrate', "Input 'migrate' needs 'node' set to the target node name.");
+    }
+    if (prune) {
+        if (get('state') !== 'absent' && !failed.has('state'))
+            err('prune', "Input 'prune' needs 'state: absent'.");
+        if (!given('prune_tags') && !given('prune_older_than')) {
+            err('prune', "Input 'prune' needs 'prune_tags' and/or 'prune_older_than' to choose the VMs to destroy.");
+        }
+        else if (get('state') === 'absent' && !given('github_token') && !given('prune_older_than')) {
+            // Without the token nothing tells a finished run's VM from a running job's: only age can.
+            err('prune_older_than', "Input 'prune' without 'github_token' needs 'prune_older_than': the action cannot check that the VMs' workflow runs are finished, so only their age marks them as leftovers.");
+        }
+    }
+    else {
+        // action.yml defaults arrive as given inputs: prune_scope only counts when it widens the default.
+        for (const n of ['prune_tags', 'prune_older_than', 'prune_scope']) {
+            const set = n === 'prune_scope' ? get(n) === 'cluster' : get(n) !== undefined;
+            if (set && !failed.has('prune'))
+                err(n, `Input '${n}' has no effect without 'prune: true'.`);
+        }
+    }
+    const cidr = get('ip_cidr');
+    const family = get('ip_family');
+    if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
+        const c = parseCidr(cidr);
+        if (c && `ipv${c.family}` !== family) {
+            err('ip_cidr', `Input 'ip_cidr' (${cidr}) is an IPv${c.family} network but 'ip_family' is ${String(family)}.`);
+        }
+    }
+}
+function userOfToken(v) {
+    if (typeof v !== 'string')
+        return undefined;
+    const bang = v.indexOf('!');
+    return bang > 0 ? v.slice(0, bang) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/index.ts
 // Runner inputs → the typed Settings object: env fallbacks, defaults, parsing, cross-input rules, all errors at once.
 
@@ -47948,13 +47965,33 @@ function collect(getInput, env, errors) {
     }
     return { values, explicit, failed };
 }
+/**
+ * Typed readers of the parsed inputs. A missing value falls back to the parameter's catalogue default (no default is
+ * written anywhere else). collect() has applied the defaults already, so this fallback only serves an input that was
+ * given and rejected: its error is reported and the settings are dropped, but the connection is still checked.
+ */
+function readers(values) {
+    const get = (n) => values.get(n) ?? defaultValue(param(n));
+    return {
+        str: (n) => get(n),
+        num: (n) => get(n),
+        bool: (n) => get(n),
+        list: (n) => get(n),
+        /** A parameter the catalogue gives a default: its value is always there. */
+        req: (n) => {
+            const v = get(n);
+            if (v === undefined)
+                throw new Error(`parameter '${n}' has no catalogue default`);
+            return v;
+        },
+        /** A switch without a catalogue default: on only when given (or compatibility-defaulted) true. */
+        flag: (n) => get(n) === true,
+    };
+}
 function readSettings(getInput, env) {
     const errors = [];
     const { values, explicit, failed } = collect(getInput, env, errors);
-    const str = (n) => values.get(n);
-    const num = (n) => values.get(n);
-    const bool = (n) => values.get(n);
-    const list = (n) => values.get(n);
+    const { str, num, bool, list, req, flag } = readers(values);
     const connection = buildConnection({
         api_host: str('api_host'),
         api_port: explicit.has('api_port') ? num('api_port') : undefined,
@@ -47963,8 +48000,8 @@ function readSettings(getInput, env) {
         api_otp: str('api_otp'),
         api_token_id: str('api_token_id'),
         api_token_secret: str('api_token_secret'),
-        api_timeout: num('api_timeout') ?? Number(param('api_timeout').default),
-        validate_certs: bool('validate_certs') ?? true,
+        api_timeout: req('api_timeout'),
+        validate_certs: req('validate_certs'),
         ca_path: str('ca_path'),
         tls_fingerprint: str('tls_fingerprint'),
     }, failed, errors);
@@ -47985,7 +48022,7 @@ function readSettings(getInput, env) {
     const format = str('format');
     const settings = {
         connection,
-        state: (str('state') ?? 'present'),
+        state: req('state'),
         vmid: num('vmid'),
         name: str('name'),
         node: str('node'),
@@ -47997,20 +48034,20 @@ function readSettings(getInput, env) {
         target: str('target'),
         snapname: str('snapname'),
         pool: str('pool'),
-        update: bool('update') ?? false,
-        updateUnsafe: bool('update_unsafe') ?? false,
-        force: bool('force') ?? false,
-        timeoutSec: num('timeout') ?? Number(param('timeout').default),
-        migrate: bool('migrate') ?? false,
-        withLocalDisks: bool('with_local_disks') ?? false,
-        purge: bool('purge') ?? false,
-        destroyUnreferencedDisks: bool('destroy_unreferenced_disks') ?? false,
-        skiplock: bool('skiplock') ?? false,
+        update: req('update'),
+        updateUnsafe: req('update_unsafe'),
+        force: flag('force'),
+        timeoutSec: req('timeout'),
+        migrate: req('migrate'),
+        withLocalDisks: req('with_local_disks'),
+        purge: req('purge'),
+        destroyUnreferencedDisks: req('destroy_unreferenced_disks'),
+        skiplock: flag('skiplock'),
         digest: str('digest'),
         delete: list('delete'),
         revert: list('revert'),
         archive: str('archive'),
-        proxmoxDefaultBehavior: (str('proxmox_default_behavior') ?? 'no_defaults'),
+        proxmoxDefaultBehavior: req('proxmox_default_behavior'),
         spec,
         specSource,
         lifecycle: readLifecycle(values),
@@ -48018,23 +48055,23 @@ function readSettings(getInput, env) {
     return { settings, errors };
 }
 function readLifecycle(values) {
-    const str = (n) => values.get(n);
+    const { str, list, req } = readers(values);
     const olderThan = str('prune_older_than');
     const range = str('vmid_range');
     return {
-        waitFor: (str('wait_for') ?? 'none'),
-        waitTimeoutSec: values.get('wait_timeout') ?? Number(param('wait_timeout').default),
-        ipFamily: (str('ip_family') ?? 'any'),
+        waitFor: req('wait_for'),
+        waitTimeoutSec: req('wait_timeout'),
+        ipFamily: req('ip_family'),
         ipCidr: str('ip_cidr'),
-        cleanup: (str('cleanup') ?? 'never'),
+        cleanup: req('cleanup'),
         vmidRange: range === undefined ? undefined : parseVmidRange(range),
-        dryRun: values.get('dry_run') ?? false,
-        prune: values.get('prune') ?? false,
-        pruneTags: values.get('prune_tags') ?? [],
-        pruneScope: (str('prune_scope') ?? 'repository'),
+        dryRun: req('dry_run'),
+        prune: req('prune'),
+        pruneTags: list('prune_tags') ?? [],
+        pruneScope: req('prune_scope'),
         pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
         githubToken: str('github_token'),
-        ciTags: values.get('ci_tags') ?? true,
+        ciTags: req('ci_tags'),
     };
 }
 /** One readable block listing every input error (no secret values are ever part of a message). */

@@ -1,7 +1,7 @@
 // The one place the qemu handlers touch the schema package: config-key types (for JSON numification) and
 // property-string parsing of drive/net values, the sshkeys check, so a change in sim/schema/ is adapted here only.
 import { configKeySchema } from '../schema/validate.js';
-import { parsePropertyString, printPropertyString, resolveFormat, type FormatDef } from '../schema/propstring.js';
+import { parsePropertyString, printPropertyString, resolveFormat, type FormatDef } from '../schema/property-string.js';
 import { SSH_KEY_ERROR, sshKeysValid } from '../schema/sshkeys.js';
 
 function schemaOf(key: string): ReturnType<typeof configKeySchema> {

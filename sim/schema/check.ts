@@ -1,7 +1,7 @@
 // PVE's parameter checks (pve-common JSONSchema.pm check_prop / check_object / check_type / check_format),
 // re-expressed in TypeScript: same order of checks, same message texts, errors keyed by parameter path.
 import type { ParamSchema } from './validate.js';
-import { parsePropertyString } from './propstring.js';
+import { parsePropertyString } from './property-string.js';
 import { NAMED_CHECKS, NAMED_HASH_FORMATS, splitList } from './formats.js';
 
 export type Errors = Record<string, string>;

@@ -2,7 +2,7 @@
 // sub-key layouts here are written by hand from each parameter's typetext, and the checks from PVE's
 // documented rules. A check throws an Error carrying PVE's die text (trailing "\n" included, as PVE's is).
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import type { FormatDef } from './propstring.js';
+import type { FormatDef } from './property-string.js';
 import { CPU_BUILTIN_MODELS, CPU_MODELS, CPU_VM_FLAGS } from './cpu-models.js';
 
 type Check = (value: string) => void;

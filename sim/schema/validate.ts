@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { checkObject, type Errors } from './check.js';
 import { registerSchemaFormat } from './formats.js';
-import type { FormatDef } from './propstring.js';
+import type { FormatDef } from './property-string.js';
 
 export interface ParamSchema {
   type?: string;

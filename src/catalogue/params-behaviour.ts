@@ -2,6 +2,7 @@
 import type { Param } from './types.js';
 
 export const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated'] as const;
+export const DEFAULT_BEHAVIOURS = ['compatibility', 'no_defaults'] as const;
 
 export const behaviourParams: Param[] = [
   {
@@ -45,7 +46,7 @@ export const behaviourParams: Param[] = [
     example: 'true',
   },
   {
-    name: 'proxmox_default_behavior', kind: 'enum', group: 'behaviour', choices: ['compatibility', 'no_defaults'], default: 'no_defaults',
+    name: 'proxmox_default_behavior', kind: 'enum', group: 'behaviour', choices: DEFAULT_BEHAVIOURS, default: 'no_defaults',
     doc: "`no_defaults` sends only what you set, so Proxmox VE's own defaults apply. `compatibility` fills the old module defaults for unset options (acpi, autostart, balloon, boot, cores, cpu, cpuunits, force, format, kvm, memory, onboot, ostype, sockets, tablet, template, vga).",
     example: 'compatibility',
   },

@@ -1,9 +1,14 @@
 // CI lifecycle parameters (not in the Ansible module): waiting for the guest, cleanup, id ranges, dry runs, pruning.
 import type { Param } from './types.js';
 
+export const WAIT_FOR_MODES = ['none', 'agent', 'ip'] as const;
+export const IP_FAMILIES = ['ipv4', 'ipv6', 'any'] as const;
+export const CLEANUP_POLICIES = ['never', 'always', 'on-failure'] as const;
+export const PRUNE_SCOPES = ['repository', 'cluster'] as const;
+
 export const lifecycleParams: Param[] = [
   {
-    name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: ['none', 'agent', 'ip'], default: 'none',
+    name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
     doc: 'After the VM is running, wait until the guest agent answers (`agent`) or reports an IP address (`ip`; see `ip_family` and `ip_cidr`). Needs the guest agent enabled (`agent`).',
     example: 'ip',
   },
@@ -12,7 +17,7 @@ export const lifecycleParams: Param[] = [
     doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
   },
   {
-    name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: ['ipv4', 'ipv6', 'any'], default: 'any',
+    name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: IP_FAMILIES, default: 'any',
     doc: 'Address family `wait_for: ip` waits for and the `ip` output reports. Loopback and link-local addresses are never used.',
     example: 'ipv4',
   },
@@ -21,7 +26,7 @@ export const lifecycleParams: Param[] = [
     doc: 'Only accept guest addresses inside this network (for `wait_for: ip` and the `ip` output).', example: '10.0.0.0/8',
   },
   {
-    name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: ['never', 'always', 'on-failure'], default: 'never',
+    name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: CLEANUP_POLICIES, default: 'never',
     doc: 'Destroy the VM this step created, in the post step at the end of the job: `always`, `on-failure` (only when this step failed or was cancelled, e.g. the guest never came up), or `never`. A VM the step did not create is never touched; cleanup problems are warnings.',
     example: 'always',
   },
@@ -40,7 +45,7 @@ export const lifecycleParams: Param[] = [
     example: 'true',
   },
   {
-    name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: ['repository', 'cluster'], default: 'repository',
+    name: 'prune_scope', kind: 'enum', group: 'lifecycle', choices: PRUNE_SCOPES, default: 'repository',
     doc: 'With `prune`, whose leftovers may be destroyed: `repository` (VMs tagged with this repository, `gh-repo-…`) or `cluster` (every VM this action tagged `gh-ci`, from any repository sharing the cluster). VMs without the `gh-ci` tag are never pruned.',
     example: 'cluster',
   },

@@ -1,9 +1,11 @@
 // Connection inputs → Settings.connection: host/port forms, user and token forms, TLS trust (CA file or PEM, pin).
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { param } from '../catalogue/index.js';
 import type { Connection } from '../settings.js';
 import { isHostName, normaliseFingerprint, parseTokenId } from './checks.js';
 import { inputError, quote, type InputError } from './errors.js';
+import { defaultValue } from './values.js';
 
 /** Connection inputs after env fallback and parsing (undefined = not given). */
 export interface ConnectionInputs {
@@ -19,8 +21,6 @@ export interface ConnectionInputs {
   ca_path?: string;
   tls_fingerprint?: string;
 }
-
-export const DEFAULT_PORT = 8006;
 
 /** `host`, `host:port`, `[v6]`, `[v6]:port`, bare `v6`, each optionally behind `https://` and before a `/`. */
 export function parseHost(raw: string): { host: string; port?: number } | string {
@@ -105,7 +105,8 @@ export function buildConnection(c: ConnectionInputs, failed: ReadonlySet<string>
   const err = (input: string, message: string) => errors.push(inputError(input, message));
 
   let host = '';
-  let port = c.api_port ?? DEFAULT_PORT;
+  // neither api_port nor api_host names a port: api_port's catalogue default
+  let port = c.api_port ?? (defaultValue(param('api_port')) as number);
   if (c.api_host === undefined) {
     err('api_host', "Input 'api_host' is required (or set PROXMOX_HOST): the Proxmox VE host, e.g. pve.example.com.");
   } else {

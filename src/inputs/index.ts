@@ -1,11 +1,11 @@
 // Runner inputs → the typed Settings object: env fallbacks, defaults, parsing, cross-input rules, all errors at once.
 import { catalogue, param, type Param } from '../catalogue/index.js';
-import type { Lifecycle, Settings, VmState } from '../settings.js';
+import type { CleanupPolicy, DefaultBehaviour, IpFamily, Lifecycle, PruneScope, Settings, VmState, WaitFor } from '../settings.js';
 import { parseDuration, parseVmidRange } from './checks.js';
 import { buildConnection } from './connection.js';
 import { type InputError } from './errors.js';
 import { checkRules } from './rules.js';
-import { parseParam, toWire, type Value } from './values.js';
+import { defaultValue, parseParam, toWire, type Value } from './values.js';
 
 export type { InputError } from './errors.js';
 
@@ -52,16 +52,36 @@ function collect(getInput: (name: string) => string, env: Record<string, string 
   return { values, explicit, failed };
 }
 
+/**
+ * Typed readers of the parsed inputs. A missing value falls back to the parameter's catalogue default (no default is
+ * written anywhere else). collect() has applied the defaults already, so this fallback only serves an input that was
+ * given and rejected: its error is reported and the settings are dropped, but the connection is still checked.
+ */
+function readers(values: ReadonlyMap<string, Value>) {
+  const get = (n: string): Value | undefined => values.get(n) ?? defaultValue(param(n));
+  return {
+    str: (n: string) => get(n) as string | undefined,
+    num: (n: string) => get(n) as number | undefined,
+    bool: (n: string) => get(n) as boolean | undefined,
+    list: (n: string) => get(n) as string[] | undefined,
+    /** A parameter the catalogue gives a default: its value is always there. */
+    req: <T extends Value>(n: string): T => {
+      const v = get(n);
+      if (v === undefined) throw new Error(`parameter '${n}' has no catalogue default`);
+      return v as T;
+    },
+    /** A switch without a catalogue default: on only when given (or compatibility-defaulted) true. */
+    flag: (n: string) => get(n) === true,
+  };
+}
+
 export function readSettings(
   getInput: (name: string) => string,
   env: Record<string, string | undefined>,
 ): { settings?: Settings; errors: InputError[] } {
   const errors: InputError[] = [];
   const { values, explicit, failed } = collect(getInput, env, errors);
-  const str = (n: string) => values.get(n) as string | undefined;
-  const num = (n: string) => values.get(n) as number | undefined;
-  const bool = (n: string) => values.get(n) as boolean | undefined;
-  const list = (n: string) => values.get(n) as string[] | undefined;
+  const { str, num, bool, list, req, flag } = readers(values);
 
   const connection = buildConnection(
     {
@@ -72,8 +92,8 @@ export function readSettings(
       api_otp: str('api_otp'),
       api_token_id: str('api_token_id'),
       api_token_secret: str('api_token_secret'),
-      api_timeout: num('api_timeout') ?? Number(param('api_timeout').default),
-      validate_certs: bool('validate_certs') ?? true,
+      api_timeout: req<number>('api_timeout'),
+      validate_certs: req<boolean>('validate_certs'),
       ca_path: str('ca_path'),
       tls_fingerprint: str('tls_fingerprint'),
     },
@@ -96,7 +116,7 @@ export function readSettings(
   const format = str('format');
   const settings: Settings = {
     connection,
-    state: (str('state') ?? 'present') as VmState,
+    state: req<VmState>('state'),
     vmid: num('vmid'),
     name: str('name'),
     node: str('node'),
@@ -108,20 +128,20 @@ export function readSettings(
     target: str('target'),
     snapname: str('snapname'),
     pool: str('pool'),
-    update: bool('update') ?? false,
-    updateUnsafe: bool('update_unsafe') ?? false,
-    force: bool('force') ?? false,
-    timeoutSec: num('timeout') ?? Number(param('timeout').default),
-    migrate: bool('migrate') ?? false,
-    withLocalDisks: bool('with_local_disks') ?? false,
-    purge: bool('purge') ?? false,
-    destroyUnreferencedDisks: bool('destroy_unreferenced_disks') ?? false,
-    skiplock: bool('skiplock') ?? false,
+    update: req<boolean>('update'),
+    updateUnsafe: req<boolean>('update_unsafe'),
+    force: flag('force'),
+    timeoutSec: req<number>('timeout'),
+    migrate: req<boolean>('migrate'),
+    withLocalDisks: req<boolean>('with_local_disks'),
+    purge: req<boolean>('purge'),
+    destroyUnreferencedDisks: req<boolean>('destroy_unreferenced_disks'),
+    skiplock: flag('skiplock'),
     digest: str('digest'),
     delete: list('delete'),
     revert: list('revert'),
     archive: str('archive'),
-    proxmoxDefaultBehavior: (str('proxmox_default_behavior') ?? 'no_defaults') as Settings['proxmoxDefaultBehavior'],
+    proxmoxDefaultBehavior: req<DefaultBehaviour>('proxmox_default_behavior'),
     spec,
     specSource,
     lifecycle: readLifecycle(values),
@@ -130,23 +150,23 @@ export function readSettings(
 }
 
 function readLifecycle(values: ReadonlyMap<string, Value>): Lifecycle {
-  const str = (n: string) => values.get(n) as string | undefined;
+  const { str, list, req } = readers(values);
   const olderThan = str('prune_older_than');
   const range = str('vmid_range');
   return {
-    waitFor: (str('wait_for') ?? 'none') as Lifecycle['waitFor'],
-    waitTimeoutSec: (values.get('wait_timeout') as number | undefined) ?? Number(param('wait_timeout').default),
-    ipFamily: (str('ip_family') ?? 'any') as Lifecycle['ipFamily'],
+    waitFor: req<WaitFor>('wait_for'),
+    waitTimeoutSec: req<number>('wait_timeout'),
+    ipFamily: req<IpFamily>('ip_family'),
     ipCidr: str('ip_cidr'),
-    cleanup: (str('cleanup') ?? 'never') as Lifecycle['cleanup'],
+    cleanup: req<CleanupPolicy>('cleanup'),
     vmidRange: range === undefined ? undefined : parseVmidRange(range),
-    dryRun: (values.get('dry_run') as boolean | undefined) ?? false,
-    prune: (values.get('prune') as boolean | undefined) ?? false,
-    pruneTags: (values.get('prune_tags') as string[] | undefined) ?? [],
-    pruneScope: (str('prune_scope') ?? 'repository') as Lifecycle['pruneScope'],
+    dryRun: req<boolean>('dry_run'),
+    prune: req<boolean>('prune'),
+    pruneTags: list('prune_tags') ?? [],
+    pruneScope: req<PruneScope>('prune_scope'),
     pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
     githubToken: str('github_token'),
-    ciTags: (values.get('ci_tags') as boolean | undefined) ?? true,
+    ciTags: req<boolean>('ci_tags'),
   };
 }
 

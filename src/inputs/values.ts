@@ -3,7 +3,7 @@ import type { Param } from '../catalogue/index.js';
 import { runCheck } from './checks.js';
 import { echo, inputError, limitErrors, listProblems, quote, type InputError } from './errors.js';
 import { parseBool, parseDict, parseIntStrict, parseList, parseNumber } from './parse.js';
-import { checkPropertyString } from './propstring.js';
+import { checkPropertyString } from './check-property.js';
 
 export type Value = boolean | number | string | string[] | Record<string, string>;
 
@@ -22,6 +22,14 @@ function range(p: Param, n: number): string | undefined {
 export function parseParam(p: Param, raw: string): ParamResult {
   const r = parseAny(p, raw);
   return r.errors.length ? { errors: limitErrors(p.name, r.errors) } : r;
+}
+
+/** The catalogue default of `p`, parsed as if the user had given it (undefined when the catalogue gives none). */
+export function defaultValue(p: Param): Value | undefined {
+  if (p.default === undefined) return undefined;
+  const r = parseParam(p, p.default);
+  if (r.errors.length) throw new Error(`catalogue default of '${p.name}' does not parse: ${r.errors[0].message}`);
+  return r.value;
 }
 
 function parseAny(p: Param, raw: string): ParamResult {

@@ -3,6 +3,7 @@
 import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../inputs/checks.js';
 import { sleep } from '../proxmox/abort.js';
+import type { IpFamily, WaitFor } from '../settings.js';
 import type { ProxmoxClient } from '../proxmox/client.js';
 import { PveApiError } from '../proxmox/errors.js';
 import { vmPath } from './pve.js';
@@ -21,9 +22,9 @@ export interface GuestInfo {
 }
 
 export interface WaitGuestOptions {
-  mode: 'agent' | 'ip';
+  mode: Exclude<WaitFor, 'none'>;
   timeoutMs: number;
-  family: 'ipv4' | 'ipv6' | 'any';
+  family: IpFamily;
   cidr?: string;
   /** The VM's own MACs (upper or lower case); addresses on other NICs (docker0, ...) are ignored. */
   macs: string[];

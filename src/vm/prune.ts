@@ -1,6 +1,7 @@
 // state: absent + prune: finds leftover VMs (made by this action: gh-ci, of this repository unless prune_scope is
 // cluster, all of prune_tags, older than prune_older_than, and only of finished workflow runs) and plans a hard stop plus a purging destroy for each, as ordinary Steps, so that apply and
 // dry_run treat a prune like any other plan. Reads only.
+import type { PruneScope } from '../settings.js';
 import { GitHubApiError, RunChecker } from './github-runs.js';
 import { CI_MARKER, type Env, createdAt, formatAge, hasAllTags, repoTag, runRef, splitTags } from './ci-tags.js';
 import type { PlanContext } from './context.js';
@@ -68,7 +69,7 @@ async function runGate(
  * The tags a VM must carry to be pruned: always the gh-ci marker (only VMs this action made), this repository's
  * gh-repo- tag unless the scope is the whole cluster, and every prune_tags tag. Never empty, so never "all VMs".
  */
-export function pruneSelector(scope: 'repository' | 'cluster', pruneTags: readonly string[], repository: string | undefined): string[] {
+export function pruneSelector(scope: PruneScope, pruneTags: readonly string[], repository: string | undefined): string[] {
   const required = [CI_MARKER];
   if (scope === 'repository') {
     if (!repository)
