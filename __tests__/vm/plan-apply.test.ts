@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.js';
 import { readSettings } from '../../src/inputs/index.js';
 import { type ClientLog, ProxmoxClient } from '../../src/proxmox/client.js';
-import { Applier } from '../../src/vm/apply.js';
+import { Applier, PruneIncompleteError } from '../../src/vm/apply.js';
 import type { PlanContext } from '../../src/vm/context.js';
 import { planFor } from '../../src/vm/plan.js';
 import { reconcile } from '../../src/vm/reconcile.js';
@@ -106,6 +106,23 @@ describe('the plan is a value', () => {
     expect(configWrites).toEqual([`/nodes/pve2/qemu/${made.vmid}/config`]);
     expect(sim.state.vms.get(made.vmid!)).toMatchObject({ node: 'pve2', config: { memory: '1536' } });
     expect(plan.steps[1].node).toBe('pve1');
+  });
+});
+
+describe('a per-VM plan (prune)', () => {
+  test('one VM that cannot be removed does not keep the others; the plan still lists what it meant to remove', async () => {
+    const old = Math.floor(Date.now() / 1000) - 7200;
+    for (const id of [811, 812, 813]) seedVm(sim, id, 'pve1', { name: `u-left-${id}`, tags: `gh-ci;gh-ts-${old}` });
+    const ctx = context({ state: 'absent', prune: 'true', prune_scope: 'cluster', prune_older_than: '1h', timeout: '1' });
+    const plan = await planFor(ctx);
+    expect(plan.pruned!.map((p) => p.vmid)).toEqual([811, 812, 813]);
+    sim.state.vms.get(812)!.config.lock = 'backup'; // a backup started between plan and apply
+    const e = await applier(ctx).run(plan).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PruneIncompleteError);
+    expect((e as PruneIncompleteError).pruned.map((p) => p.vmid)).toEqual([811, 813]);
+    expect((e as Error).message).toMatch(/1 of 3 VM\(s\) could not be removed \(pruned: 811, 813\):\n  destroy VM 812 .*locked \(backup\)/);
+    expect([811, 812, 813].map((id) => sim.state.vms.has(id))).toEqual([false, true, false]);
+    expect(plan.pruned!.map((p) => p.vmid)).toEqual([811, 812, 813]);
   });
 });
 
