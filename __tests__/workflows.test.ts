@@ -173,6 +173,10 @@ suite('the recipes', () => {
     }
   });
 
+  it('the README shows no job on a GitHub-hosted image, which cannot reach a private cluster', () => {
+    expect(readme).not.toMatch(/runs-on:\s*\[?\s*(ubuntu|windows|macos)-/);
+  });
+
   it('the janitor has the permission its github_token needs and a dry-run switch that works', () => {
     const wf = load(readFileSync(join(EXAMPLES, 'nightly-janitor.yml'), 'utf8')) as Workflow & {
       on: { workflow_dispatch: { inputs: Record<string, { type: string; default: unknown }> }; schedule: unknown };
@@ -235,6 +239,14 @@ suite('this repository’s workflows', () => {
     expect(d.version).toBe(2);
     expect(d.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
     for (const u of d.updates) expect(u.directory).toBe('/');
+  });
+
+  it('e2e.yml parses the lines `npm run sim` prints (sim/cli.ts), so a change there shows up here', () => {
+    const cli = readFileSync(join(ROOT, 'sim', 'cli.ts'), 'utf8');
+    for (const label of ['PVE simulator listening on ${sim.url}', '`token (all):  ', '`fingerprint:  ', 'Press Ctrl-C to stop.', "'ca-file'", "'time-scale'"])
+      expect(cli, label).toContain(label);
+    const run = wf('e2e.yml').jobs.e2e.steps!.map((s) => s.run ?? '').join('\n');
+    for (const used of ["field 'token (all)'", 'field fingerprint', 'PVE simulator listening on https://', 'Press Ctrl-C']) expect(run).toContain(used);
   });
 
   it('e2e.yml runs the action from this checkout through create, wait for an IP, outputs and teardown', () => {
