@@ -1,8 +1,8 @@
-// action.yml and the README tables are generated from the catalogue and must not drift from it.
+// action.yml and docs/inputs.md are generated from the catalogue and must not drift from it.
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describe as suite, expect, it } from 'vitest';
-import { ACTION_YML, README, renderActionYml, renderReadme } from '../scripts/gen-action-yml.js';
+import { ACTION_YML, INPUTS_DOC, README, renderActionYml, renderInputsDoc } from '../scripts/gen-action-yml.js';
 import { catalogue, describe, outputs } from '../src/catalogue/index.js';
 
 interface ActionYml {
@@ -38,19 +38,20 @@ suite('action.yml', () => {
   });
 });
 
-suite('README tables', () => {
-  it('are up to date between the markers', () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(readme).toBe(renderReadme(readme));
+suite('docs/inputs.md (the input/output reference)', () => {
+  it('is exactly what the generator writes (run `npm run gen:docs` after changing the catalogue)', () => {
+    expect(readFileSync(INPUTS_DOC, 'utf8')).toBe(renderInputsDoc());
   });
 
-  it('list every input and output', () => {
-    const readme = readFileSync(README, 'utf8');
-    for (const p of catalogue) expect(readme, p.name).toContain(`| \`${p.name}\` |`);
-    for (const o of outputs) expect(readme, o.name).toContain(`| \`${o.name}\` |`);
+  it('lists every input and output', () => {
+    const doc = readFileSync(INPUTS_DOC, 'utf8');
+    for (const p of catalogue) expect(doc, p.name).toContain(`| \`${p.name}\` |`);
+    for (const o of outputs) expect(doc, o.name).toContain(`| \`${o.name}\` |`);
   });
 
-  it('refuses a README without the markers instead of overwriting it', () => {
-    expect(() => renderReadme('# my readme\n')).toThrow(/lacks the markers/);
+  it('is linked from the README, which names every output', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(readme).toContain('(docs/inputs.md)');
+    for (const o of outputs) expect(readme, o.name).toContain(`\`${o.name}\``);
   });
 });
