@@ -1,7 +1,7 @@
 // Authentication as pveproxy does it: signed tickets + CSRF tokens (POST /access/ticket), API tokens, PVE's exact
 // 401/403 texts; who may do what on which path is sim/acl.ts.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ALL_PRIVILEGES, READONLY_PRIVILEGES, type AccessControl } from './acl.js';
+import { ALL_PRIVILEGES, READONLY_PRIVILEGES, normalizePath, type AccessControl } from './acl.js';
 import { PveError, type AuthInfo } from './core.js';
 
 export { ALL_PRIVILEGES, READONLY_PRIVILEGES } from './acl.js';
@@ -276,7 +276,9 @@ export class Authenticator {
     if (params.path !== undefined && params.privs !== undefined) {
       // Verify-only mode: the caller asks whether the (ticket) user holds privs on path.
       const wanted = String(params.privs).split(/[,;\s]+/).filter(Boolean);
-      if (!this.acl.check(username, String(params.path), wanted, true)) throw fail();
+      // API2/AccessControl.pm verify_auth: normalize_path, then `$rpcenv->check($username, $path, $privlist, 1)`.
+      const path = normalizePath(String(params.path));
+      if (!path || !this.acl.check(username, path, wanted, true)) throw fail();
       return { username };
     }
     return this.fullTicket(username, clusterName);

@@ -1,7 +1,7 @@
 // Helpers shared by the qemu handlers: parameter coercion, VM lookup with PVE's missing-config text, lock checks,
 // root-only options, privilege "any" checks and the simulated clock.
 import { randomUUID } from 'node:crypto';
-import { PveError, dieError, paramError, type Ctx, type VmRecord } from '../core.js';
+import { dieError, paramError, type Ctx, type VmRecord } from '../core.js';
 
 /** PVE's lock waits in simulated ms (lock_config default, create_and_lock_config, clone worker). */
 export const FLOCK_WAIT = { config: 10_000, create: 5_000, clone: 1_000 } as const;
