@@ -1,24 +1,10 @@
 // Authentication as pveproxy does it: signed tickets + CSRF tokens (POST /access/ticket), API tokens, PVE's exact
-// 401/403 texts, and a flat privilege model (every ACL path grants the same privileges to one identity).
+// 401/403 texts; who may do what on which path is sim/acl.ts.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { ALL_PRIVILEGES, READONLY_PRIVILEGES, normalizePath, type AccessControl } from './acl.js';
 import { PveError, type AuthInfo } from './core.js';
 
-/** The PVE 9 privilege names. */
-export const ALL_PRIVILEGES: readonly string[] = [
-  'VM.Allocate', 'VM.Audit', 'VM.Backup', 'VM.Clone', 'VM.Config.CDROM', 'VM.Config.CPU', 'VM.Config.Cloudinit',
-  'VM.Config.Disk', 'VM.Config.HWType', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.Console',
-  'VM.GuestAgent.Audit', 'VM.GuestAgent.FileRead', 'VM.GuestAgent.FileSystemMgmt', 'VM.GuestAgent.FileWrite',
-  'VM.GuestAgent.Unrestricted', 'VM.Migrate', 'VM.PowerMgmt', 'VM.Replicate', 'VM.Snapshot', 'VM.Snapshot.Rollback',
-  'Sys.AccessNetwork', 'Sys.Audit', 'Sys.Console', 'Sys.Incoming', 'Sys.Modify', 'Sys.PowerMgmt', 'Sys.Syslog',
-  'Datastore.Allocate', 'Datastore.AllocateSpace', 'Datastore.AllocateTemplate', 'Datastore.Audit',
-  'Pool.Allocate', 'Pool.Audit', 'SDN.Allocate', 'SDN.Audit', 'SDN.Use', 'Mapping.Audit', 'Mapping.Modify',
-  'Mapping.Use', 'Permissions.Modify', 'Group.Allocate', 'Realm.Allocate', 'Realm.AllocateUser', 'User.Modify',
-];
-
-/** What the built-in PVEAuditor-like read-only identity may do. */
-export const READONLY_PRIVILEGES: readonly string[] = [
-  'VM.Audit', 'Sys.Audit', 'Datastore.Audit', 'Pool.Audit', 'VM.GuestAgent.Audit',
-];
+export { ALL_PRIVILEGES, READONLY_PRIVILEGES } from './acl.js';
 
 export type PrivSpec = 'all' | 'readonly' | string[];
 
@@ -31,6 +17,10 @@ export function privilegesOf(spec: PrivSpec | undefined): Set<string> {
 export interface UserOption {
   userid: string;
   password: string;
+  /**
+   * Simulator shorthand for a role with these privileges on `/` (propagating). Default 'all', except for a user
+   * that `SimulatorOptions.acl` names: that user holds exactly what its ACL entries give.
+   */
   privs?: PrivSpec;
   /**
    * Two-factor auth with TOTP: the codes the user's authenticator will show. Each is accepted once: proxmox-tfa
@@ -43,7 +33,10 @@ export interface TokenOption {
   userid: string;
   tokenid: string;
   secret?: string;
+  /** Shorthand for a role on `/` as for users (default 'all' unless `SimulatorOptions.acl` names the token). */
   privs?: PrivSpec;
+  /** `pveum user token add --privsep` (default true: the token holds its own ACLs intersected with its user's). */
+  privsep?: boolean;
 }
 
 /**
@@ -84,26 +77,6 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const CAP_GROUPS: Record<string, (p: string) => boolean> = {
-  vms: (p) => p.startsWith('VM.') || p === 'Permissions.Modify',
-  access: (p) => ['User.Modify', 'Group.Allocate', 'Permissions.Modify', 'Realm.Allocate', 'Realm.AllocateUser'].includes(p),
-  storage: (p) => p.startsWith('Datastore.') || p === 'Permissions.Modify',
-  nodes: (p) => p.startsWith('Sys.') || p === 'Permissions.Modify',
-  sdn: (p) => p.startsWith('SDN.') || p === 'Permissions.Modify',
-  dc: (p) => ['Sys.Audit', 'Sys.Modify', 'SDN.Audit', 'SDN.Allocate', 'SDN.Use'].includes(p),
-  mapping: (p) => p.startsWith('Mapping.') || p === 'Permissions.Modify',
-};
-
-/** pve-access-control src/PVE/API2/AccessControl.pm compute_api_permission: the `cap` object of a login answer. */
-function capabilities(privs: ReadonlySet<string>): Record<string, Record<string, 1>> {
-  const cap: Record<string, Record<string, 1>> = {};
-  for (const [group, member] of Object.entries(CAP_GROUPS)) {
-    cap[group] = {};
-    for (const p of [...privs].sort()) if (member(p)) cap[group][p] = 1;
-  }
-  return cap;
-}
-
 export interface TokenCredential {
   user: string;
   tokenid: string;
@@ -117,15 +90,47 @@ export class Authenticator {
   lifetimeSec: number;
   private readonly ticketKey = randomBytes(32);
   private readonly csrfKey = randomBytes(32);
-  private readonly users = new Map<string, { password: string; privs: Set<string>; totp?: Set<string> }>();
-  private readonly tokens = new Map<string, { secret: string; privs: Set<string> }>();
+  private readonly users = new Map<string, { password: string; totp?: Set<string> }>();
+  private readonly tokens = new Map<string, { secret: string }>();
 
-  constructor(users: UserOption[], tokens: TokenOption[], lifetimeSec: number) {
+  /**
+   * `named`: the user/token ids the simulator's ACL options name; others get their `privs` shorthand (default
+   * 'all') as a role on `/`.
+   */
+  constructor(users: UserOption[], tokens: TokenOption[], lifetimeSec: number, readonly acl: AccessControl, named: ReadonlySet<string> = new Set()) {
     this.lifetimeSec = lifetimeSec;
-    for (const u of users) this.users.set(u.userid, { password: u.password, privs: privilegesOf(u.privs), totp: u.totp && new Set(u.totp) });
-    for (const t of tokens) {
-      this.tokens.set(`${t.userid}!${t.tokenid}`, { secret: t.secret ?? randomUUID(), privs: privilegesOf(t.privs) });
+    const shorthand = (ugid: string, kind: 'user' | 'token', spec: PrivSpec | undefined): void => {
+      if (spec === undefined && named.has(ugid)) return;
+      const roleid = spec === undefined || spec === 'all' ? 'Administrator' : spec === 'readonly' ? 'sim-readonly' : `sim-privs-${ugid}`;
+      if (roleid === 'sim-readonly') acl.addRole(roleid, READONLY_PRIVILEGES);
+      else if (roleid !== 'Administrator') acl.addRole(roleid, privilegesOf(spec));
+      acl.addAcl({ path: '/', ugid, kind, roleid, propagate: true });
+    };
+    for (const u of users) {
+      this.users.set(u.userid, { password: u.password, totp: u.totp && new Set(u.totp) });
+      if (u.userid !== 'root@pam') shorthand(u.userid, 'user', u.privs);
     }
+    for (const t of tokens) this.addToken(t, named);
+  }
+
+  /** `pveum user token add <userid> <tokenid> [--privsep 0|1]` (plus the simulator's `privs` shorthand). */
+  addToken(t: TokenOption, named: ReadonlySet<string> = new Set([`${t.userid}!${t.tokenid}`])): TokenCredential {
+    const authid = `${t.userid}!${t.tokenid}`;
+    this.tokens.set(authid, { secret: t.secret ?? randomUUID() });
+    this.acl.tokens.set(authid, { privsep: t.privsep ?? true });
+    if (t.privs !== undefined || !named.has(authid)) {
+      const spec = t.privs;
+      const roleid = spec === undefined || spec === 'all' ? 'Administrator' : spec === 'readonly' ? 'sim-readonly' : `sim-privs-${authid}`;
+      if (roleid === 'sim-readonly') this.acl.addRole(roleid, READONLY_PRIVILEGES);
+      else if (roleid !== 'Administrator') this.acl.addRole(roleid, privilegesOf(spec));
+      this.acl.addAcl({ path: '/', ugid: authid, kind: 'token', roleid, propagate: true });
+    }
+    return this.tokenCredential(t.userid, t.tokenid);
+  }
+
+  /** `pveum user add <userid> --password <pw>` (no privileges until an ACL names the user). */
+  addUser(userid: string, password: string): void {
+    this.users.set(userid, { password });
   }
 
   tokenCredential(userid: string, tokenid: string): TokenCredential {
@@ -174,8 +179,7 @@ export class Authenticator {
   }
 
   private userInfo(userid: string): AuthInfo {
-    const privs = this.users.get(userid)?.privs ?? new Set<string>();
-    return { kind: 'ticket', userid, authid: userid, privs };
+    return { kind: 'ticket', userid, authid: userid };
   }
 
   private verifyToken(value: string): AuthInfo | undefined {
@@ -191,9 +195,8 @@ export class Authenticator {
     const token = this.tokens.get(authid);
     const user = this.users.get(userid);
     if (!token || !user || !safeEqual(token.secret, secret)) return undefined;
-    // privsep=1: the token holds what both the user and the token's own ACLs grant.
-    const privs = new Set([...token.privs].filter((p) => user.privs.has(p)));
-    return { kind: 'token', userid, tokenid, authid, privs };
+    // What the token may do is sim/acl.ts's (privsep: the intersection with its user's privileges).
+    return { kind: 'token', userid, tokenid, authid };
   }
 
   /**
@@ -259,7 +262,7 @@ export class Authenticator {
     if (challenge !== undefined) {
       if (params.otp !== undefined) throw fail(); // "TFA response should be in 'password', not 'otp'"
       if (!this.verifyTfaTicket(String(challenge), username) || !this.secondFactor(user, password)) throw fail();
-      return this.fullTicket(username, user.privs, clusterName);
+      return this.fullTicket(username, clusterName);
     }
     const byTicket = password.startsWith('PVE:') && this.verifyTicket(password) === username;
     if (!byTicket && !safeEqual(user.password, password)) throw fail();
@@ -273,20 +276,23 @@ export class Authenticator {
     if (params.path !== undefined && params.privs !== undefined) {
       // Verify-only mode: the caller asks whether the (ticket) user holds privs on path.
       const wanted = String(params.privs).split(/[,;\s]+/).filter(Boolean);
-      if (!wanted.every((p) => user.privs.has(p))) throw fail();
+      // API2/AccessControl.pm verify_auth: normalize_path, then `$rpcenv->check($username, $path, $privlist, 1)`.
+      const path = normalizePath(String(params.path));
+      if (!path || !this.acl.check(username, path, wanted, true)) throw fail();
       return { username };
     }
-    return this.fullTicket(username, user.privs, clusterName);
+    return this.fullTicket(username, clusterName);
   }
 
-  private fullTicket(username: string, privs: ReadonlySet<string>, clusterName: string): Record<string, unknown> {
+  private fullTicket(username: string, clusterName: string): Record<string, unknown> {
     const data: Record<string, unknown> = {
       username,
       ticket: this.createTicket(username),
       CSRFPreventionToken: this.createCsrfToken(username),
-      cap: capabilities(privs),
+      cap: this.acl.capabilities(username),
     };
-    if (privs.has('Sys.Audit')) data.clustername = clusterName;
+    // pve-access-control src/PVE/API2/AccessControl.pm create_ticket: clustername only with Sys.Audit on /.
+    if (this.acl.has(username, '/', 'Sys.Audit')) data.clustername = clusterName;
     return data;
   }
 }
@@ -298,16 +304,6 @@ export class Authenticator {
 export function anonymous(req: { cookie?: string; authorization?: string }): AuthInfo {
   const ticket = extractAuthValue(req.cookie, 'PVEAuthCookie') ?? extractAuthValue(req.authorization, 'PVEAuthCookie');
   const token = ticket === undefined && extractAuthValue(req.authorization, 'PVEAPIToken') !== undefined;
-  return { kind: token ? 'token' : 'ticket', userid: '', authid: '', privs: new Set() };
+  return { kind: token ? 'token' : 'ticket', userid: '', authid: '' };
 }
 
-/**
- * The flat ACL check (pve-access-control src/PVE/RPCEnvironment.pm check / check_any; pve-common
- * src/PVE/Exception.pm raise_perm_exc). `priv` may list alternatives as `A|B` (PVE's `any => 1` checks); the 403 text names the path
- * and the privilege list exactly as raise_perm_exc prints them.
- */
-export function requirePriv(auth: AuthInfo, path: string, priv: string): void {
-  const options = priv.split('|');
-  if (options.some((p) => auth.privs.has(p))) return;
-  throw new PveError(403, `Permission check failed (${path}, ${priv})`);
-}

@@ -65,10 +65,16 @@ function nodeStats(env: ClusterEnvironment, ctx: Ctx, name: string): Record<stri
   };
 }
 
-/** Storages the caller may see: Datastore.Audit or Datastore.AllocateSpace on /storage/<id>. */
-function seesStorage(ctx: Ctx): boolean {
-  return ctx.auth.privs.has('Datastore.Audit') || ctx.auth.privs.has('Datastore.AllocateSpace');
+/**
+ * Storages the caller may see: pve-storage src/PVE/API2/Storage/Config.pm and Status.pm `index`:
+ * `check_any($authuser, "/storage/$storeid", ['Datastore.Audit', 'Datastore.AllocateSpace'], 1)`.
+ */
+function seesStorage(ctx: Ctx, storeid: string): boolean {
+  return ctx.sim.acl.checkAny(ctx.auth.authid, `/storage/${storeid}`, ['Datastore.Audit', 'Datastore.AllocateSpace'], true);
 }
+
+/** RPCEnvironment.pm check(..., $noerr = 1) on one path. */
+const may = (ctx: Ctx, path: string, priv: string): boolean => ctx.sim.acl.check(ctx.auth.authid, path, [priv], true);
 
 const storageFormats = (type: string): { default: string; supported: string[] } =>
   type === 'dir' || type === 'nfs' ? { default: 'qcow2', supported: ['raw', 'qcow2', 'vmdk'] } : { default: 'raw', supported: ['raw'] };
@@ -86,7 +92,8 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
         level: '',
         ssl_fingerprint: env.fingerprint,
       };
-      if (n.online && ctx.auth.privs.has('Sys.Audit')) Object.assign(out, nodeStats(env, ctx, n.name));
+      // pve-manager PVE/API2/Nodes.pm index: extract_node_stats without figures unless Sys.Audit on /nodes/<node>.
+      if (n.online && may(ctx, `/nodes/${n.name}`, 'Sys.Audit')) Object.assign(out, nodeStats(env, ctx, n.name));
       return out;
     });
 
@@ -118,8 +125,8 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
     const p = ctx.params;
     const wanted = splitList(p.content);
     const target = p.target === undefined ? undefined : String(p.target);
-    if (!seesStorage(ctx)) return [];
     return [...ctx.sim.state.storages.values()]
+      .filter((s) => seesStorage(ctx, s.storage))
       .filter((s) => s.nodes.includes(node))
       .filter((s) => p.storage === undefined || s.storage === String(p.storage))
       .filter((s) => wanted.length === 0 || wanted.some((c) => s.content.split(',').includes(c)))
@@ -165,18 +172,28 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
     const type = ctx.params.type === undefined ? undefined : String(ctx.params.type);
     const { state } = ctx.sim;
     const out: Array<Record<string, unknown>> = [];
-    if ((!type || type === 'vm') && ctx.auth.privs.has('VM.Audit')) {
-      for (const vm of [...state.vms.values()].sort((a, b) => a.vmid - b.vmid)) out.push(vmResource(env, ctx, vm));
+    if (!type || type === 'vm') {
+      // pve-manager PVE/API2/Cluster.pm resources: `next if !$rpcenv->check($authuser, "/vms/$vmid", ['VM.Audit'], 1)`;
+      // the pool is dropped without Pool.Audit on /pool/<pool>.
+      for (const vm of [...state.vms.values()].sort((a, b) => a.vmid - b.vmid)) {
+        if (!may(ctx, `/vms/${vm.vmid}`, 'VM.Audit')) continue;
+        const entry = vmResource(env, ctx, vm);
+        if (entry.pool !== undefined && !may(ctx, `/pool/${String(entry.pool)}`, 'Pool.Audit')) delete entry.pool;
+        out.push(entry);
+      }
     }
     if (!type || type === 'node') {
       for (const n of state.nodes.values()) {
         const entry: Record<string, unknown> = { id: `node/${n.name}`, type: 'node', node: n.name, status: n.online ? 'online' : 'offline' };
-        if (n.online && ctx.auth.privs.has('Sys.Audit')) Object.assign(entry, nodeStats(env, ctx, n.name), { level: '', 'cgroup-mode': 2 });
+        // Cluster.pm resources: `$can_audit = $rpcenv->check($authuser, "/nodes/$node", ['Sys.Audit'], 1)`.
+        if (n.online && may(ctx, `/nodes/${n.name}`, 'Sys.Audit')) Object.assign(entry, nodeStats(env, ctx, n.name), { level: '', 'cgroup-mode': 2 });
         out.push(entry);
       }
     }
-    if ((!type || type === 'storage') && seesStorage(ctx)) {
+    if (!type || type === 'storage') {
       for (const s of state.storages.values()) {
+        // Cluster.pm resources: `next if !$rpcenv->check($authuser, "/storage/$storeid", ['Datastore.Audit'], 1)`.
+        if (!may(ctx, `/storage/${s.storage}`, 'Datastore.Audit')) continue;
         for (const node of s.nodes) {
           if (!state.nodes.get(node)?.online) continue;
           out.push({
@@ -194,8 +211,9 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
         }
       }
     }
-    if (!type && ctx.auth.privs.has('Pool.Audit')) {
-      for (const p of state.pools.values()) out.push({ id: `/pool/${p.poolid}`, type: 'pool', pool: p.poolid });
+    if (!type) {
+      // Cluster.pm resources: `next if !$rpcenv->check($authuser, "/pool/$pool", ['Pool.Audit'], 1)`.
+      for (const p of state.pools.values()) if (may(ctx, `/pool/${p.poolid}`, 'Pool.Audit')) out.push({ id: `/pool/${p.poolid}`, type: 'pool', pool: p.poolid });
     }
     return out;
   };
@@ -231,9 +249,9 @@ export function clusterRoutes(env: ClusterEnvironment): Route[] {
 }
 
 const storageList: Handler = (ctx) => {
-  if (!seesStorage(ctx)) return [];
   const all = [...ctx.sim.state.nodes.keys()];
   return [...ctx.sim.state.storages.values()]
+    .filter((s) => seesStorage(ctx, s.storage))
     .filter((s) => ctx.params.type === undefined || s.type === String(ctx.params.type))
     .map((s) => {
       const out: Record<string, unknown> = { storage: s.storage, type: s.type, content: s.content, digest: '9c5d1e0b7f3a2c4d6e8f0a1b2c3d4e5f6a7b8c9d' };
@@ -247,7 +265,7 @@ const storageList: Handler = (ctx) => {
 
 // Storage members of pools are not part of the shared PoolInfo contract; they live beside it.
 const poolStorages = new WeakMap<object, Set<string>>();
-const storagesOf = (pool: object): Set<string> => {
+export const storagesOf = (pool: object): Set<string> => {
   let s = poolStorages.get(pool);
   if (!s) poolStorages.set(pool, (s = new Set()));
   return s;
@@ -289,8 +307,8 @@ function poolRoutes(env: ClusterEnvironment): Route[] {
       const type = ctx.params.type === undefined ? undefined : String(ctx.params.type);
       return [{ poolid, ...(pool.comment ? { comment: pool.comment } : {}), members: members(ctx, poolid, type) }];
     }
-    if (!ctx.auth.privs.has('Pool.Audit')) return [];
-    return [...pools.values()].map((p) => ({ poolid: p.poolid, ...(p.comment ? { comment: p.comment } : {}) }));
+    // pve-manager PVE/API2/Pool.pm index: pools with Pool.Audit on /pool/<poolid> only.
+    return [...pools.values()].filter((p) => may(ctx, `/pool/${p.poolid}`, 'Pool.Audit')).map((p) => ({ poolid: p.poolid, ...(p.comment ? { comment: p.comment } : {}) }));
   };
 
   const create: Handler = (ctx) => {

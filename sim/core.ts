@@ -1,6 +1,7 @@
 // Shared contract of the PVE simulator: errors, request context, cluster state and task interfaces.
 // The server (sim/server.ts), the cluster endpoints and the qemu endpoints (sim/qemu/) all meet here.
 // Nothing in sim/ imports from src/: the action and the simulator meet only over HTTPS.
+import type { AccessControl } from './acl.js';
 
 /** An error PVE would answer with: HTTP status + message (status line = first line), optional per-param errors. */
 export class PveError extends Error {
@@ -33,8 +34,6 @@ export interface AuthInfo {
   userid: string;
   tokenid?: string;
   authid: string;
-  /** Privileges this identity holds (on every path; the simulator models a flat ACL). */
-  privs: ReadonlySet<string>;
 }
 
 export interface NodeInfo {
@@ -200,8 +199,13 @@ export interface SimContext {
    * ms; handlers multiply by this for wall-clock deadlines (flock waits, agent start-up).
    */
   timeScale?: number;
-  /** Throws PveError 403 `Permission check failed (<path>, <priv>)` unless auth holds priv. */
+  /**
+   * Throws PveError 403 `Permission check failed (<path>, <priv>)` unless auth holds priv on path
+   * (RPCEnvironment.pm check; `A|B` = check_any).
+   */
   requirePriv(auth: AuthInfo, path: string, priv: string): void;
+  /** The ACLs (sim/acl.ts): per-path permissions with PVE's semantics. */
+  acl: AccessControl;
 }
 
 export type Handler = (ctx: Ctx) => unknown | Promise<unknown>;

@@ -5,9 +5,10 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ClusterState, Durations, NodeInfo, SimContext, StorageInfo, TaskSpec } from './core.js';
-import { Authenticator, requirePriv, type PrivSpec, type TokenCredential, type TokenOption, type UserOption } from './auth.js';
+import { AccessControl, type AclEntry, type RoleOption } from './acl.js';
+import { Authenticator, type PrivSpec, type TokenCredential, type TokenOption, type UserOption } from './auth.js';
 import { serverCertificate, type CertificateOptions } from './certs.js';
-import { clusterRoutes } from './cluster.js';
+import { clusterRoutes, storagesOf } from './cluster.js';
 import { FaultInjector, type FaultOptions, type LatencySpec } from './faults.js';
 import { qemuRoutes } from './qemu/index.js';
 import { holdFlock } from './qemu/locks.js';
@@ -21,7 +22,8 @@ export * from './core.js';
 export type { FaultOptions, LatencySpec } from './faults.js';
 export type { RequestLogEntry } from './requestlog.js';
 export type { CertificateOptions } from './certs.js';
-export type { TokenCredential, PrivSpec } from './auth.js';
+export type { TokenCredential, PrivSpec, TokenOption, UserOption } from './auth.js';
+export { AccessControl, type AclEntry, type RoleOption } from './acl.js';
 export { DEFAULT_DURATIONS } from './state.js';
 
 export interface SimulatorOptions {
@@ -41,6 +43,15 @@ export interface SimulatorOptions {
   users?: UserOption[];
   /** Default: <first user>!ci (all privileges) and <first user>!ro (read-only), UUID secrets. */
   tokens?: TokenOption[];
+  /** `pveum role add <roleid> -privs ...` (Administrator, NoAccess and PVEAuditor exist already). */
+  roles?: RoleOption[];
+  /** `pveum group add` + members. */
+  groups?: Record<string, string[]>;
+  /**
+   * `pveum acl modify <path> -user|-group|-token <ugid> -role <roleid> [-propagate 0]`. A user or token named here
+   * holds exactly what these entries give (its `privs` shorthand is not applied unless set).
+   */
+  acl?: AclEntry[];
   /** Default 7200 s. Tickets from up to 300 s in the future are accepted (clock skew), as PVE does. */
   ticketLifetimeSec?: number;
   /** Delay of 401 answers; PVE uses ~3000 ms. Default 0 here (the CLI defaults to 3000). */
@@ -89,6 +100,12 @@ export interface Simulator {
   /** SHA-256 of the server certificate, upper-case hex pairs joined by ':' (as the PVE GUI shows it). */
   fingerprint: string;
   credentials: { user: string; password: string; tokens: { full: TokenCredential; readonly: TokenCredential } };
+  /** The ACLs: tests add roles, ACL entries and group members at run time (`pveum role add`, `pveum acl modify`). */
+  acl: AccessControl;
+  /** `pveum user add` (no privileges until an ACL names it). */
+  addUser(userid: string, password: string): void;
+  /** `pveum user token add <userid> <tokenid> --privsep 0|1`: no privileges of its own until an ACL names it, unless `privs` is given. */
+  addToken(token: TokenOption): TokenCredential;
   state: ClusterState;
   /** Every request, secrets redacted. */
   log: RequestLogEntry[];
@@ -134,7 +151,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const users = options.users?.length ? options.users : [{ userid: 'root@pam', password: randomBytes(12).toString('base64url') }];
   const tokens = options.tokens?.length ? options.tokens : defaultTokens(users[0].userid);
-  const auth = new Authenticator(users, tokens, options.ticketLifetimeSec ?? 7200);
+  const acl = new AccessControl(() => {
+    const out = new Map<string, { vms: Set<number>; storage?: Set<string> }>();
+    for (const [id, p] of state.pools) out.set(id, { vms: p.members, storage: storagesOf(p) });
+    return out;
+  });
+  for (const r of options.roles ?? []) acl.addRole(r.roleid, r.privs);
+  for (const [g, members] of Object.entries(options.groups ?? {})) acl.groups.set(g, new Set(members));
+  const named = new Set<string>();
+  for (const e of options.acl ?? []) {
+    if (e.kind === 'group') for (const m of options.groups?.[e.ugid] ?? []) named.add(m);
+    else named.add(e.ugid);
+  }
+  const auth = new Authenticator(users, tokens, options.ticketLifetimeSec ?? 7200, acl, named);
+  for (const e of options.acl ?? []) acl.addAcl(e);
   const privsOf = (t: TokenOption): PrivSpec => t.privs ?? 'all';
   const fullToken = tokens.find((t) => privsOf(t) === 'all') ?? tokens[0];
   const roToken = tokens.find((t) => privsOf(t) === 'readonly') ?? tokens[tokens.length - 1];
@@ -152,7 +182,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get timeScale() {
       return timeScale;
     },
-    requirePriv,
+    acl,
+    requirePriv(who, path, priv) {
+      const privs = priv.split('|');
+      acl.checkFull(who.authid, path, privs, privs.length > 1);
+    },
   };
 
   // pvestatd's loop runs on simulated time like every other duration (10 s × timeScale between two updates).
@@ -213,6 +247,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         readonly: auth.tokenCredential(roToken.userid, roToken.tokenid),
       },
     },
+    acl,
+    addUser: (userid, password) => auth.addUser(userid, password),
+    addToken: (t) => auth.addToken(t),
     state,
     log: log.entries,
     configure(patch) {

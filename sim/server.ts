@@ -295,6 +295,12 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       throw new PveError(403, `Permission check failed (URI '${rel}' not available with API token, need proper ticket.\n)`);
     }
 
+    // pve-manager PVE/HTTPServer.pm rest_handler: `$rpcenv->check_api2_permissions($info->{permissions}, ...)` with
+    // the URI and request parameters, before proxying to the node and before the schema validation (sim/acl.ts).
+    if (auth.authid) {
+      deps.sim.acl.checkApi2(schema.permissions as { user?: string; check?: unknown[] } | undefined, auth.authid, { ...params, ...pathParams });
+    }
+
     const node = pathParams.node;
     if (node !== undefined && match.template.startsWith('/nodes/{node}')) {
       const info = deps.sim.state.nodes.get(node);

@@ -309,7 +309,8 @@ export function taskRoutes(tasks: SimTaskManager): Route[] {
     const p = ctx.params;
     const node = ctx.pathParams.node;
     const source = String(p.source ?? 'archive');
-    const audit = ctx.auth.privs.has('Sys.Audit');
+    // pve-manager PVE/API2/Tasks.pm node_tasks: `$auditor = $rpcenv->check($user, "/nodes/$node", ['Sys.Audit'], 1)`.
+    const audit = ctx.sim.acl.check(ctx.auth.authid, `/nodes/${node}`, ['Sys.Audit'], true);
     const vmid = num(p.vmid);
     const since = num(p.since);
     const until = num(p.until);

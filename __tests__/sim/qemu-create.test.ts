@@ -110,7 +110,9 @@ describe('create', () => {
     expect(res.status).toBe(400);
     expect(res.json.errors).toEqual({ storage: "storage 'isos' does not support vm images" });
     res = await q.api('POST', '/nodes/pve1/qemu', { vmid: 110, pool: 'nope' });
-    expect(res.json.message).toBe("pool 'nope' does not exist\n");
+    // RPCEnvironment.pm check_pool_exist: raise_perm_exc
+    expect(res.status).toBe(403);
+    expect(res.json.message).toBe("Permission check failed (pool 'nope' does not exist)\n");
     res = await q.api('POST', '/nodes/pve1/qemu', { vmid: 110, ide2: 'isos:iso/x.iso' });
     expect(res.json.errors).toEqual({ ide2: "explicit 'media=cdrom' is required for iso images" });
     res = await q.api('POST', '/nodes/pve1/qemu', { vmid: 110, scsi0: 'local-lvm:8', pool: 'ci', start: 1, ide2: 'nosuch:cloudinit' });

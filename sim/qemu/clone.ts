@@ -2,7 +2,9 @@
 // only), the shared/exclusive source flock and exclusive target flock (1 s waits), the temporary config pmxcfs
 // refuses for an id of another node, `lock: clone` on the target while disks are copied, cleanup on failure.
 import { dieError, paramError, type Ctx, type TaskHandle } from '../core.js';
-import { FLOCK_WAIT, bool, checkLock, findVm, missingConfigMessage, nodeOf, requireVmPriv, scaled, str, uuid, vmidOf } from './common.js';
+import { permError } from '../acl.js';
+import { FLOCK_WAIT, bool, checkLock, findVm, missingConfigMessage, nodeOf, scaled, str, uuid, vmidOf } from './common.js';
+import { checkBridgeAccess, checkStorageAccessClone } from './privs.js';
 import { isCdrom, isCloudinit, isDriveKey, parseDrive, printDrive, type Drive } from './disks.js';
 import { acquireFlock } from './locks.js';
 import { canonicalNet, isNetKey } from './net.js';
@@ -49,7 +51,8 @@ function canLinkClone(ctx: Ctx, volid: string, snapname?: string): boolean {
 /** The checks clone_vm runs before forking and again under the locks. Throws Error (PveError pre-fork). */
 function loadAndCheck(ctx: Ctx, p: CloneParams, running: boolean): ClonePlan {
   const state = ctx.sim.state;
-  if (p.pool !== undefined && !state.pools.has(p.pool)) throw dieError(`pool '${p.pool}' does not exist`);
+  // RPCEnvironment.pm check_pool_exist: raise_perm_exc (403).
+  if (p.pool !== undefined && !state.pools.has(p.pool)) throw permError(`pool '${p.pool}' does not exist`);
   if (p.target && !state.nodes.has(p.target)) throw dieError(`no such cluster node '${p.target}'`);
   if (p.storage) {
     const s = state.storages.get(p.storage);
@@ -76,6 +79,9 @@ function loadAndCheck(ctx: Ctx, p: CloneParams, running: boolean): ClonePlan {
   if (p.storage !== undefined && !full) throw dieError("parameter 'storage' not allowed for linked clones");
   if (p.format !== undefined && !full) throw dieError("parameter 'format' not allowed for linked clones");
   const oldconf = p.snapname ? vm.snapshots[p.snapname] : vm.config;
+  // clone_vm $load_and_check: $check_storage_access_clone (Datastore.AllocateSpace), check_bridge_access (SDN.Use).
+  checkStorageAccessClone(ctx, oldconf, p.storage);
+  checkBridgeAccess(ctx, oldconf);
 
   let sharedvm = true;
   const newconf: Record<string, string> = { lock: 'clone' };
@@ -162,8 +168,8 @@ export function cloneVm(ctx: Ctx): string {
   const node = nodeOf(ctx);
   const vmid = vmidOf(ctx);
   const newid = Number(ctx.params.newid);
-  requireVmPriv(ctx, vmid, 'VM.Clone');
-  requireVmPriv(ctx, newid, 'VM.Allocate');
+  // The endpoint's own check (the schema's `permissions`, done by the server before this handler): VM.Clone on
+  // /vms/<vmid>, and VM.Allocate on /vms/<newid> or /pool/<pool>. Storage and bridge checks in loadAndCheck.
   let target = str(ctx.params.target);
   if (target === node || target === 'localhost') target = undefined;
   const p: CloneParams = {

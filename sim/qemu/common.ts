@@ -1,7 +1,7 @@
 // Helpers shared by the qemu handlers: parameter coercion, VM lookup with PVE's missing-config text, lock checks,
 // root-only options, privilege "any" checks and the simulated clock.
 import { randomUUID } from 'node:crypto';
-import { PveError, dieError, paramError, type Ctx, type VmRecord } from '../core.js';
+import { dieError, paramError, type Ctx, type VmRecord } from '../core.js';
 
 /** PVE's lock waits in simulated ms (lock_config default, create_and_lock_config, clone worker). */
 export const FLOCK_WAIT = { config: 10_000, create: 5_000, clone: 1_000 } as const;
@@ -76,12 +76,12 @@ export function rootOnly(ctx: Ctx, ...names: string[]): void {
 
 /** pve-access-control src/PVE/RPCEnvironment.pm check_api2_permissions `check => ['perm', path, [privs...], any => 1]`: one of the privileges suffices. */
 export function requireAny(ctx: Ctx, path: string, privs: string[]): void {
-  if (privs.some((p) => ctx.auth.privs.has(p))) return;
-  if (privs.length === 1) {
-    ctx.sim.requirePriv(ctx.auth, path, privs[0]);
-    return;
-  }
-  throw new PveError(403, `Permission check failed (${path}, ${privs.join('|')})`);
+  ctx.sim.acl.checkAny(ctx.auth.authid, path, privs);
+}
+
+/** pve-access-control src/PVE/RPCEnvironment.pm check_vm_perm: /pool/<pool> (when given) or /vms/<vmid>. */
+export function requireVmPerm(ctx: Ctx, vmid: number, pool: string | undefined, privs: string[], any = false): void {
+  ctx.sim.acl.checkVmPerm(ctx.auth.authid, vmid, pool, privs, any);
 }
 
 export function requireVmPriv(ctx: Ctx, vmid: number, priv: string): void {

@@ -1,14 +1,15 @@
 // POST /nodes/{node}/qemu: create (qmcreate) or a minimal restore (qmrestore). The `lock: create` config is
 // written before the fork; disks are allocated in the worker, and a failure frees them and removes the config.
 import { dieError, paramError, type Ctx, type TaskHandle } from '../core.js';
-import { FLOCK_WAIT, bool, nodeOf, requireVmPriv, scaled, str, uuid } from './common.js';
+import { permError } from '../acl.js';
+import { FLOCK_WAIT, bool, nodeOf, requireVmPerm, scaled, str, uuid } from './common.js';
 import { asPveError } from './config.js';
 import { checkDriveParams, createDrive, isDriveKey } from './disks.js';
 import { sshKeysProblem } from './format.js';
 import { acquireFlock } from './locks.js';
 import { canonicalNet, isNetKey } from './net.js';
 import { startInTask } from './power.js';
-import { checkConfigKeyPrivs } from './privs.js';
+import { assertTagPermissions, checkBridgeAccess, checkConfigKeyPrivs, checkStorageAccess } from './privs.js';
 import { addToPool, defaultBootOrder, hashCiPassword, metaString, newVmRecord, normalizeTags, startTask } from './vm.js';
 import { freeVolume, splitVolid } from './volumes.js';
 
@@ -50,10 +51,20 @@ export async function createVm(ctx: Ctx): Promise<string> {
   // create_vm checks sshkeys first of all its own checks (Qemu.pm, before check_cfs_quorum and the pool)
   const badKeys = sshKeysProblem(str(p.sshkeys));
   if (badKeys) throw dieError(badKeys);
-  // create_vm: $rpcenv->check_pool_exist (pve-access-control src/PVE/RPCEnvironment.pm), VM.PowerMgmt if `start`, VM.Allocate.
-  if (pool !== undefined && !state.pools.has(pool)) throw dieError(`pool '${pool}' does not exist`);
-  if (start) requireVmPriv(ctx, vmid, 'VM.PowerMgmt');
-  requireVmPriv(ctx, vmid, 'VM.Allocate');
+  // create_vm: $rpcenv->check_pool_exist (pve-access-control src/PVE/RPCEnvironment.pm; raise_perm_exc, a 403),
+  // Datastore.AllocateSpace on /storage/<storage>, Sys.Console for ha-managed, VM.PowerMgmt if `start`
+  // (check_vm_perm with the pool), then VM.Allocate on /vms/<vmid> or /pool/<pool> (or VM.Backup for a forced
+  // restore over an existing VM), else a bare raise_perm_exc(): `Permission check failed`.
+  if (pool !== undefined && !state.pools.has(pool)) throw permError(`pool '${pool}' does not exist`);
+  const who = ctx.auth.authid;
+  if (storage !== undefined) ctx.sim.acl.check(who, `/storage/${storage}`, ['Datastore.AllocateSpace']);
+  if (bool(p['ha-managed'])) ctx.sim.acl.check(who, '/', ['Sys.Console']);
+  if (start) requireVmPerm(ctx, vmid, pool, ['VM.PowerMgmt']);
+  const allowed =
+    ctx.sim.acl.check(who, `/vms/${vmid}`, ['VM.Allocate'], true) ||
+    (pool !== undefined && ctx.sim.acl.check(who, `/pool/${pool}`, ['VM.Allocate'], true)) ||
+    (archive !== undefined && bool(p.force) && state.vms.get(vmid)?.node === node && ctx.sim.acl.check(who, `/vms/${vmid}`, ['VM.Backup'], true));
+  if (!allowed) throw permError();
 
   if (archive !== undefined) {
     for (const key of Object.keys(conf).sort()) {
@@ -67,8 +78,12 @@ export async function createVm(ctx: Ctx): Promise<string> {
       conf.ide2 = /media=/.test(conf.cdrom) ? conf.cdrom : `${conf.cdrom},media=cdrom`;
       delete conf.cdrom;
     }
+    // create_vm: $check_storage_access, $check_vm_modify_config_perm (with the pool), the serial/usb checks,
+    // check_bridge_access (SDN.Use), then $check_drive_param.
+    checkStorageAccess(ctx, conf, storage);
+    checkConfigKeyPrivs(ctx, vmid, Object.entries(conf), { pool, create: true });
+    checkBridgeAccess(ctx, conf);
     checkDriveParams(state, conf, storage);
-    checkConfigKeyPrivs(ctx, vmid, Object.entries(conf));
     for (const key of Object.keys(conf)) if (isNetKey(key)) conf[key] = canonicalNet(state, conf[key]);
   }
 
@@ -154,7 +169,12 @@ async function buildVm(
     if (!out.smbios1) out.smbios1 = `uuid=${uuid()}`;
     if (out.vmgenid === undefined || out.vmgenid === '1') out.vmgenid = uuid();
     else if (out.vmgenid === '0') delete out.vmgenid;
-    if (out.tags !== undefined) out.tags = normalizeTags(out.tags);
+    // create_vm $createfn: assert_tag_permissions($vmid, ...) before write_config; the VM joins its pool only
+    // after (add_vm_to_pool), so the pool's ACL does not cover this check.
+    if (out.tags !== undefined) {
+      assertTagPermissions(ctx, vmid);
+      out.tags = normalizeTags(out.tags);
+    }
     if (out.cipassword !== undefined) out.cipassword = hashCiPassword(out.cipassword);
     vm.config = out;
     vm.pending = {};

@@ -75,6 +75,9 @@ export function resizeDisk(ctx: Ctx): string {
       const d = parseDrive(disk, vm.config[disk]);
       if (!d.file) throw new Error(`disk '${disk}' has no associated volume`);
       if (isCdrom(d)) throw new Error("you can't resize a cdrom");
+      // resize_vm $updatefn: Datastore.AllocateSpace on the disk's storage.
+      const sid = d.file.split(':')[0];
+      if (ctx.auth.authid !== 'root@pam') ctx.sim.acl.check(ctx.auth.authid, `/storage/${sid}`, ['Datastore.AllocateSpace']);
       const size = volumeSize(ctx.sim.state, d.file) ?? (d.size ? parseSize(d.size) : undefined);
       if (size === undefined) throw new Error(`Could not determine current size of volume '${d.file}'`);
       const m = /^(\+)?(\d+(?:\.\d+)?)([KMGT])?$/.exec(sizestr);

@@ -7,7 +7,7 @@ import { checkDriveParams, createDrive, isCdrom, isDriveKey, parseDrive } from '
 import { isConfigKey, sshKeysProblem } from './format.js';
 import { canonicalNet, isNetKey } from './net.js';
 import { applyPending, cleanupPending, hasPending, hotplugPending, registerUnusedDrive } from './pending.js';
-import { checkConfigKeyPrivs } from './privs.js';
+import { assertTagPermissions, checkBridgeAccess, checkConfigKeyPrivs, checkStorageAccess } from './privs.js';
 import { bootOrderList, hashCiPassword, memoryMiB, normalizeTags } from './vm.js';
 import { freeVolume, splitVolid, volumeOwner } from './volumes.js';
 
@@ -87,8 +87,15 @@ export function prepareUpdate(ctx: Ctx): UpdateRequest {
     else if (key === 'vmgenid' && set[key] === '1') set[key] = uuid();
   }
 
+  // update_vm ($update_vm_api): $check_vm_modify_config_perm for the deletions, then the new values,
+  // $check_storage_access (no default storage), check_bridge_access (SDN.Use); drive keys get their
+  // VM.Config.Disk/CDROM/Cloudinit check from $updatefn's $check_drive_perms (folded in here, before the fork).
   checkConfigKeyPrivs(ctx, vmid, deletes.filter((k) => !isDriveKey(k)).map((k) => [k, undefined]));
   checkConfigKeyPrivs(ctx, vmid, Object.entries(set));
+  checkStorageAccess(ctx, set);
+  checkBridgeAccess(ctx, set);
+  // $updatefn: assert_tag_permissions for a tags value or deletion (VM.Config.Options on /vms/<vmid>).
+  if (set.tags !== undefined || deletes.includes('tags')) assertTagPermissions(ctx, vmid);
 
   return {
     vmid,
