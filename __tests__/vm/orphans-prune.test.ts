@@ -1,5 +1,7 @@
 // planPrune's choices against a scripted cluster (reads only) and a fake GitHub API: which VMs become steps,
 // which are skipped and why, and that GitHub is asked once per run.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/inputs/index.js';
 import type { ProxmoxClient } from '../../src/proxmox/client.js';
@@ -204,6 +206,18 @@ describe('RunChecker', () => {
     const c = new RunChecker({ apiUrl: `${gh.url}/api/v3/`, repository: 'o/r', token: 't', timeoutMs: 5000 });
     await c.state('1').catch(() => undefined);
     expect(gh.requests[0].path).toBe('/api/v3/repos/o/r/actions/runs/1');
+  });
+
+  it('an API that does not answer within api_timeout says so', async () => {
+    const silent = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const c = new RunChecker({ apiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, repository: 'o/r', token: 'ghs_s3cr3t', timeoutMs: 300 });
+      await expect(c.state('1')).rejects.toThrow(/run 1 of o\/r: no answer within 0\.3 s \(api_timeout\); is GITHUB_API_URL .* reachable\?/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it('an unreachable API is named, and the token is not', async () => {
