@@ -26,8 +26,21 @@ suite('action.yml', () => {
       const input = action.inputs[p.name];
       expect(input.description, p.name).toBe(describe(p));
       expect(input.required, p.name).toBe(false);
-      // env-backed inputs carry no runner default, else the environment variable could never apply
-      expect(input.default, p.name).toBe(p.env ? undefined : p.default);
+      // env-backed inputs carry no runner default, else the environment variable could never apply; an expression
+      // default (runnerDefault) is written for the runner to evaluate
+      expect(input.default, p.name).toBe(p.runnerDefault ?? (p.env ? undefined : p.default));
+    }
+  });
+
+  it('defaults github_token to the job\'s token, as official actions do; only runner expressions are runnerDefaults', () => {
+    expect(action.inputs.github_token.default).toBe('${{ github.token }}');
+    for (const p of catalogue) {
+      if (p.runnerDefault !== undefined) {
+        expect(p.runnerDefault, p.name).toMatch(/^\$\{\{.*\}\}$/);
+        expect([p.default, p.env], p.name).toEqual([undefined, undefined]);
+      }
+      // readSettings applies `default` as a literal value: an expression there would become the value itself
+      expect(p.default ?? '', p.name).not.toContain('${{');
     }
   });
 

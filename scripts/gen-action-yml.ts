@@ -51,7 +51,8 @@ export function renderInputsTable(): string {
     const params = catalogue.filter((p) => p.group === group);
     lines.push(`### ${title}`, '', '| Input | Description | Default |', '|---|---|---|');
     for (const p of params) {
-      const def = p.default !== undefined ? `\`${p.default}\`` : '';
+      const shown = p.default ?? p.runnerDefault;
+      const def = shown !== undefined ? `\`${shown}\`` : '';
       lines.push(`| \`${p.name}\` | ${cell(describe(p))} | ${def} |`);
     }
     lines.push('');

@@ -125,12 +125,14 @@ describe('prune', () => {
     expect(destroys.every((e) => e.params.purge === '1' && e.params['destroy-unreferenced-disks'] === '1')).toBe(true);
     const warnings = run.main.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     expect(warnings).toEqual([expect.stringMatching(/VM \d+ \(r1-protected\) on pve1 is protected/)]);
-    // one question per run (1001, 1002, and 7 for old-tagged), authenticated, and the token never shown
+    // one question per run (1001, 1002, and 7 for old-tagged; its 404 made it check once that the repository is
+    // visible), authenticated, and the token never shown
     const asked = gh.requests.slice(ghBefore);
-    expect(asked.map((r) => r.path).sort()).toEqual(
-      ['1001', '1002', '7'].map((id) => `/repos/octo-org/proxmox-kvm-action-test/actions/runs/${id}`),
-    );
-    expect(asked.every((r) => r.authorization === 'Bearer ghs_prunetoken')).toBe(true);
+    expect(asked.map((r) => r.path).sort()).toEqual([
+      '/repos/octo-org/proxmox-kvm-action-test',
+      ...['1001', '1002', '7'].map((id) => `/repos/octo-org/proxmox-kvm-action-test/actions/runs/${id}`),
+    ]);
+    expect(asked.every((r) => r.authorization === 'token ghs_prunetoken')).toBe(true);
     expect(visibleText(run)).not.toContain('ghs_prunetoken');
     expect(run.main.stdout).toMatch(/r2.*run 1002 is still in progress/);
   });

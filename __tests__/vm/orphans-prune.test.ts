@@ -1,5 +1,7 @@
 // planPrune's choices against a scripted cluster (reads only) and a fake GitHub API: which VMs become steps,
 // which are skipped and why, and that GitHub is asked once per run.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/inputs/index.js';
 import type { ProxmoxClient } from '../../src/proxmox/client.js';
@@ -97,11 +99,11 @@ describe('planPrune with github_token', () => {
       'prune: VM 108 (vm108) on pve1 is protected (protection: 1): skipped',
       'prune: VM 111 (vm111) on pve1 is locked (backup): skipped (skiplock: true overrides the lock)',
     ]);
-    // one request per run, with the token as a bearer
+    // one request per run, with the token; run 3's 404 made it check once that the repository is visible
     expect(gh.requests.map((r) => r.path).sort()).toEqual([
-      '/repos/Octo-Org/Demo/actions/runs/1', '/repos/Octo-Org/Demo/actions/runs/2', '/repos/Octo-Org/Demo/actions/runs/3',
+      '/repos/Octo-Org/Demo', '/repos/Octo-Org/Demo/actions/runs/1', '/repos/Octo-Org/Demo/actions/runs/2', '/repos/Octo-Org/Demo/actions/runs/3',
     ]);
-    expect(new Set(gh.requests.map((r) => r.authorization))).toEqual(new Set(['Bearer ghs_secret']));
+    expect(new Set(gh.requests.map((r) => r.authorization))).toEqual(new Set(['token ghs_secret']));
     expect(plan.msg).toBe('pruned 2 VM(s): 101, 102');
   });
 
@@ -165,8 +167,9 @@ describe('RunChecker', () => {
   it('maps statuses and asks once per run', async () => {
     gh = await fakeGitHub({ 'o/r/1': 'completed', 'o/r/2': 'waiting' });
     const c = checker(gh.url);
-    expect(await Promise.all([c.state('1'), c.state('1'), c.state('2'), c.state('3')])).toEqual(['completed', 'completed', 'active', 'unknown']);
-    expect(gh.requests).toHaveLength(3);
+    expect(await Promise.all([c.state('1'), c.state('1'), c.state('2'), c.state('3'), c.state('4')])).toEqual(['completed', 'completed', 'active', 'unknown', 'unknown']);
+    // run 3's 404 also asks once whether the repository is visible (it is: an unknown run)
+    expect(gh.requests.map((r) => r.path).sort()).toEqual(['/repos/o/r', ...['1', '2', '3', '4'].map((id) => `/repos/o/r/actions/runs/${id}`)]);
   });
 
   it('retries a 5xx once, then fails; a 403 names the missing permission', async () => {
@@ -174,10 +177,57 @@ describe('RunChecker', () => {
     await expect(checker(gh.url).state('1')).rejects.toThrow(/unexpected answer 503/);
     expect(gh.requests).toHaveLength(2);
     await gh.close();
-    gh = await fakeGitHub({}, { status: 403 });
+    gh = await fakeGitHub({}, { status: 403, message: 'Resource not accessible by integration' });
     const err = await checker(gh.url).state('1').catch((e) => e);
     expect(err).toBeInstanceOf(GitHubApiError);
-    expect(err.message).toMatch(/actions: read/);
+    expect(err.message).toMatch(/403 Forbidden: github_token lacks the permission to read workflow runs; give the job `permissions: actions: read`/);
+    expect(err.message).not.toContain('ghs_s3cr3t');
+    expect(gh.requests).toHaveLength(1); // a 4xx is not retried
+  });
+
+  it('a 404 for the repository itself (private, not visible to the token) is explained, not taken for an unknown run', async () => {
+    gh = await fakeGitHub({ 'other/repo/1': 'completed' });
+    const err = await checker(gh.url).state('5').catch((e) => e);
+    expect(err).toBeInstanceOf(GitHubApiError);
+    expect(err.message).toMatch(/repository o\/r: 404 Not Found: github_token cannot see this repository .*private.*`permissions: actions: read`/);
+    expect(gh.requests.map((r) => r.path)).toEqual(['/repos/o/r/actions/runs/5', '/repos/o/r']);
+  });
+
+  it('says when the rate limit was hit, and when it resets (403 without requests left, or 429)', async () => {
+    gh = await fakeGitHub({}, { status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1800000000' } });
+    await expect(checker(gh.url).state('1')).rejects.toThrow(/the GitHub API rate limit was hit \(403\); it resets at 2027-01-15T08:00:00Z\. Run the prune again later/);
+    await gh.close();
+    gh = await fakeGitHub({}, { status: 429, headers: { 'retry-after': '30' } });
+    await expect(checker(gh.url).state('1')).rejects.toThrow(/rate limit was hit \(429\); GitHub asks to wait 30 s/);
+  });
+
+  it('honours GITHUB_API_URL with a path (GitHub Enterprise Server: https://host/api/v3)', async () => {
+    gh = await fakeGitHub({});
+    const c = new RunChecker({ apiUrl: `${gh.url}/api/v3/`, repository: 'o/r', token: 't', timeoutMs: 5000 });
+    await c.state('1').catch(() => undefined);
+    expect(gh.requests[0].path).toBe('/api/v3/repos/o/r/actions/runs/1');
+  });
+
+  it('an API that does not answer within api_timeout says so', async () => {
+    const silent = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const c = new RunChecker({ apiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, repository: 'o/r', token: 'ghs_s3cr3t', timeoutMs: 300 });
+      await expect(c.state('1')).rejects.toThrow(/run 1 of o\/r: no answer within 0\.3 s \(api_timeout\); is GITHUB_API_URL .* reachable\?/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('an unreachable API is named, and the token is not', async () => {
+    gh = await fakeGitHub({});
+    const url = gh.url;
+    await gh.close();
+    gh = undefined;
+    const err = await checker(url).state('1').catch((e) => e);
+    expect(err).toBeInstanceOf(GitHubApiError);
+    expect(err.message).toMatch(/request failed .*is GITHUB_API_URL \(http:\/\/127\.0\.0\.1:\d+\) reachable\?/);
     expect(err.message).not.toContain('ghs_s3cr3t');
   });
 });

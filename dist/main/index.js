@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -12,7 +12,6 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -24,10 +23,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -276,7 +275,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -39304,7 +39303,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1280);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9296);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39343,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 1280:
+/***/ 9296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39355,8 +39354,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: maskSecrets, readInputs
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -39431,7 +39430,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -39487,8 +39486,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -39502,10 +39501,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -39521,7 +39520,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -40484,7 +40483,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -40507,7 +40506,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -40603,7 +40602,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -40807,7 +40806,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -40834,7 +40833,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -41327,13 +41326,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -41624,7 +41623,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -41963,8 +41962,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -42145,7 +42144,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -42213,7 +42212,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -43051,9 +43050,9 @@ const lifecycleParams = [
         example: 'false',
     },
     {
-        name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true,
-        doc: 'GitHub token for the action\'s own GitHub API calls; pass `${{ github.token }}`. Never logged.',
-        example: '${{ github.token }}',
+        name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true, runnerDefault: '${{ github.token }}',
+        doc: 'GitHub token for the action\'s own GitHub API calls: `prune` asks with it whether a VM\'s workflow run has finished (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`), which needs `permissions: actions: read` when the workflow or job sets `permissions:`. The job\'s own token by default; without a token, leftovers are judged by `prune_older_than` alone.',
+        example: '${{ secrets.MY_PAT }}',
     },
 ];
 
@@ -50543,19 +50542,43 @@ class Inventory {
 }
 
 ;// CONCATENATED MODULE: ./src/vm/github-runs.ts
-// Asks GitHub whether a workflow run has finished (GET /repos/{owner}/{repo}/actions/runs/{id}) before prune
-// destroys its VMs. undici's fetch, not Octokit (which would add ~1 MB to the bundle); GITHUB_API_URL is honoured
-// (GitHub Enterprise Server, and the tests' local fake API). The token never appears in a message.
-
 class GitHubApiError extends Error {
+}
+function httpFailure(e) {
+    if (!(e instanceof Error) || typeof e.status !== 'number')
+        return undefined;
+    return e;
+}
+const PERMISSION_HINT = 'give the job `permissions: actions: read` (a workflow or job that sets `permissions:` gets only what it lists), or pass a github_token that may read this repository\'s Actions';
+/** A rate-limit answer (429, or 403 with no requests left or GitHub's "rate limit" message), with when it resets. */
+function rateLimit(f) {
+    const h = f.response?.headers ?? {};
+    const body = f.response?.data;
+    const said = typeof body?.message === 'string' ? body.message : f.message;
+    const limited = f.status === 429 || (f.status === 403 && (String(h['x-ratelimit-remaining']) === '0' || /rate limit/i.test(said)));
+    if (!limited)
+        return undefined;
+    const reset = Number(h['x-ratelimit-reset']);
+    const retryAfter = Number(h['retry-after']);
+    const when = Number.isFinite(reset) && reset > 0
+        ? `; it resets at ${new Date(reset * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`
+        : Number.isFinite(retryAfter) && retryAfter > 0
+            ? `; GitHub asks to wait ${retryAfter} s`
+            : '';
+    return `the GitHub API rate limit was hit (${f.status})${when}. Run the prune again later, or set prune_older_than so that it can do without GitHub`;
 }
 class RunChecker {
     o;
     cache = new Map();
+    client;
+    repoVisible;
     base;
+    owner;
+    repo;
     constructor(o) {
         this.o = o;
         this.base = o.apiUrl.replace(/\/+$/, '');
+        [this.owner, this.repo] = o.repository.split('/');
     }
     /** One request per run id, however many VMs the run left behind. */
     state(runId) {
@@ -50566,51 +50589,65 @@ class RunChecker {
         }
         return p;
     }
-    async ask(runId) {
-        const [owner, repo] = this.o.repository.split('/');
-        const url = `${this.base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${encodeURIComponent(runId)}`;
-        const what = `GitHub API: run ${runId} of ${this.o.repository}`;
-        // One retry for a dropped connection or a 5xx: GitHub has brief hiccups, and a failed check fails the prune.
-        for (let attempt = 1;; attempt++) {
-            let res;
-            try {
-                res = await (0,undici/* fetch */.hd)(url, {
-                    headers: {
-                        accept: 'application/vnd.github+json',
-                        authorization: `Bearer ${this.o.token}`,
-                        'x-github-api-version': '2022-11-28',
-                        'user-agent': 'proxmox-kvm-action',
-                    },
-                    signal: AbortSignal.timeout(this.o.timeoutMs),
-                });
-            }
-            catch (e) {
-                if (attempt < 2)
-                    continue;
-                throw new GitHubApiError(`${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
-            }
-            const text = await res.text();
-            if (res.status === 404)
-                return 'unknown';
-            if (res.status === 401)
-                throw new GitHubApiError(`${what}: github_token was refused (401 Unauthorized)`);
-            if (res.status === 403 || res.status === 429)
-                throw new GitHubApiError(`${what}: ${res.status} ${res.statusText} (the token needs the 'actions: read' permission, or the API rate limit was hit)`);
-            if (res.status >= 500 && attempt < 2)
-                continue;
-            if (res.status !== 200)
-                throw new GitHubApiError(`${what}: unexpected answer ${res.status} ${res.statusText}`);
-            let status;
-            try {
-                status = JSON.parse(text).status;
-            }
-            catch {
-                throw new GitHubApiError(`${what}: the answer is not JSON`);
-            }
-            if (typeof status !== 'string')
-                throw new GitHubApiError(`${what}: the answer has no run status`);
-            return status === 'completed' ? 'completed' : 'active';
+    /** Octokit, loaded on the first question (a chunk file of the bundle). */
+    octokit() {
+        this.client ??= Promise.all(/* import() */[__nccwpck_require__.e(232), __nccwpck_require__.e(438)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1438)).then((m) => m.githubClient(this.o.token, this.base));
+        return this.client;
+    }
+    request(route, params) {
+        return this.octokit().then((o) => o.request(route, { ...params, request: { signal: AbortSignal.timeout(this.o.timeoutMs) } }));
+    }
+    /** Turns a failed request into a GitHubApiError that says what to do; never shows the token. */
+    explain(what, e) {
+        const f = httpFailure(e);
+        if (!f || (f.status === 500 && !f.response)) {
+            const cause = e.cause;
+            const timedOut = e.name === 'TimeoutError' || cause?.name === 'TimeoutError' || /aborted due to timeout/i.test(e.message);
+            return new GitHubApiError(timedOut
+                ? `${what}: no answer within ${this.o.timeoutMs / 1000} s (api_timeout); is GITHUB_API_URL (${this.base}) reachable?`
+                : `${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
         }
+        const limited = rateLimit(f);
+        if (limited)
+            return new GitHubApiError(`${what}: ${limited}`);
+        if (f.status === 401)
+            return new GitHubApiError(`${what}: github_token was refused (401 Unauthorized): it is invalid or has expired (the job's token expires with its job)`);
+        if (f.status === 403)
+            return new GitHubApiError(`${what}: 403 Forbidden: github_token lacks the permission to read workflow runs; ${PERMISSION_HINT}`);
+        return new GitHubApiError(`${what}: unexpected answer ${f.status}`);
+    }
+    /**
+     * A run GitHub answers 404 for is unknown only if the repository itself is visible to the token: GitHub answers
+     * 404, not 403, for a private repository the token cannot see. Asked once, on the first 404.
+     */
+    checkRepoVisible() {
+        this.repoVisible ??= this.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo }).then(() => undefined, (e) => {
+            const what = `GitHub API: repository ${this.o.repository}`;
+            if (httpFailure(e)?.status === 404)
+                return Promise.reject(new GitHubApiError(`${what}: 404 Not Found: github_token cannot see this repository (GitHub answers 404 for a private repository a token has no access to). Use the job's own token (the default, \`\${{ github.token }}\`) with \`permissions: actions: read\`, or a token with read access to ${this.o.repository}'s Actions`));
+            return Promise.reject(this.explain(what, e));
+        });
+        return this.repoVisible;
+    }
+    async ask(runId) {
+        const what = `GitHub API: run ${runId} of ${this.o.repository}`;
+        let data;
+        try {
+            ({ data } = await this.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: this.owner, repo: this.repo, run_id: runId }));
+        }
+        catch (e) {
+            if (e instanceof GitHubApiError)
+                throw e;
+            if (httpFailure(e)?.status === 404) {
+                await this.checkRepoVisible();
+                return 'unknown';
+            }
+            throw this.explain(what, e);
+        }
+        const status = data?.status;
+        if (typeof status !== 'string')
+            throw new GitHubApiError(`${what}: the answer has no run status`);
+        return status === 'completed' ? 'completed' : 'active';
     }
 }
 
@@ -51527,6 +51564,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
 /***/ 8611:
 /***/ ((module) => {
 
@@ -51716,6 +51760,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 4756:
 /***/ ((module) => {
 
@@ -51752,7 +51803,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -51764,6 +51815,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -51850,9 +51904,42 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/node module decorator */
@@ -51862,6 +51949,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

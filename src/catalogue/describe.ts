@@ -34,6 +34,7 @@ export function describe(p: Param): string {
   if (p.env && p.default !== undefined) parts.push(`Default: \`$${p.env}\` if set, else \`${p.default}\`.`);
   else if (p.env) parts.push(`Default: \`$${p.env}\` if set.`);
   else if (p.default !== undefined) parts.push(`Default: \`${p.default}\`.`);
+  else if (p.runnerDefault !== undefined) parts.push(`Default: \`${p.runnerDefault}\`.`);
   if (p.compatDefault !== undefined) parts.push(`With \`proxmox_default_behavior: compatibility\` it defaults to \`${p.compatDefault}\`.`);
   if (p.example !== undefined) parts.push(`Example: \`${p.example}\`.`);
   return parts.join(' ');
@@ -42,7 +43,9 @@ export function describe(p: Param): string {
 /**
  * The default written to action.yml. Inputs with an environment fallback get none there: the runner would
  * otherwise always pass the default and the environment variable could never apply. readSettings fills it instead.
+ * A runnerDefault (an expression) is written as it is: the runner evaluates it and passes the result.
  */
 export function actionYmlDefault(p: Param): string | undefined {
+  if (p.runnerDefault !== undefined) return p.runnerDefault;
   return p.env ? undefined : p.default;
 }

@@ -64,8 +64,8 @@ export const lifecycleParams: Param[] = [
     example: 'false',
   },
   {
-    name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true,
-    doc: 'GitHub token for the action\'s own GitHub API calls; pass `${{ github.token }}`. Never logged.',
-    example: '${{ github.token }}',
+    name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true, runnerDefault: '${{ github.token }}',
+    doc: 'GitHub token for the action\'s own GitHub API calls: `prune` asks with it whether a VM\'s workflow run has finished (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`), which needs `permissions: actions: read` when the workflow or job sets `permissions:`. The job\'s own token by default; without a token, leftovers are judged by `prune_older_than` alone.',
+    example: '${{ secrets.MY_PAT }}',
   },
 ];

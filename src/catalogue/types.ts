@@ -106,6 +106,12 @@ export interface Param {
   doc: string;
   /** The action's default (also written to action.yml, except for env-backed inputs: see describe()). */
   default?: string;
+  /**
+   * A default only the runner can evaluate, a `${{ }}` expression such as `${{ github.token }}`: written to action.yml
+   * (the runner passes its value as the input), never applied by readSettings, which sees only what the runner passed.
+   * Excludes `default` and `env`.
+   */
+  runnerDefault?: string;
   /** The old module default, filled only when proxmox_default_behavior=compatibility. */
   compatDefault?: string;
   choices?: readonly string[];
