@@ -30,12 +30,16 @@ const FIELD: Record<string, (s: Settings) => unknown> = {
   prune: (s) => s.lifecycle.prune,
   prune_scope: (s) => s.lifecycle.pruneScope,
   ci_tags: (s) => s.lifecycle.ciTags,
+  vmstate: (s) => s.vmstate,
+  start: (s) => s.rollbackStart,
 };
 
 /** Inputs a non-default value needs to pass the cross-input rules. */
 const NEEDS: Record<string, Record<string, string>> = {
   prune: { state: 'absent', prune_older_than: '1h' },
   prune_scope: { prune: 'true', state: 'absent', prune_older_than: '1h' },
+  vmstate: { state: 'snapshot', snapname: 'clean' },
+  start: { state: 'rollback', snapname: 'clean' },
 };
 
 function settingsOf(inputs: Record<string, string>, env: Record<string, string> = {}): Settings {

@@ -21,6 +21,8 @@ export const DURATIONS: Durations = {
   qmconfig: 300,
   qmtemplate: 800,
   qmigrate: 2000,
+  qmsnapshot: 800,
+  qmrollback: 1000,
   resize: 300,
   agentUp: 2000,
   statdPeriod: 10000,

@@ -169,6 +169,10 @@ export interface Durations {
   qmconfig: number;
   qmtemplate: number;
   qmigrate: number;
+  /** Disk snapshots of qmsnapshot (a RAM state adds time per GiB of memory, see qemu/snapshot.ts). */
+  qmsnapshot: number;
+  /** Volume rollback of qmrollback (the VM is stopped first, and started again from a RAM state). */
+  qmrollback: number;
   resize: number;
   /** Guest agent answers this long after start. */
   agentUp: number;

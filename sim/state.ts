@@ -20,6 +20,8 @@ export const DEFAULT_DURATIONS: Durations = {
   qmconfig: 300,
   qmtemplate: 800,
   qmigrate: 2000,
+  qmsnapshot: 800,
+  qmrollback: 1000,
   resize: 300,
   agentUp: 2000,
   statdPeriod: 10000, // pvestatd.pm `run`: $updatetime = 10

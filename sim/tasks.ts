@@ -103,6 +103,8 @@ function defaultDuration(d: Durations, type: string): number {
     qmtemplate: 'qmtemplate',
     qmigrate: 'qmigrate',
     hamigrate: 'qmigrate',
+    qmsnapshot: 'qmsnapshot',
+    qmrollback: 'qmrollback',
     resize: 'resize',
   };
   const key = map[type];

@@ -1,7 +1,7 @@
 // The one typed settings object the inputs turn into (as actions/checkout's input-helper does).
 // src/inputs/index.ts produces it from the runner's INPUT_* variables; vm/ and the entries consume it.
 // Choice types come from the catalogue's choice lists, so a choice added there is a type here.
-import type { CLEANUP_POLICIES, DEFAULT_BEHAVIOURS, IP_FAMILIES, PRUNE_SCOPES, VM_STATES, WAIT_FOR_MODES } from './catalogue/index.js';
+import type { CLEANUP_POLICIES, DEFAULT_BEHAVIOURS, IP_FAMILIES, PRUNE_SCOPES, ROLLBACK_STARTS, VM_STATES, WAIT_FOR_MODES } from './catalogue/index.js';
 
 export type VmState = (typeof VM_STATES)[number];
 export type WaitFor = (typeof WAIT_FOR_MODES)[number];
@@ -9,6 +9,7 @@ export type IpFamily = (typeof IP_FAMILIES)[number];
 export type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
 export type PruneScope = (typeof PRUNE_SCOPES)[number];
 export type DefaultBehaviour = (typeof DEFAULT_BEHAVIOURS)[number];
+export type RollbackStart = (typeof ROLLBACK_STARTS)[number];
 
 export interface Connection {
   /** Host name or IP address (an IPv6 literal comes without brackets). */
@@ -64,6 +65,10 @@ export interface Settings {
   storage?: string;
   target?: string;
   snapname?: string;
+  /** state: snapshot: save the RAM of a running VM too. */
+  vmstate: boolean;
+  /** state: rollback: start the VM afterwards (auto: when it ran before). */
+  rollbackStart: RollbackStart;
   pool?: string;
 
   // behaviour switches

@@ -42300,12 +42300,14 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/catalogue/params-behaviour.ts
-const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated'];
+const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated', 'snapshot', 'rollback'];
+/** `start` with `state: rollback`: `auto` starts the VM again when it ran before the rollback. */
+const ROLLBACK_STARTS = ['auto', 'true', 'false'];
 const DEFAULT_BEHAVIOURS = ['compatibility', 'no_defaults'];
 const behaviourParams = [
     {
         name: 'state', kind: 'enum', group: 'behaviour', choices: VM_STATES, default: 'present',
-        doc: '`present` creates (or clones/restores) the VM if missing and, with `update`, reconciles its config; `started`, `stopped`, `restarted`, `paused` (suspend) and `hibernated` (suspend to disk) set its power state; `absent` destroys it; `template` converts it to a template; `current` only reports its status.',
+        doc: '`present` creates (or clones/restores) the VM if missing and, with `update`, reconciles its config; `started`, `stopped`, `restarted`, `paused` (suspend) and `hibernated` (suspend to disk) set its power state; `absent` destroys it; `template` converts it to a template; `current` only reports its status; `snapshot` takes the snapshot `snapname` (once: an existing one is kept); `rollback` returns the VM to the snapshot `snapname`.',
         example: 'started',
     },
     {
@@ -42425,8 +42427,18 @@ const behaviourParams = [
     },
     {
         name: 'snapname', kind: 'string', group: 'clone', check: 'snapshot-name',
-        doc: 'Snapshot of the source VM to clone from.',
+        doc: 'Snapshot of the source VM to clone from; with `state: snapshot` the snapshot to take, with `state: rollback` the one to return to.',
         example: 'before-upgrade',
+    },
+    {
+        name: 'vmstate', kind: 'bool', group: 'behaviour', default: 'false',
+        doc: "With `state: snapshot`, also save a running VM's memory (PVE `vmstate`), so that a rollback resumes it running where it was instead of booting it. Needs room for twice the VM's memory on the state storage.",
+        example: 'true',
+    },
+    {
+        name: 'start', kind: 'enum', group: 'behaviour', choices: ROLLBACK_STARTS, default: 'auto',
+        doc: 'With `state: rollback`, whether to start the VM after rolling it back: `auto` starts it when it ran before (a snapshot with memory comes back running anyway), `true` always, `false` leaves it stopped unless the snapshot has memory.',
+        example: 'true',
     },
     {
         name: 'pool', kind: 'string', group: 'vm', check: 'pool-id',
@@ -47883,6 +47895,20 @@ function checkRules(inputs, explicit, failed, errors) {
             err(input, `Input '${input}' is only allowed for root@pam logging in with a password (not an API token); Proxmox refuses it otherwise.`);
         }
     }
+    // Snapshots: snapname says which; vmstate and start belong to one state each (action.yml defaults arrive as
+    // given inputs, so only a value other than the default counts).
+    const state = failed.has('state') ? undefined : get('state');
+    const snapState = state === 'snapshot' || state === 'rollback';
+    if (snapState && !given('snapname'))
+        err('snapname', `Input 'snapname' is required with 'state: ${String(state)}' (the snapshot to ${state === 'snapshot' ? 'take' : 'roll back to'}).`);
+    if (snapState && given('clone'))
+        err('clone', `Input 'clone' cannot be used with 'state: ${String(state)}': snapshots are taken of and rolled back on an existing VM.`);
+    if (state !== undefined && !snapState && given('snapname') && !given('clone'))
+        err('snapname', "Input 'snapname' is used with 'clone' (the source snapshot) or 'state: snapshot' / 'state: rollback'.");
+    if (state !== undefined && state !== 'snapshot' && get('vmstate') === true)
+        err('vmstate', "Input 'vmstate' is only used with 'state: snapshot'.");
+    if (state !== undefined && state !== 'rollback' && get('start') !== undefined && get('start') !== 'auto')
+        err('start', "Input 'start' is only used with 'state: rollback' (to start a VM, use 'state: started').");
     if (get('migrate') === true && !failed.has('node') && (get('node') === undefined || get('node') === 'auto')) {
         err('migrate', "Input 'migrate' needs 'node' set to the target node name.");
     }
@@ -48034,6 +48060,8 @@ function readSettings(getInput, env) {
         storage: str('storage'),
         target: str('target'),
         snapname: str('snapname'),
+        vmstate: req('vmstate'),
+        rollbackStart: req('start'),
         pool: str('pool'),
         update: req('update'),
         updateUnsafe: req('update_unsafe'),
@@ -49526,6 +49554,9 @@ async function isIdFree(client, vmid) {
 }
 const vmConfig = (client, node, vmid) => client.get(vmPath(node, vmid, 'config'));
 const vmStatus = (client, node, vmid) => client.get(vmPath(node, vmid, 'status', 'current'));
+async function vmSnapshots(client, node, vmid) {
+    return (await client.get(vmPath(node, vmid, 'snapshot'))).filter((s) => s.name !== 'current');
+}
 const vmPending = (client, node, vmid) => client.get(vmPath(node, vmid, 'pending'));
 async function clusterNodes(client) {
     return client.get('/nodes');
@@ -49875,6 +49906,10 @@ function describeStep(s) {
             return `migrate VM ${s.vmid} from ${s.node} to ${s.target}`;
         case 'destroy':
             return `destroy VM ${s.vmid}`;
+        case 'snapshot':
+            return `snapshot VM ${s.vmid} as '${s.snapname}'${s.params.vmstate === '1' ? ' (with its memory)' : ''}`;
+        case 'rollback':
+            return `roll VM ${s.vmid} back to snapshot '${s.snapname}'${s.params.start === '1' ? ' and start it' : ''}`;
     }
 }
 /** The changes a plan makes, as known at plan time (a clone's config step: predicted from the source). */
@@ -49890,6 +49925,8 @@ function planJson(plan, secretKeys) {
                 return { ...base, params: mask({ ...s.params, newid: String(s.newid) }) };
             case 'create':
             case 'migrate':
+            case 'snapshot':
+            case 'rollback':
             case 'destroy':
             case 'power':
                 return { ...base, params: mask(s.params) };
@@ -50219,6 +50256,14 @@ class Applier {
                 return;
             case 'destroy':
                 await this.call('delete', vmPath(step.node, step.vmid), step.params, `destroy VM ${step.vmid}`);
+                this.changed = true;
+                return;
+            case 'snapshot':
+                await this.call('post', vmPath(step.node, step.vmid, 'snapshot'), { snapname: step.snapname, ...step.params }, describeStep(step));
+                this.changed = true;
+                return;
+            case 'rollback':
+                await this.call('post', vmPath(step.node, step.vmid, 'snapshot', encodeURIComponent(step.snapname), 'rollback'), step.params, describeStep(step));
                 this.changed = true;
                 return;
         }
@@ -51207,6 +51252,43 @@ async function planState(ctx, plan, live) {
                 plan.msg = `${label} paused`;
             }
             return;
+        case 'snapshot': {
+            need(live, s);
+            if (before === 'template')
+                throw new PlanError(`${label} is a template, and PVE takes no snapshot of a template`);
+            const snapname = s.snapname;
+            if ((await vmSnapshots(ctx.client, node, vmid)).some((x) => x.name === snapname)) {
+                plan.msg = `${label} already has snapshot '${snapname}' (kept as it is)`;
+                return;
+            }
+            const params = {};
+            if (s.vmstate && (before === 'running' || before === 'paused'))
+                params.vmstate = '1';
+            else if (s.vmstate)
+                plan.notes.push(`vmstate: ${label} is ${before}, so there is no memory to save; the snapshot has its disks and config only`);
+            plan.steps.push({ kind: 'snapshot', node, vmid, snapname, params });
+            plan.msg = `${label} snapshot '${snapname}' taken`;
+            return;
+        }
+        case 'rollback': {
+            need(live, s);
+            if (before === 'template')
+                throw new PlanError(`${label} is a template: PVE cannot roll a template back`);
+            const snapname = s.snapname;
+            const snaps = await vmSnapshots(ctx.client, node, vmid);
+            const snap = snaps.find((x) => x.name === snapname);
+            if (!snap)
+                throw new PlanError(`${label} has no snapshot '${snapname}' (${snaps.length ? `its snapshots: ${snaps.map((x) => x.name).join(', ')}` : 'it has none'}); take one with state: snapshot`);
+            const withRam = Number(snap.vmstate ?? 0) === 1;
+            const wasRunning = before === 'running' || before === 'paused';
+            // A snapshot with memory comes back running in any case (PVE starts it from that state).
+            const start = !withRam && (s.rollbackStart === 'true' || (s.rollbackStart === 'auto' && wasRunning));
+            if (withRam && s.rollbackStart === 'false')
+                plan.notes.push(`start: false, but snapshot '${snapname}' holds the VM's memory, and PVE resumes the VM from it running`);
+            plan.steps.push({ kind: 'rollback', node, vmid, snapname, params: start ? { start: '1' } : {} });
+            plan.msg = `${label} rolled back to snapshot '${snapname}'${withRam ? ', running from its saved memory' : start ? ' and started' : ''}`;
+            return;
+        }
         case 'hibernated':
             need(live, s);
             if (before === 'hibernated')

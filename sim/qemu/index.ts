@@ -7,7 +7,7 @@ import { createVm } from './create.js';
 import { destroyVm } from './destroy.js';
 import { migratePrecondition, migrateVm } from './migrate.js';
 import { vmReboot, vmReset, vmResume, vmShutdown, vmStart, vmStop, vmSuspend } from './power.js';
-import { createSnapshot, listSnapshots } from './snapshot.js';
+import { createSnapshot, listSnapshots, rollbackSnapshot } from './snapshot.js';
 import { listVms, statusCurrent, vmDirIndex } from './status.js';
 import { createTemplate, resizeDisk } from './template.js';
 
@@ -39,6 +39,7 @@ export const qemuRoutes: Route[] = [
   { method: 'PUT', template: `${Q}/resize`, handler: resizeDisk },
   { method: 'GET', template: `${Q}/snapshot`, handler: listSnapshots },
   { method: 'POST', template: `${Q}/snapshot`, handler: createSnapshot },
+  { method: 'POST', template: `${Q}/snapshot/{snapname}/rollback`, handler: rollbackSnapshot },
   { method: 'GET', template: `${Q}/agent/network-get-interfaces`, handler: agentNetworkGetInterfaces },
   { method: 'POST', template: `${Q}/agent/ping`, handler: agentPing },
 ];

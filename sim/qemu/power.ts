@@ -35,14 +35,14 @@ function agentUp(vm: VmRecord): boolean {
   return vm.agentUpAt !== undefined && Date.now() >= vm.agentUpAt && vm.qmpstatus === 'running' && !vm.guest?.agentNeverUp;
 }
 
-function markStarted(ctx: Ctx, vm: VmRecord): void {
+export function markStarted(ctx: Ctx, vm: VmRecord): void {
   vm.status = 'running';
   vm.qmpstatus = 'running';
   vm.startedAt = Date.now();
   vm.agentUpAt = agentEnabled(vm.config) ? Date.now() + scaled(ctx, ctx.sim.durations.agentUp) : undefined;
 }
 
-function markStopped(ctx: Ctx, vm: VmRecord): void {
+export function markStopped(ctx: Ctx, vm: VmRecord): void {
   vm.status = 'stopped';
   vm.qmpstatus = 'stopped';
   vm.startedAt = undefined;
@@ -323,7 +323,7 @@ export function vmReset(ctx: Ctx): string {
 }
 
 /** find_vmstate_storage: vmstatestorage, else the storage of a shared disk, else of any disk, else local. */
-function vmstateStorage(ctx: Ctx, conf: Record<string, string>): string {
+export function vmstateStorage(ctx: Ctx, conf: Record<string, string>): string {
   if (conf.vmstatestorage) return conf.vmstatestorage;
   const sids = configVolids(conf).map((v) => splitVolid(v)!.storage);
   return sids.find((s) => ctx.sim.state.storages.get(s)?.shared) ?? sids[0] ?? 'local';

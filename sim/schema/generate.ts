@@ -32,6 +32,7 @@ export const SIMULATED_PATHS: readonly string[] = [
   `${Q}/agent/network-get-interfaces`,
   `${Q}/agent/ping`,
   `${Q}/snapshot`,
+  `${Q}/snapshot/{snapname}/rollback`,
   '/nodes/{node}/tasks',
   '/nodes/{node}/tasks/{upid}/status',
   '/nodes/{node}/tasks/{upid}/log',

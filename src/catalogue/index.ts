@@ -10,7 +10,7 @@ import type { Param } from './types.js';
 export type { Param, ParamGroup, ParamKind, PropFormat, SubKeyCheck, SubKeyType, SubOption, ValueCheck } from './types.js';
 export { outputs } from './outputs.js';
 export { describe, actionYmlDefault } from './describe.js';
-export { DEFAULT_BEHAVIOURS, VM_STATES } from './params-behaviour.js';
+export { DEFAULT_BEHAVIOURS, ROLLBACK_STARTS, VM_STATES } from './params-behaviour.js';
 export { CLEANUP_POLICIES, IP_FAMILIES, PRUNE_SCOPES, WAIT_FOR_MODES } from './params-lifecycle.js';
 
 export const catalogue: readonly Param[] = [

@@ -1,13 +1,15 @@
 // Parameters that choose what the action does (state, identity, clone/restore source, update switches).
 import type { Param } from './types.js';
 
-export const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated'] as const;
+export const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated', 'snapshot', 'rollback'] as const;
+/** `start` with `state: rollback`: `auto` starts the VM again when it ran before the rollback. */
+export const ROLLBACK_STARTS = ['auto', 'true', 'false'] as const;
 export const DEFAULT_BEHAVIOURS = ['compatibility', 'no_defaults'] as const;
 
 export const behaviourParams: Param[] = [
   {
     name: 'state', kind: 'enum', group: 'behaviour', choices: VM_STATES, default: 'present',
-    doc: '`present` creates (or clones/restores) the VM if missing and, with `update`, reconciles its config; `started`, `stopped`, `restarted`, `paused` (suspend) and `hibernated` (suspend to disk) set its power state; `absent` destroys it; `template` converts it to a template; `current` only reports its status.',
+    doc: '`present` creates (or clones/restores) the VM if missing and, with `update`, reconciles its config; `started`, `stopped`, `restarted`, `paused` (suspend) and `hibernated` (suspend to disk) set its power state; `absent` destroys it; `template` converts it to a template; `current` only reports its status; `snapshot` takes the snapshot `snapname` (once: an existing one is kept); `rollback` returns the VM to the snapshot `snapname`.',
     example: 'started',
   },
   {
@@ -127,8 +129,18 @@ export const behaviourParams: Param[] = [
   },
   {
     name: 'snapname', kind: 'string', group: 'clone', check: 'snapshot-name',
-    doc: 'Snapshot of the source VM to clone from.',
+    doc: 'Snapshot of the source VM to clone from; with `state: snapshot` the snapshot to take, with `state: rollback` the one to return to.',
     example: 'before-upgrade',
+  },
+  {
+    name: 'vmstate', kind: 'bool', group: 'behaviour', default: 'false',
+    doc: "With `state: snapshot`, also save a running VM's memory (PVE `vmstate`), so that a rollback resumes it running where it was instead of booting it. Needs room for twice the VM's memory on the state storage.",
+    example: 'true',
+  },
+  {
+    name: 'start', kind: 'enum', group: 'behaviour', choices: ROLLBACK_STARTS, default: 'auto',
+    doc: 'With `state: rollback`, whether to start the VM after rolling it back: `auto` starts it when it ran before (a snapshot with memory comes back running anyway), `true` always, `false` leaves it stopped unless the snapshot has memory.',
+    example: 'true',
   },
   {
     name: 'pool', kind: 'string', group: 'vm', check: 'pool-id',

@@ -1,6 +1,6 @@
 // Runner inputs → the typed Settings object: env fallbacks, defaults, parsing, cross-input rules, all errors at once.
 import { catalogue, param, type Param } from '../catalogue/index.js';
-import type { CleanupPolicy, DefaultBehaviour, IpFamily, Lifecycle, PruneScope, Settings, VmState, WaitFor } from '../settings.js';
+import type { CleanupPolicy, DefaultBehaviour, IpFamily, Lifecycle, PruneScope, RollbackStart, Settings, VmState, WaitFor } from '../settings.js';
 import { parseDuration, parseVmidRange } from './checks.js';
 import { buildConnection } from './connection.js';
 import { type InputError } from './errors.js';
@@ -127,6 +127,8 @@ export function readSettings(
     storage: str('storage'),
     target: str('target'),
     snapname: str('snapname'),
+    vmstate: req<boolean>('vmstate'),
+    rollbackStart: req<RollbackStart>('start'),
     pool: str('pool'),
     update: req<boolean>('update'),
     updateUnsafe: req<boolean>('update_unsafe'),

@@ -60,6 +60,17 @@ export function checkRules(inputs: Inputs, explicit: ReadonlySet<string>, failed
       err(input, `Input '${input}' is only allowed for root@pam logging in with a password (not an API token); Proxmox refuses it otherwise.`);
     }
   }
+  // Snapshots: snapname says which; vmstate and start belong to one state each (action.yml defaults arrive as
+  // given inputs, so only a value other than the default counts).
+  const state = failed.has('state') ? undefined : get('state');
+  const snapState = state === 'snapshot' || state === 'rollback';
+  if (snapState && !given('snapname')) err('snapname', `Input 'snapname' is required with 'state: ${String(state)}' (the snapshot to ${state === 'snapshot' ? 'take' : 'roll back to'}).`);
+  if (snapState && given('clone')) err('clone', `Input 'clone' cannot be used with 'state: ${String(state)}': snapshots are taken of and rolled back on an existing VM.`);
+  if (state !== undefined && !snapState && given('snapname') && !given('clone'))
+    err('snapname', "Input 'snapname' is used with 'clone' (the source snapshot) or 'state: snapshot' / 'state: rollback'.");
+  if (state !== undefined && state !== 'snapshot' && get('vmstate') === true) err('vmstate', "Input 'vmstate' is only used with 'state: snapshot'.");
+  if (state !== undefined && state !== 'rollback' && get('start') !== undefined && get('start') !== 'auto')
+    err('start', "Input 'start' is only used with 'state: rollback' (to start a VM, use 'state: started').");
   if (get('migrate') === true && !failed.has('node') && (get('node') === undefined || get('node') === 'auto')) {
     err('migrate', "Input 'migrate' needs 'node' set to the target node name.");
   }

@@ -370,6 +370,14 @@ export class Applier {
         await this.call('delete', vmPath(step.node, step.vmid), step.params, `destroy VM ${step.vmid}`);
         this.changed = true;
         return;
+      case 'snapshot':
+        await this.call('post', vmPath(step.node, step.vmid, 'snapshot'), { snapname: step.snapname, ...step.params }, describeStep(step));
+        this.changed = true;
+        return;
+      case 'rollback':
+        await this.call('post', vmPath(step.node, step.vmid, 'snapshot', encodeURIComponent(step.snapname), 'rollback'), step.params, describeStep(step));
+        this.changed = true;
+        return;
     }
   }
 }

@@ -9,7 +9,7 @@ import { addCiTags, ciTagsFor } from './ci-tags.js';
 import { type Live, PlanError, type PlanContext, readLive } from './context.js';
 import { allocateId } from './ids.js';
 import { planPrune } from './prune.js';
-import { clusterNodes, runState, vmConfig, vmPending } from './pve.js';
+import { clusterNodes, runState, vmConfig, vmPending, vmSnapshots } from './pve.js';
 import { type Guards, type Plan, type PlanDraft, type PowerAction, type Step, finishPlan, newPlan } from './steps.js';
 
 /** Storages the spec allocates on ("local-lvm:32", "local:cloudinit", efidisk0 "local-lvm:1,..."). */
@@ -385,6 +385,38 @@ async function planState(ctx: PlanContext, plan: PlanDraft, live: Live | undefin
         plan.msg = `${label} paused`;
       }
       return;
+    case 'snapshot': {
+      need(live, s);
+      if (before === 'template') throw new PlanError(`${label} is a template, and PVE takes no snapshot of a template`);
+      const snapname = s.snapname!;
+      if ((await vmSnapshots(ctx.client, node, vmid)).some((x) => x.name === snapname)) {
+        plan.msg = `${label} already has snapshot '${snapname}' (kept as it is)`;
+        return;
+      }
+      const params: Record<string, string> = {};
+      if (s.vmstate && (before === 'running' || before === 'paused')) params.vmstate = '1';
+      else if (s.vmstate) plan.notes.push(`vmstate: ${label} is ${before}, so there is no memory to save; the snapshot has its disks and config only`);
+      plan.steps.push({ kind: 'snapshot', node, vmid, snapname, params });
+      plan.msg = `${label} snapshot '${snapname}' taken`;
+      return;
+    }
+    case 'rollback': {
+      need(live, s);
+      if (before === 'template') throw new PlanError(`${label} is a template: PVE cannot roll a template back`);
+      const snapname = s.snapname!;
+      const snaps = await vmSnapshots(ctx.client, node, vmid);
+      const snap = snaps.find((x) => x.name === snapname);
+      if (!snap)
+        throw new PlanError(`${label} has no snapshot '${snapname}' (${snaps.length ? `its snapshots: ${snaps.map((x) => x.name).join(', ')}` : 'it has none'}); take one with state: snapshot`);
+      const withRam = Number(snap.vmstate ?? 0) === 1;
+      const wasRunning = before === 'running' || before === 'paused';
+      // A snapshot with memory comes back running in any case (PVE starts it from that state).
+      const start = !withRam && (s.rollbackStart === 'true' || (s.rollbackStart === 'auto' && wasRunning));
+      if (withRam && s.rollbackStart === 'false') plan.notes.push(`start: false, but snapshot '${snapname}' holds the VM's memory, and PVE resumes the VM from it running`);
+      plan.steps.push({ kind: 'rollback', node, vmid, snapname, params: start ? { start: '1' } : {} });
+      plan.msg = `${label} rolled back to snapshot '${snapname}'${withRam ? ', running from its saved memory' : start ? ' and started' : ''}`;
+      return;
+    }
     case 'hibernated':
       need(live, s);
       if (before === 'hibernated') plan.msg = `${label} is already hibernated`;

@@ -71,6 +71,18 @@ export interface PendingEntry {
   delete?: number;
 }
 
+/** A snapshot as GET .../snapshot lists it (the last entry, `current`, is the VM itself). */
+export interface SnapshotEntry {
+  name: string;
+  vmstate?: number;
+  snaptime?: number;
+  parent?: string;
+}
+
+export async function vmSnapshots(client: ProxmoxClient, node: string, vmid: number): Promise<SnapshotEntry[]> {
+  return (await client.get<SnapshotEntry[]>(vmPath(node, vmid, 'snapshot'))).filter((s) => s.name !== 'current');
+}
+
 export const vmPending = (client: ProxmoxClient, node: string, vmid: number) =>
   client.get<PendingEntry[]>(vmPath(node, vmid, 'pending'));
 

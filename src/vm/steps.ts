@@ -58,7 +58,9 @@ export type Step =
   | { kind: 'power'; node: string; vmid: number; action: PowerAction; params: Record<string, string> }
   | { kind: 'template'; node: string; vmid: number }
   | { kind: 'migrate'; node: string; vmid: number; target: string; params: Record<string, string> }
-  | { kind: 'destroy'; node: string; vmid: number; params: Record<string, string> };
+  | { kind: 'destroy'; node: string; vmid: number; params: Record<string, string> }
+  | { kind: 'snapshot'; node: string; vmid: number; snapname: string; params: Record<string, string> }
+  | { kind: 'rollback'; node: string; vmid: number; snapname: string; params: Record<string, string> };
 
 export interface PrunedVm {
   vmid: number;
@@ -145,6 +147,10 @@ export function describeStep(s: PlannedStep): string {
       return `migrate VM ${s.vmid} from ${s.node} to ${s.target}`;
     case 'destroy':
       return `destroy VM ${s.vmid}`;
+    case 'snapshot':
+      return `snapshot VM ${s.vmid} as '${s.snapname}'${s.params.vmstate === '1' ? ' (with its memory)' : ''}`;
+    case 'rollback':
+      return `roll VM ${s.vmid} back to snapshot '${s.snapname}'${s.params.start === '1' ? ' and start it' : ''}`;
   }
 }
 
@@ -165,6 +171,8 @@ export function planJson(plan: Plan, secretKeys: ReadonlySet<string>): string {
         return { ...base, params: mask({ ...s.params, newid: String(s.newid) }) };
       case 'create':
       case 'migrate':
+      case 'snapshot':
+      case 'rollback':
       case 'destroy':
       case 'power':
         return { ...base, params: mask(s.params) };
