@@ -48856,10 +48856,10 @@ class ProxmoxClient {
             path,
             pveMessage: message || undefined,
             errors,
-            hint: this.hint(res.status, policy),
+            hint: this.hint(res.status, policy, method, path, message),
         });
     }
-    hint(status, policy) {
+    hint(status, policy, method, path, message) {
         const token = this.creds.kind === 'token';
         if (status === 401) {
             if (token) {
@@ -48870,8 +48870,15 @@ class ProxmoxClient {
                 ? `authentication failed: check api_user and api_password${otp} (user ${this.conn.user})`
                 : `authentication failed even after a fresh login: check api_user and api_password (user ${this.conn.user})`;
         }
-        if (status === 403 && token) {
-            return `API token ${this.creds.authId}: with privilege separation a token only has the permissions granted to the token itself`;
+        if (status === 403) {
+            const parts = [];
+            // qemu-server create_vm / clone_vm: VM.Allocate on /vms/<id> failed and so did the pool; PVE names neither.
+            if (method === 'POST' && /^\/nodes\/[^/]+\/qemu(\/\d+\/clone)?$/.test(path) && /^Permission check failed$/.test(message))
+                parts.push("PVE names no path here: creating or cloning a VM needs VM.Allocate on /vms/<id> or on the pool given in 'pool'");
+            if (token)
+                parts.push(`API token ${this.creds.authId}: a token with privilege separation has only the privileges granted to both the token and its user`);
+            parts.push('docs/permissions.md lists the privileges each feature needs');
+            return parts.join('; ');
         }
         return undefined;
     }
@@ -50878,6 +50885,9 @@ async function chooseNode(ctx, plan) {
         throw new PlanError(`node: auto found no online node${wanted.length ? ` with the storage(s) ${wanted.join(', ')}` : ''} in the cluster`);
     const free = (n) => (n.maxmem ?? 0) - (n.mem ?? 0);
     eligible.sort((a, b) => free(b) - free(a) || a.node.localeCompare(b.node));
+    // PVE leaves a node's figures out of GET /nodes without Sys.Audit on /nodes/<node> (pve-manager API2/Nodes.pm).
+    if (eligible.every((n) => !n.maxmem))
+        plan.warnings.push(`node: auto could not see any node's memory (the credentials lack Sys.Audit on /nodes), so it chose ${eligible[0].node} by name alone: grant Sys.Audit on /nodes (docs/permissions.md) or set node`);
     plan.notes.push(`node: auto chose ${eligible[0].node} (${Math.round(free(eligible[0]) / 2 ** 20)} MiB free${wanted.length ? `, has ${wanted.join(', ')}` : ''})`);
     return eligible[0].node;
 }

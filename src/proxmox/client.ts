@@ -266,11 +266,11 @@ export class ProxmoxClient {
       path,
       pveMessage: message || undefined,
       errors,
-      hint: this.hint(res.status, policy),
+      hint: this.hint(res.status, policy, method, path, message),
     });
   }
 
-  private hint(status: number, policy: Policy): string | undefined {
+  private hint(status: number, policy: Policy, method: Method, path: string, message: string): string | undefined {
     const token = this.creds.kind === 'token';
     if (status === 401) {
       if (token) {
@@ -281,8 +281,15 @@ export class ProxmoxClient {
         ? `authentication failed: check api_user and api_password${otp} (user ${this.conn.user})`
         : `authentication failed even after a fresh login: check api_user and api_password (user ${this.conn.user})`;
     }
-    if (status === 403 && token) {
-      return `API token ${this.creds.authId}: with privilege separation a token only has the permissions granted to the token itself`;
+    if (status === 403) {
+      const parts: string[] = [];
+      // qemu-server create_vm / clone_vm: VM.Allocate on /vms/<id> failed and so did the pool; PVE names neither.
+      if (method === 'POST' && /^\/nodes\/[^/]+\/qemu(\/\d+\/clone)?$/.test(path) && /^Permission check failed$/.test(message))
+        parts.push("PVE names no path here: creating or cloning a VM needs VM.Allocate on /vms/<id> or on the pool given in 'pool'");
+      if (token)
+        parts.push(`API token ${this.creds.authId}: a token with privilege separation has only the privileges granted to both the token and its user`);
+      parts.push('docs/permissions.md lists the privileges each feature needs');
+      return parts.join('; ');
     }
     return undefined;
   }

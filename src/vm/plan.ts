@@ -40,6 +40,9 @@ async function chooseNode(ctx: PlanContext, plan: PlanDraft): Promise<string> {
     throw new PlanError(`node: auto found no online node${wanted.length ? ` with the storage(s) ${wanted.join(', ')}` : ''} in the cluster`);
   const free = (n: { mem?: number; maxmem?: number }) => (n.maxmem ?? 0) - (n.mem ?? 0);
   eligible.sort((a, b) => free(b) - free(a) || a.node.localeCompare(b.node));
+  // PVE leaves a node's figures out of GET /nodes without Sys.Audit on /nodes/<node> (pve-manager API2/Nodes.pm).
+  if (eligible.every((n) => !n.maxmem))
+    plan.warnings.push(`node: auto could not see any node's memory (the credentials lack Sys.Audit on /nodes), so it chose ${eligible[0].node} by name alone: grant Sys.Audit on /nodes (docs/permissions.md) or set node`);
   plan.notes.push(`node: auto chose ${eligible[0].node} (${Math.round(free(eligible[0]) / 2 ** 20)} MiB free${wanted.length ? `, has ${wanted.join(', ')}` : ''})`);
   return eligible[0].node;
 }
