@@ -43074,7 +43074,7 @@ const outputs = [
     { name: 'vmid', doc: 'ID of the VM acted on (of the new VM after a clone).' },
     { name: 'node', doc: 'Node the VM is on.' },
     { name: 'name', doc: 'Name of the VM.' },
-    { name: 'status', doc: 'Power status of the VM after the run (`running`, `stopped`, `paused`, ...); empty when it does not exist.' },
+    { name: 'status', doc: 'Power status of the VM after the run: `running`, `stopped`, `paused`, `hibernated`, `template`, or `absent` when it does not exist (with `dry_run`: the status before the run).' },
     { name: 'changed', doc: '`true` when the run changed anything, else `false`.' },
     { name: 'msg', doc: 'One-line summary of what happened, e.g. `VM spynal with vmid 115 deployed`.' },
     { name: 'mac', doc: 'JSON object of network devices to MAC addresses, e.g. `{"net0":"BC:24:11:3F:9A:01"}`.' },
