@@ -9,6 +9,12 @@ export interface FaultOptions {
   dropRate?: number;
   /** Methods the two rates apply to (default: GET only, i.e. reads). */
   methods?: HttpMethod[];
+  /**
+   * At most this many faults in a row for one method and path; the next such request is answered normally (a
+   * transient fault clears). Unset: no limit, every request draws on its own. Tests that claim "faults within the
+   * client's retry budget never fail a step" set it below that budget, so the claim holds on every run.
+   */
+  maxInARow?: number;
   /** Status(es) used for injected errors, picked at random (default [500, 503]). */
   errorStatus?: number | number[];
   /** The next matching task(s) end with `TASK ERROR: <message>` instead of doing their work. */
@@ -73,6 +79,7 @@ export class FaultInjector {
   private failTaskLeft = 0;
   private lineUpWaiting: Array<() => void> = [];
   private lineUpDone = false;
+  private readonly inARow = new Map<string, number>();
 
   constructor(options: FaultOptions = {}) {
     this.set(options);
@@ -85,6 +92,7 @@ export class FaultInjector {
     this.options = { ...options };
     this.random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.failTaskLeft = options.failTask ? (options.failTask.times ?? 1) : 0;
+    this.inARow.clear();
   }
 
   get current(): Readonly<FaultOptions> {
@@ -92,7 +100,20 @@ export class FaultInjector {
   }
 
   /** Decides, before any handler work, whether this request is dropped or answered with an injected error. */
-  beforeRequest(method: string): RequestFault | undefined {
+  beforeRequest(method: string, path = ''): RequestFault | undefined {
+    const fault = this.draw(method);
+    if (this.options.maxInARow === undefined) return fault;
+    const key = `${method} ${path}`;
+    const n = this.inARow.get(key) ?? 0;
+    if (!fault || n >= this.options.maxInARow) {
+      this.inARow.delete(key);
+      return undefined;
+    }
+    this.inARow.set(key, n + 1);
+    return fault;
+  }
+
+  private draw(method: string): RequestFault | undefined {
     const o = this.options;
     const methods: readonly string[] = o.methods ?? ['GET'];
     if (!methods.includes(method)) return undefined;

@@ -198,7 +198,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     const rel = safeDecode(rawRel);
     entry.path = rel;
 
-    const fault = deps.faults.beforeRequest(method);
+    const fault = deps.faults.beforeRequest(method, rel);
     if (fault) {
       entry.fault = fault.kind;
       if (fault.kind === 'drop') return 'drop';

@@ -49,6 +49,14 @@ describe('injected errors', () => {
     sim.configure({ faults: {} });
   });
 
+  it('with maxInARow, clear after that many faults in a row on one method and path', () => {
+    const f = new FaultInjector({ dropRate: 1, maxInARow: 2 });
+    const seq = (path: string, n: number) => Array.from({ length: n }, () => f.beforeRequest('GET', path)?.kind ?? 'ok').join(',');
+    expect(seq('/a', 6)).toBe('drop,drop,ok,drop,drop,ok');
+    expect(seq('/b', 3)).toBe('drop,drop,ok'); // counted per path
+    expect(f.beforeRequest('POST', '/a')).toBeUndefined(); // methods: GET only by default
+  });
+
   it('are reproducible from a seed', () => {
     const decide = (seed: number) => {
       const f = new FaultInjector({ errorRate: 0.5, dropRate: 0.2, seed });
