@@ -105,7 +105,7 @@ describe('against the simulator', () => {
 
   it('keeps reading through injected 503s and dropped connections', async () => {
     const c = client({ tokenId: full().tokenid, tokenSecret: full().secret });
-    sim.configure({ faults: { errorRate: 0.2, dropRate: 0.1, errorStatus: [500, 503, 596], seed: 7 } });
+    sim.configure({ faults: { errorRate: 0.2, dropRate: 0.1, errorStatus: [500, 503, 596], seed: 7, maxInARow: 3 } });
     try {
       for (let i = 0; i < 20; i++) await c.get('/version');
     } finally {
