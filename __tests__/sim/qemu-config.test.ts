@@ -175,13 +175,20 @@ describe('pending changes on a running VM', () => {
   });
 
   it('POST config with background_delay returns null when the task ends in time', async () => {
-    const res = await q.api('POST', '/nodes/pve1/qemu/200/config', { description: 'bg', background_delay: 5 });
-    expect(res.status).toBe(200);
-    expect(res.json.data).toBeNull();
-    expect((await q.config(200)).description).toBe('bg');
-    const failed = await q.api('POST', '/nodes/pve1/qemu/200/config', { boot: 'order=scsi9', background_delay: 5 });
-    expect(failed.status).toBe(500);
-    expect(failed.json.message).toBe("failed to update VM 200: invalid bootorder: device 'scsi9' does not exist'\n");
+    // Real time here: the delay (5 s) is then 16 times the task (300 ms), which a loaded machine cannot eat up;
+    // at the suite's time scale both shrink, the delay to 100 ms.
+    q.sim.configure({ timeScale: 1 });
+    try {
+      const res = await q.api('POST', '/nodes/pve1/qemu/200/config', { description: 'bg', background_delay: 5 });
+      expect(res.status).toBe(200);
+      expect(res.json.data).toBeNull();
+      expect((await q.config(200)).description).toBe('bg');
+      const failed = await q.api('POST', '/nodes/pve1/qemu/200/config', { boot: 'order=scsi9', background_delay: 5 });
+      expect(failed.status).toBe(500);
+      expect(failed.json.message).toBe("failed to update VM 200: invalid bootorder: device 'scsi9' does not exist'\n");
+    } finally {
+      q.sim.configure({ timeScale: 0.02 });
+    }
   });
 
   it('applies everything pending when the VM stops', async () => {
