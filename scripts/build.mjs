@@ -1,8 +1,37 @@
 // Bundles each action entry with ncc into dist/<entry>/index.js (ESM), as the runner loads them.
 // Each bundle is built beside its target and swapped in by rename, so a test running the old bundle never
 // sees a half-written or missing file.
+//
+// Start-up cost is kept down by what the entries load (src/entries/): tsconfig.json `paths` map `undici` and
+// `@actions/http-client` to lazy stand-ins (src/entries/lazy/), which ncc honours like tsc. checkStartup() below
+// fails the build if that stops working: the entry file must stay small and free of @actions/core, and no chunk the
+// entry imports may contain undici's index or @actions/http-client (those must stay in chunks loaded on demand).
 import { execFileSync } from 'node:child_process';
-import { renameSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+
+const ENTRY_MAX_BYTES = 64 * 1024;
+
+function checkStartup(dir, entry) {
+  const index = readFileSync(`${dir}/index.js`, 'utf8');
+  const problems = [];
+  if (index.length > ENTRY_MAX_BYTES) problems.push(`index.js is ${index.length} bytes (limit ${ENTRY_MAX_BYTES})`);
+  if (/add-mask|GITHUB_STATE/.test(index)) problems.push('index.js contains @actions/core');
+  const chunks = new Set([...index.matchAll(/__nccwpck_require__\.e\((\d+)\)/g)].map((m) => m[1]));
+  for (const id of chunks) {
+    const text = readFileSync(`${dir}/${id}.index.js`, 'utf8');
+    if (text.includes('MockAgent')) problems.push(`chunk ${id} (imported by the entry) contains undici's index`);
+    if (text.includes('HttpClientError')) problems.push(`chunk ${id} (imported by the entry) contains @actions/http-client`);
+  }
+  if (problems.length) throw new Error(`dist/${entry}: start-up check failed:\n  ${problems.join('\n  ')}`);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  const size = (f) => statSync(`${dir}/${f}`).size;
+  const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+  const loaded = ['index.js', ...[...chunks].map((id) => `${id}.index.js`)];
+  console.log(
+    `dist/${entry}: entry ${kib(size('index.js'))}; with the action's chunks ${kib(loaded.reduce((a, f) => a + size(f), 0))};` +
+      ` ${files.length} files, ${kib(files.reduce((a, f) => a + size(f), 0))} in all (the rest loads on demand)`,
+  );
+}
 
 for (const entry of ['main', 'post']) {
   const tmp = `dist/.${entry}-${process.pid}`;
@@ -12,6 +41,7 @@ for (const entry of ['main', 'post']) {
     ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', `src/entries/${entry}.ts`, '-o', tmp, '--license', 'licenses.txt', '--quiet'],
     { stdio: 'inherit' },
   );
+  checkStartup(tmp, entry);
   const old = `dist/.${entry}-old-${process.pid}`;
   try {
     renameSync(`dist/${entry}`, old);

@@ -54,7 +54,7 @@ const LAYERS: Array<[string, RegExp]> = [
   ['proxmox', /^src\/proxmox\//],
   ['vm', /^src\/vm\//],
   ['report', /^src\/report\//],
-  ['state', /^src\/state\.ts$/],
+  ['state', /^src\/state(-read)?\.ts$/],
   ['entries', /^src\/(main|post)\.ts$|^src\/entries\//],
 ];
 const layerOf = (f: string) => LAYERS.findIndex(([, re]) => re.test(f));
