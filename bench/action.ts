@@ -8,6 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { actionInputs, inputEnvName, runAction } from '../tools/runner/index.js';
 
+/** The Node binary the action runs on (bench/run.ts sets it per pass: the pinned Node 24, then this process's). */
+let benchNode = process.execPath;
+export function useNode(path: string): void {
+  benchNode = path;
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..');
 const probeUrl = pathToFileURL(join(here, 'probe.mjs')).href;
@@ -60,6 +66,7 @@ export async function runActionStep(inputs: Record<string, string>, timeoutMs = 
       actionDir,
       env: { NODE_OPTIONS: `--import ${probeUrl}`, BENCH_PROBE_FILE: probeFile },
       timeoutMs,
+      node: benchNode,
     });
     const ok = main.exitCode === 0 && !main.timedOut;
     const errors = main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
@@ -85,7 +92,7 @@ export interface ColdStart {
  * timestamp immediately before the spawn (the harness does file and YAML work before its spawn, which would blur
  * a start-up figure of a few tens of ms).
  */
-export async function spawnActionBare(inputs: Record<string, string>): Promise<ColdStart> {
+export async function spawnActionBare(inputs: Record<string, string>, probe = true): Promise<ColdStart> {
   const root = mkdtempSync(join(tmpdir(), 'bench-cold-'));
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_TEMP: root };
   for (const f of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH']) {
@@ -93,12 +100,12 @@ export async function spawnActionBare(inputs: Record<string, string>): Promise<C
     writeFileSync(env[f], '');
   }
   for (const input of actionInputs(actionDir)) env[inputEnvName(input.name)] = inputs[input.name] ?? input.default ?? '';
-  env.NODE_OPTIONS = `--import ${probeUrl}`;
   env.BENCH_PROBE_FILE = join(root, 'probe.json');
+  if (probe) env.NODE_OPTIONS = `--import ${probeUrl}`;
   mkdirSync(join(root, 'ws'));
   try {
     const spawnAt = Date.now();
-    const child = spawn(process.execPath, [join(actionDir, 'dist/main/index.js')], { cwd: join(root, 'ws'), env, stdio: 'ignore' });
+    const child = spawn(benchNode, [join(actionDir, 'dist/main/index.js')], { cwd: join(root, 'ws'), env, stdio: 'ignore' });
     const exitCode = await new Promise<number | null>((res, rej) => {
       child.on('error', rej);
       child.on('close', (c) => res(c));
@@ -110,13 +117,55 @@ export async function spawnActionBare(inputs: Record<string, string>): Promise<C
 }
 
 /** Bare Node on this machine (`node -e 0`): the floor under any action's start-up time and memory. */
-export async function bareNode(): Promise<{ ms: number; rssKiB?: number }> {
+export async function bareNode(): Promise<{ ms: number; rssKiB?: number; plainMs: number }> {
   const file = join(mkdtempSync(join(tmpdir(), 'bench-node-')), 'probe.json');
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: `--import ${probeUrl}`, BENCH_PROBE_FILE: file } });
+  // The same minimal environment the action's runs get (not this process's: Node 20 reads NODE_EXTRA_CA_CERTS, if
+  // set, at start-up, which made its `node -e 0` 70 ms instead of 28 ms here).
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir() };
+  const child = spawn(benchNode, ['-e', '0'], { stdio: 'ignore', env: { ...env, NODE_OPTIONS: `--import ${probeUrl}`, BENCH_PROBE_FILE: file } });
   await new Promise((res) => child.on('close', res));
   const ms = performance.now() - t0;
   const rssKiB = readProbe(file)?.maxRssKiB;
   rmSync(dirname(file), { recursive: true, force: true });
-  return { ms, rssKiB };
+  // The floor for the start-up ratios: the same spawn without the probe (which costs an ESM loader start itself).
+  const t1 = performance.now();
+  const plain = spawn(benchNode, ['-e', '0'], { stdio: 'ignore', env });
+  await new Promise((res) => plain.on('close', res));
+  return { ms, rssKiB, plainMs: performance.now() - t1 };
+}
+
+export type PostCase = 'never' | 'nothing-created';
+
+/**
+ * The post step with nothing to do, spawned as the runner spawns it (runner variables, inputs, STATE_*), no probe:
+ * `never` — main created a VM but cleanup is never; `nothing-created` — cleanup always, but main created nothing.
+ */
+export async function spawnPostNothing(inputs: Record<string, string>, kind: PostCase): Promise<{ ms: number; exitCode: number | null; stdout: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'bench-post-'));
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_TEMP: root };
+  for (const f of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH']) {
+    env[f] = join(root, f.toLowerCase());
+    writeFileSync(env[f], '');
+  }
+  for (const input of actionInputs(actionDir)) env[inputEnvName(input.name)] = inputs[input.name] ?? input.default ?? '';
+  if (kind === 'never') {
+    env.STATE_cleanup = 'never';
+    env.STATE_created = JSON.stringify({ vmid: 9999, node: 'pve1', kind: 'create', ciTags: [] });
+  } else env.STATE_cleanup = 'always';
+  env.STATE_main_ok = 'true';
+  mkdirSync(join(root, 'ws'));
+  try {
+    const t0 = performance.now();
+    const child = spawn(benchNode, [join(actionDir, 'dist/post/index.js')], { cwd: join(root, 'ws'), env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    const exitCode = await new Promise<number | null>((res, rej) => {
+      child.on('error', rej);
+      child.on('close', (c) => res(c));
+    });
+    return { ms: performance.now() - t0, exitCode, stdout };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }

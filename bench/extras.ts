@@ -5,6 +5,8 @@ import { NODE, TEMPLATE, TEMPLATE_ID, type BenchEnv } from './env.js';
 
 export interface ColdSample {
   ok: boolean;
+  /** Run with the preloaded probe (boot/exit phases, RSS); without it the timings have no probe cost in them. */
+  probe: boolean;
   /** spawn() → arrival of the first request at the simulator. */
   firstRequestMs: number;
   /** spawn() → the preloaded probe ran (Node booted, before the action's bundle is loaded). */
@@ -20,15 +22,16 @@ export interface ColdSample {
 }
 
 /** `state: current` of the template: the cheapest real run (reads only), spawned bare. */
-export async function coldStart(env: BenchEnv): Promise<ColdSample> {
+export async function coldStart(env: BenchEnv, probe = true): Promise<ColdSample> {
   env.watch.start();
-  const c = await spawnActionBare({ ...env.actionConn, vmid: String(TEMPLATE_ID), state: 'current' });
+  const c = await spawnActionBare({ ...env.actionConn, vmid: String(TEMPLATE_ID), state: 'current' }, probe);
   const w = await env.watch.stop();
   const first = w.requests[0];
   const last = w.requests[w.requests.length - 1];
   const p = c.probe;
   return {
     ok: c.exitCode === 0 && first !== undefined,
+    probe,
     firstRequestMs: first ? first.at - c.spawnAt : NaN,
     bootMs: p ? p.bootedAt - c.spawnAt : undefined,
     loadMs: p && first ? first.at - p.bootedAt : undefined,

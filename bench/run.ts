@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ansibleVersions, ensureAnsible } from '../peer/ansible.js';
-import { bareNode, repoRoot, snapshotAction } from './action.js';
+import { PINNED_NODE24 } from '../tools/runner/index.js';
+import { bareNode, repoRoot, snapshotAction, spawnPostNothing, useNode, type PostCase } from './action.js';
 import { ensureGnuTime } from './ansible.js';
 import { TEMPLATE_ID, createTemplate, startBenchEnv, type BenchEnv } from './env.js';
 import { coldStart, parallelClones, type ColdSample, type ParallelSample } from './extras.js';
@@ -13,9 +14,23 @@ import { renderReport, type Results, type ScenarioResult } from './report.js';
 import { Round, SCENARIOS, measure } from './scenarios.js';
 
 const quick = process.argv.includes('--quick');
+/** `--startup`: only the start-up measurements (bare Node, cold start, post step), both Nodes; a minute or two. */
+const startupOnly = process.argv.includes('--startup');
 const plan = quick
-  ? { rounds: 1, cold: 3, bare: 3, parallel: [[1, 1], [10, 1], [50, 1]] }
-  : { rounds: 5, cold: 15, bare: 5, parallel: [[1, 5], [10, 3], [50, 3]] };
+  ? { rounds: 1, cold: 6, bare: 6, post: 6, parallel: [[1, 1], [10, 1], [50, 1]] }
+  : { rounds: 5, cold: 20, bare: 20, post: 20, parallel: [[1, 5], [10, 3], [50, 3]] };
+
+// Node 24 first (what GitHub runs `using: node24` actions with; the pinned devDependency), then the Node running the
+// bench (Node 20 on this machine). `--node 24` or `--node self` runs one pass only.
+const nodeArg = process.argv.includes('--node') ? process.argv[process.argv.indexOf('--node') + 1] : undefined;
+const passes = [
+  { id: '24', path: PINNED_NODE24 },
+  { id: 'self', path: process.execPath },
+].filter((p) => !nodeArg || p.id === nodeArg);
+
+function nodeVersion(path: string): string {
+  return execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+}
 
 const say = (line: string): void => console.log(line);
 
@@ -56,12 +71,76 @@ async function runRounds(env: BenchEnv): Promise<ScenarioResult[]> {
   return results;
 }
 
-async function main(): Promise<number> {
+async function onePass(env: BenchEnv, nodePath: string): Promise<Results> {
   const started = Date.now();
   const loadStart = loadavg();
+  useNode(nodePath);
+  const node = nodeVersion(nodePath);
+  say(`== Node ${node} (${nodePath})`);
+  say('cold start and post step');
+  // Interleaved so that a busy moment on the machine hits every kind of run alike.
+  const bare: Results['bare'] = [];
+  const cold: ColdSample[] = [];
+  const post: Results['post'] = [];
+  const kinds: PostCase[] = ['never', 'nothing-created'];
+  for (let i = 0; i < Math.max(plan.bare, plan.cold, plan.post); i++) {
+    if (i < plan.bare) bare.push(await bareNode());
+    // Every other cold run without the probe: those give the start-up ratios without the probe's own cost.
+    if (i < plan.cold) cold.push(await coldStart(env, i % 2 === 0));
+    for (const kind of kinds) {
+      if (i >= plan.post) continue;
+      const p = await spawnPostNothing(env.actionConn, kind);
+      post.push({ kind, ms: p.ms, ok: p.exitCode === 0 });
+    }
+  }
+
+  say(`scenarios: ${startupOnly ? 'skipped (--startup)' : `${plan.rounds} round(s)`}`);
+  const scenarios = startupOnly ? [] : await runRounds(env);
+
+  const parallel: ParallelSample[] = [];
+  for (const [n, reps] of startupOnly ? [] : plan.parallel) {
+    for (let rep = 0; rep < reps; rep++) {
+      const p = await parallelClones(env, n, rep);
+      parallel.push(p);
+      say(`  parallel ${String(n).padStart(2)} clones: ${Math.round(p.wallMs)} ms, ${p.failures} failed, ${p.uniqueIds} unique ids; absent ${Math.round(p.absent.wallMs)} ms, ${p.absent.failures} failed; left behind ${p.leftBehind}`);
+    }
+  }
+  const cpu = cpus();
+  return {
+    mode: quick ? 'quick' : 'full',
+    command: `npm run bench${quick || startupOnly || nodeArg ? ` --${quick ? ' --quick' : ''}${startupOnly ? ' --startup' : ''}${nodeArg ? ` --node ${nodeArg}` : ''}` : ''}`,
+    date: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    machine: {
+      cores: cpu.length,
+      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+      memoryGiB: totalmem() / 1024 ** 3,
+      kernel: release(),
+      node,
+      nodePath,
+      ansible: ansibleVersions(),
+      loadStart,
+      loadEnd: loadavg(),
+    },
+    action: { git: gitHead(), bundleSha: '' },
+    rounds: plan.rounds,
+    scenarios,
+    bare,
+    cold,
+    post,
+    parallel,
+  };
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
   const missing = ensureAnsible() ?? ensureGnuTime();
   if (missing) {
     console.error(`bench cannot run: ${missing}`);
+    return 1;
+  }
+  if (!passes.length) {
+    console.error(`bench: --node ${nodeArg}: use 24 or self`);
     return 1;
   }
   const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -72,55 +151,18 @@ async function main(): Promise<number> {
   try {
     say(`bench (${quick ? 'quick' : 'full'}): simulator ${env.sim.url}; creating the template and waiting out pvestatd's lag`);
     await createTemplate(env);
-
-    say('cold start');
-    const bare: Array<{ ms: number; rssKiB?: number }> = [];
-    for (let i = 0; i < plan.bare; i++) bare.push(await bareNode());
-    const cold: ColdSample[] = [];
-    for (let i = 0; i < plan.cold; i++) cold.push(await coldStart(env));
-
-    say(`scenarios: ${plan.rounds} round(s)`);
-    const scenarios = await runRounds(env);
-
-    const parallel: ParallelSample[] = [];
-    for (const [n, reps] of plan.parallel) {
-      for (let rep = 0; rep < reps; rep++) {
-        const p = await parallelClones(env, n, rep);
-        parallel.push(p);
-        say(`  parallel ${String(n).padStart(2)} clones: ${Math.round(p.wallMs)} ms, ${p.failures} failed, ${p.uniqueIds} unique ids; absent ${Math.round(p.absent.wallMs)} ms, ${p.absent.failures} failed; left behind ${p.leftBehind}`);
-      }
-    }
-
-    const cpu = cpus();
-    const results: Results = {
-      mode: quick ? 'quick' : 'full',
-      command: quick ? 'npm run bench -- --quick' : 'npm run bench',
-      date: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      machine: {
-        cores: cpu.length,
-        cpuModel: cpu[0]?.model.trim() ?? 'unknown',
-        memoryGiB: totalmem() / 1024 ** 3,
-        kernel: release(),
-        node: process.version,
-        ansible: ansibleVersions(),
-        loadStart,
-        loadEnd: loadavg(),
-      },
-      action: { git: gitHead(), bundleSha },
-      rounds: plan.rounds,
-      scenarios,
-      bare,
-      cold,
-      parallel,
-    };
+    const runs: Results[] = [];
+    for (const pass of passes) runs.push({ ...(await onePass(env, pass.path)), action: { git: gitHead(), bundleSha } });
+    for (const r of runs) r.durationMs = Date.now() - started;
     mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
-    const stamp = results.date.replace(/[:.]/g, '-');
-    writeFileSync(join(repoRoot, `bench/results/${stamp}-${results.mode}.raw.json`), JSON.stringify(results, null, 1));
-    const md = renderReport(results);
-    writeFileSync(join(repoRoot, 'BENCHMARKS.md'), md);
+    const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
+    writeFileSync(join(repoRoot, `bench/results/${stamp}-${runs[0].mode}.raw.json`), JSON.stringify(runs, null, 1));
+    const md = renderReport(runs);
+    // A partial run (--startup, --node) prints its report but leaves BENCHMARKS.md to full and quick runs.
+    const out = startupOnly || nodeArg ? join(repoRoot, 'bench/results', `${stamp}-partial.md`) : join(repoRoot, 'BENCHMARKS.md');
+    writeFileSync(out, md);
     say(`\n${md.slice(md.indexOf('## Targets'), md.indexOf('## Notes')).trim()}`);
-    say(`\nwrote BENCHMARKS.md (${((Date.now() - started) / 60000).toFixed(1)} min)`);
+    say(`\nwrote ${out} (${((Date.now() - started) / 60000).toFixed(1)} min)`);
     return 0;
   } finally {
     await env.close();

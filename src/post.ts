@@ -8,7 +8,7 @@ import { log, secret } from './report/log.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import { PveApiError } from './proxmox/errors.js';
 import type { Settings } from './settings.js';
-import { readPostState } from './state.js';
+import { cleanupWanted, readPostState, type PostState } from './state.js';
 import { Applier } from './vm/apply.js';
 import { planCleanup } from './vm/cleanup.js';
 import { Inventory } from './vm/resolve.js';
@@ -23,13 +23,13 @@ function otpHint(settings: Settings, e: unknown): string {
     : '';
 }
 
-export async function run(): Promise<void> {
-  const st = readPostState();
-  const vm = st.created;
-  if (!vm || st.cleanup === 'never' || (st.cleanup === 'on-failure' && st.mainOk)) {
-    if (vm) log.info(`cleanup: ${st.cleanup}; leaving the VM in place`);
+/** The post entry (src/entries/post.ts) passes the state it has read already; it only loads this when there is work. */
+export async function run(st: PostState = readPostState()): Promise<void> {
+  if (!cleanupWanted(st)) {
+    if (st.created) log.info(`cleanup: ${st.cleanup}; leaving the VM in place`);
     return;
   }
+  const vm = st.created;
   const { settings } = readSettings((name) => core.getInput(name), process.env);
   if (!settings) {
     log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);

@@ -2,6 +2,7 @@
 // destroys its VMs. The requests go through @actions/github's Octokit (github-octokit.ts), loaded by a dynamic
 // import() on the first question only, so steps that never ask GitHub do not pay for loading it. GITHUB_API_URL is
 // honoured (GitHub Enterprise Server, the tests' local fake API). The token never appears in a message.
+import { loadHttpClient } from '../entries/lazy/http-client.js';
 import type { GitHubClient } from './github-octokit.js';
 
 /** completed: finished; active: queued, in progress, waiting...; unknown: GitHub does not know the run (404). */
@@ -75,7 +76,11 @@ export class RunChecker {
 
   /** Octokit, loaded on the first question (a chunk file of the bundle). */
   private octokit(): Promise<GitHubClient> {
-    this.client ??= import('./github-octokit.js').then((m) => m.githubClient(this.o.token, this.base));
+    // In the bundles `@actions/http-client` is a lazy stand-in (src/entries/lazy/), and @actions/github builds its
+    // default proxy agent from it when its module loads: load the real client before the chunk that holds it.
+    this.client ??= loadHttpClient()
+      .then(() => import('./github-octokit.js'))
+      .then((m) => m.githubClient(this.o.token, this.base));
     return this.client;
   }
 

@@ -11,8 +11,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { type Annotation, type CommandSink, parseKeyValueFile, processStream } from './commands.js';
+import { actionNode } from './node.js';
 
 export { type Annotation, parseKeyValueFile } from './commands.js';
+export { PINNED_NODE24, actionNode } from './node.js';
 
 export interface RunOptions {
   inputs?: Record<string, string>;
@@ -33,6 +35,8 @@ export interface RunOptions {
   keepTemp?: boolean;
   /** Runs after the main step and before the post step: what the job's later steps (or other jobs) do meanwhile. */
   beforePost?: (main: StepResult) => void | Promise<void>;
+  /** Node binary for the steps: '24' (the pinned devDependency), a path, or unset: ACTION_NODE, else this process's (node.ts). */
+  node?: string;
 }
 
 export interface StepResult {
@@ -132,7 +136,7 @@ async function runStep(plan: StepPlan): Promise<StepResult> {
   for (const f of Object.values(files)) writeFileSync(f, '');
 
   const started = performance.now();
-  const child = spawn(process.execPath, [plan.script], {
+  const child = spawn(actionNode(plan.opts.node), [plan.script], {
     cwd: plan.cwd,
     env: { ...plan.env, ...files },
     stdio: ['ignore', 'pipe', 'pipe'],
