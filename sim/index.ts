@@ -12,6 +12,7 @@ import { clusterRoutes, storagesOf } from './cluster.js';
 import { FaultInjector, type FaultOptions, type LatencySpec } from './faults.js';
 import { qemuRoutes } from './qemu/index.js';
 import { holdFlock } from './qemu/locks.js';
+import { placeImportFile } from './qemu/volumes.js';
 import { RequestLog, type RequestLogEntry } from './requestlog.js';
 import { createRequestHandler } from './server.js';
 import { DEFAULT_DURATIONS, createClusterState } from './state.js';
@@ -65,6 +66,11 @@ export interface SimulatorOptions {
   nextIdRange?: { lower: number; upper: number };
   /** TLS test variants: an expired server certificate, or one for another host name. */
   certificate?: CertificateOptions;
+  /**
+   * Disk images for `import-from`, volid (`local:import/noble.qcow2`) or absolute path → virtual size in bytes
+   * (see `Simulator.placeImportFile`).
+   */
+  importFiles?: Record<string, number>;
 }
 
 export interface SimulatorPatch {
@@ -106,6 +112,11 @@ export interface Simulator {
   addUser(userid: string, password: string): void;
   /** `pveum user token add <userid> <tokenid> --privsep 0|1`: no privileges of its own until an ACL names it, unless `privs` is given. */
   addToken(token: TokenOption): TokenCredential;
+  /**
+   * Puts a disk image of `bytes` virtual size where `import-from` finds it: `<storage>:import/<name>.<qcow2|raw|vmdk|ova|ovf>`
+   * on a dir/nfs storage (PVE's `import` content; `.img` is not an import name), or an absolute path.
+   */
+  placeImportFile(target: string, bytes: number): void;
   state: ClusterState;
   /** Every request, secrets redacted. */
   log: RequestLogEntry[];
@@ -143,6 +154,7 @@ function listen(server: Server, port: number): Promise<number> {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const state = createClusterState(options);
+  for (const [target, bytes] of Object.entries(options.importFiles ?? {})) placeImportFile(state, target, bytes);
   const durations: Durations = { ...DEFAULT_DURATIONS, ...options.durations };
   let timeScale = options.timeScale ?? 1;
   let latency = options.latencyMs;
@@ -250,6 +262,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     acl,
     addUser: (userid, password) => auth.addUser(userid, password),
     addToken: (t) => auth.addToken(t),
+    placeImportFile: (target, bytes) => placeImportFile(state, target, bytes),
     state,
     log: log.entries,
     configure(patch) {

@@ -39,8 +39,10 @@ export interface StateOptions {
 }
 
 // What a fresh PVE install offers per storage type (pvesm defaults), used when an option leaves `content` out.
+// dir is the installer's `local` (pve-installer `Proxmox/Install/StorageConfig.pm`: `iso,vztmpl,backup,import` since
+// PVE 9.0, "enable import content type by default"; pve-storage `DirPlugin.pm` plugindata allows `import`).
 const DEFAULT_CONTENT: Record<StorageInfo['type'], string> = {
-  dir: 'iso,vztmpl,backup',
+  dir: 'iso,vztmpl,backup,import',
   lvmthin: 'images,rootdir',
   lvm: 'images,rootdir',
   zfspool: 'images,rootdir',

@@ -79,7 +79,10 @@ describe('create', () => {
   });
 
   it('sizes an imported disk like its source', async () => {
-    await q.create(103, { scsi0: 'local-lvm:0,import-from=local-lvm:vm-100-disk-1,iothread=1', scsi1: 'local-lvm:0,import-from=/var/tmp/cloud.qcow2' });
+    q.sim.placeImportFile('/var/tmp/cloud.qcow2', 2 * 1024 ** 3);
+    // an absolute path is root@pam's only (check_volume_access), so root creates this one
+    const upid = await q.run('POST', '/nodes/pve1/qemu', { vmid: 103, scsi0: 'local-lvm:0,import-from=local-lvm:vm-100-disk-1,iothread=1', scsi1: 'local-lvm:0,import-from=/var/tmp/cloud.qcow2' }, q.root);
+    expect(await q.wait(upid)).toBe('OK');
     const conf = await q.config(103);
     expect(conf.scsi0).toBe('local-lvm:vm-103-disk-0,iothread=1,size=32G');
     expect(conf.scsi1).toBe('local-lvm:vm-103-disk-1,size=2G');

@@ -624,7 +624,7 @@ const connectionParams = [
 ;// CONCATENATED MODULE: ./src/catalogue/params-devices.ts
 // Device parameters given as dictionaries: indexed devices (net0, scsi0, ...) and the EFI/TPM disks.
 
-const DISK_VALUE_DOC = 'Values are PVE drive strings `<storage>:<size in GiB>[,option=value...]` for a new disk, or an existing volume, e.g. `local-lvm:32,iothread=1`, `local:iso/debian.iso,media=cdrom` or `local:cloudinit`.';
+const DISK_VALUE_DOC = 'Values are PVE drive strings `<storage>:<size in GiB>[,option=value...]` for a new disk, or an existing volume, e.g. `local-lvm:32,iothread=1`, `local:iso/debian.iso,media=cdrom` or `local:cloudinit`; `local-lvm:0,import-from=local:import/noble.qcow2` imports a disk image (PVE 8.2+, size 0: the disk gets the image\'s size; not stored, so an update ignores it).';
 function indexed(name, pve, max, format, doc, example, extra = {}) {
     return {
         name, kind: 'dict', group: 'vm', pve: `${pve}[n]`, keyPattern: new RegExp(`^${pve}(\\d+)$`), indexRange: [0, max],
@@ -1595,6 +1595,13 @@ function checkPropertyString(format, raw) {
     for (const [key, needs] of Object.entries(format.dependsOn ?? {})) {
         if (key in values && !(needs in values))
             errors.push(`'${key}' needs '${needs}'`);
+    }
+    // qemu-server API2/Qemu.pm $check_drive_param: import-from only on a new disk of size 0 (Drive.pm $NEW_DISK_RE)
+    if (values['import-from'] !== undefined && values.file !== undefined && !/^(?:[^/:\s]+:)?\d+(?:\.\d+)?$/.test(values.file)) {
+        errors.push(`'import-from' needs a new disk of size 0, <storage>:0 (e.g. local-lvm:0,import-from=local:import/noble.qcow2), not ${quote(values.file)}`);
+    }
+    else if (values['import-from'] !== undefined && values.file !== undefined && Number(values.file.slice(values.file.lastIndexOf(':') + 1)) !== 0) {
+        errors.push(`'import-from' needs size 0 (<storage>:0): the disk gets the image's size; grow it with a later update (update: true, update_unsafe: true, e.g. local-lvm:32)`);
     }
     const normalised = parts.join(',');
     if (format.maxLength !== undefined && charLength(normalised) > format.maxLength) {
@@ -3569,13 +3576,17 @@ function diffKey(key, want, have, d) {
             else if (wantBytes < haveBytes)
                 d.notes.push(`${key}: requested ${alloc.gib}G is smaller than the disk (${h.size}); PVE cannot shrink disks, left as is`);
         }
-        const ignore = new Set(['file', 'size', 'ms-cert', ...(alloc || isCloudInit ? ['format', 'media'] : [])]);
+        // import-from only says where a new disk's data comes from: PVE does not store it (API2/Qemu.pm create_disks
+        // deletes it), so on an existing disk it is no change.
+        const ignore = new Set(['file', 'size', 'ms-cert', ...(alloc || isCloudInit ? ['format', 'media', 'import-from'] : [])]);
         if (sameVolume && sameProps(w, h, ignore))
             return undefined;
         // Keep the existing volume: an update must never allocate a new disk in place of the old one.
         const opts = { ...h, ...w, file: sameVolume ? (h.file ?? '') : (w.file ?? '') };
         if (alloc || isCloudInit)
             delete opts.format;
+        if (sameVolume)
+            delete opts['import-from'];
         return printProps(opts, 'file');
     }
     if (key === 'sshkeys')

@@ -157,7 +157,7 @@ async function buildVm(
     const out: Record<string, string> = { ...conf, meta: metaString() };
     for (const key of Object.keys(conf).sort()) {
       if (!isDriveKey(key)) continue;
-      const res = createDrive(state, node, vmid, key, conf[key], { defaultStorage, conf: out });
+      const res = createDrive(state, node, vmid, key, conf[key], { defaultStorage, conf: out, log: (l) => t.log(l) });
       created.push(...res.created);
       out[key] = res.value;
       if (res.created.length) t.log(`${key}: successfully created disk '${res.value}'`);

@@ -3,8 +3,8 @@
 import { dieError, paramError, type ClusterState, type StorageInfo } from '../core.js';
 import { parseConfigValue, printConfigValue } from './format.js';
 import {
-  allocVolume, formatSize, isFileStorage, parseSize, registerVolume, renameToBase, splitVolid,
-  volumeExists, volumeOwner, volumeSize,
+  allocVolume, formatSize, hostFileSize, isFileStorage, parseSize, registerVolume, renameToBase, splitVolid,
+  storagePath, volumeExists, volumeOwner, volumeSize, volumeType,
 } from './volumes.js';
 
 export type Drive = Record<string, string> & { file: string };
@@ -16,7 +16,6 @@ const EFI_SIZE_BLOCK = 4 * 1024 ** 2;
 const EFI_SIZE_FILE = 528 * 1024;
 const TPM_SIZE = 4 * 1024 ** 2;
 const CLOUDINIT_SIZE = 4 * 1024 ** 2;
-const IMPORT_DEFAULT_SIZE = 2 * 1024 ** 3;
 
 export function isDriveKey(key: string): boolean {
   return /^(ide|sata|scsi|virtio)\d+$/.test(key) || key === 'efidisk0' || key === 'tpmstate0';
@@ -77,6 +76,20 @@ export function checkDriveParams(state: ClusterState, params: Record<string, str
       throw paramError({ [key]: 'unable to parse drive options' });
     }
     const file = d.file;
+    if (d['import-from'] !== undefined) {
+      // $check_drive_param: `<storage>:0,import-from=<source>` only (Perl's `$3 != 0`: 0, 0.0, ... pass)
+      const nm = NEW_DISK_RE.exec(file);
+      if (!nm || Number(nm[2]) !== 0) {
+        throw paramError({ [key]: "'import-from' requires special syntax - use <storage ID>:0,import-from=<source>" });
+      }
+      if (key === 'efidisk0') {
+        for (const required of ['efitype', 'pre-enrolled-keys']) {
+          if (d[required] === undefined) throw paramError({ [key]: `need to specify '${required}' when using 'import-from'` });
+        }
+      } else if (key === 'tpmstate0' && d.version === undefined) {
+        throw paramError({ [key]: "need to specify 'version' when using 'import-from'" });
+      }
+    }
     if (file === 'none' || file === 'cdrom' || file.startsWith('/')) continue;
     const m = NEW_DISK_RE.exec(file);
     const v = splitVolid(file);
@@ -121,7 +134,7 @@ export function createDrive(
   vmid: number,
   key: string,
   value: string,
-  opts: { defaultStorage?: string; template?: boolean; conf?: Record<string, string> } = {},
+  opts: { defaultStorage?: string; template?: boolean; conf?: Record<string, string>; log?: (line: string) => void } = {},
 ): CreatedDrive {
   const d = parseDrive(key, value);
   const file = d.file;
@@ -158,11 +171,11 @@ export function createDrive(
     const s = usableStorage(state, sid, node);
     let bytes = Math.floor(Number(m[2]) * 1024 ** 3);
     const source = d['import-from'];
-    if (source !== undefined) {
-      // `<storage>:0,import-from=<volid|path>`: the new volume gets the source's size (unknown images: 2 GiB)
-      bytes = volumeSize(state, source) ?? IMPORT_DEFAULT_SIZE;
-      delete d['import-from'];
+    delete d['import-from'];
+    if (source !== undefined && key !== 'efidisk0' && key !== 'tpmstate0') {
+      return importDrive(state, s, vmid, key, d, source, opts);
     }
+    if (source !== undefined) bytes = importSourceSize(state, source);
     if (key === 'efidisk0') bytes = isFileStorage(s) ? EFI_SIZE_FILE : EFI_SIZE_BLOCK;
     if (key === 'tpmstate0') bytes = TPM_SIZE;
     let volid = allocVolume(state, s, vmid, bytes, { format: d.format });
@@ -182,6 +195,77 @@ export function createDrive(
     return { value: printDrive(key, d), created: [] };
   }
   return { value: printDrive(key, d), created: [] };
+}
+
+/** Virtual size of an import source: a storage volume, else a host file; throws as PVE when it is not there. */
+function importSourceSize(state: ClusterState, source: string): number {
+  const v = splitVolid(source);
+  if (!v) {
+    // file_size_info($source, undef, 'auto-detect', 1): untrusted, so a missing file dies
+    const size = hostFileSize(state, source);
+    if (size === undefined) throw new Error(`failed to stat '${source}'`);
+    return size;
+  }
+  const s = storageFor(state, v.storage);
+  const t = volumeType(s, v.volname);
+  if (t.vtype === 'import') {
+    // create_disks: file_size_info(PVE::Storage::path(...), undef, $format, 1) on the untrusted import file
+    if (!volumeExists(state, source)) throw new Error(`failed to stat '${storagePath(s)}/${v.volname}'`);
+  } else if (!volumeExists(state, source)) {
+    // $import_from_volid: volume_size_info, inside create_disks' `cannot import from '$source' - $@`
+    throw new Error(`cannot import from '${source}' - could not get size of ${source}`);
+  }
+  return volumeSize(state, source) ?? 0;
+}
+
+/** render_bytes($size, 1) of pve-common src/PVE/Tools.pm: one decimal, binary units. */
+function renderBytes(value: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let unit = 0;
+  if (value > 1023) {
+    unit = Math.floor(Math.log(value) / Math.log(1024));
+    value /= 1024 ** unit;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * qemu-server src/PVE/API2/Qemu.pm create_disks with `import-from` (not efidisk0/tpmstate0): a storage volume is
+ * copied by `$import_from_volid` → QemuServer.pm `clone_disk` (`create full clone of drive [<drive> ](<source>)`,
+ * `allocated target volume '<volid>'`), a host path by QemuServer/ImportDisk.pm `do_import`; both run
+ * QemuServer/QemuImage.pm `convert` (`qemu-img convert -p`, logged as `transferred <x> of <size> (<p>%)`). The new
+ * volume has the source's virtual size, in the storage's default format unless `format` is given.
+ * Not modelled: OVA extraction (`extracting …`), the live import (`live-restore`), templates' base volumes.
+ */
+function importDrive(
+  state: ClusterState,
+  s: StorageInfo,
+  vmid: number,
+  key: string,
+  d: Drive,
+  source: string,
+  opts: { log?: (line: string) => void; template?: boolean },
+): CreatedDrive {
+  const log = opts.log ?? (() => undefined);
+  const bytes = importSourceSize(state, source);
+  const v = splitVolid(source);
+  if (v && isCloudinit({ file: source })) throw new Error(`cannot import from '${source}' - cannot import from cloudinit disk`);
+  if (v) {
+    const owner = volumeOwner(source);
+    const ownerConf = owner !== undefined ? state.vms.get(owner)?.config : undefined;
+    const drive = Object.entries(ownerConf ?? {}).find(([k, val]) => isDriveKey(k) && safeParse(k, val).file === source)?.[0];
+    log(`create full clone of drive ${drive ? `${drive} ` : ''}(${source})`);
+  }
+  let volid = allocVolume(state, s, vmid, bytes, { format: d.format });
+  if (v) log(`allocated target volume '${volid}'`);
+  for (const pct of [0, 25, 50, 75, 100]) {
+    log(`transferred ${renderBytes(Math.floor((bytes * pct) / 100))} of ${renderBytes(bytes)} (${pct.toFixed(2)}%)`);
+  }
+  if (opts.template) volid = renameToBase(state, volid); // "change imported disk to a base volume"
+  d.file = volid;
+  d.size = formatSize(bytes);
+  delete d.format;
+  return { value: printDrive(key, d), created: [volid] };
 }
 
 function safeParse(key: string, value: string): Drive {

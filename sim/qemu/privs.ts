@@ -1,10 +1,10 @@
 // Which privilege a config key needs when set or deleted (qemu-server's check_vm_modify_config_perm), so users
 // and tokens with partial VM.Config.* rights get PVE's 403s; root@pam skips all of it, as in PVE. Also the
 // storage, bridge and tag checks create_vm / update_vm / clone_vm run on top of their endpoint permissions.
-import { dieError, type Ctx } from '../core.js';
+import { dieError, paramError, type Ctx } from '../core.js';
 import { isCdrom, isCloudinit, isDriveKey, NEW_DISK_RE, parseDrive } from './disks.js';
 import { isNetKey, parseNet } from './net.js';
-import { splitVolid } from './volumes.js';
+import { splitVolid, volumeType } from './volumes.js';
 
 const CPU = new Set(['cores', 'cpu', 'cpulimit', 'cpuunits', 'numa', 'smp', 'sockets', 'vcpus', 'affinity']);
 const MEMORY = new Set(['memory', 'balloon', 'shares', 'allow-ksm']);
@@ -90,11 +90,16 @@ export function checkConfigKeyPrivs(
  * qemu-server src/PVE/API2/Qemu.pm `$check_storage_access` (create_vm, update_vm): a new disk
  * (`[<storage>:]<size>`, Drive.pm $NEW_DISK_RE) needs Datastore.AllocateSpace on /storage/<storage or the default>;
  * a physical `cdrom` needs Sys.Console on /; `none` and cloud-init volumes need nothing; `vmstatestorage` needs
- * Datastore.AllocateSpace on it. Not modelled: PVE::Storage::check_volume_access for existing volumes (iso images,
- * another VM's disks) and import-from's VM.Clone.
+ * Datastore.AllocateSpace on it. An `import-from` source (root too): a storage volume must parse
+ * (Drive.pm `checked_parse_volname`: pve-storage `parse_volname`, a QEMU image format) and be of type `images` or
+ * `import` (else a 400 on the drive); a VM's disk then needs VM.Clone on /vms/<owner>, anything else
+ * pve-storage `src/PVE/Storage.pm` `check_volume_access`: Datastore.Allocate on the storage, or for `import` (and
+ * iso/vztmpl) any of Datastore.AllocateSpace / Datastore.Audit; an absolute path is for root@pam only.
+ * Not modelled: check_volume_access for other existing volumes (iso images, another VM's disks), the OVA
+ * extraction storage check.
  */
 export function checkStorageAccess(ctx: Ctx, settings: Record<string, string>, defaultStorage?: string): void {
-  if (ctx.auth.authid === 'root@pam') return;
+  const root = ctx.auth.authid === 'root@pam';
   const acl = ctx.sim.acl;
   for (const key of Object.keys(settings).sort()) {
     if (!isDriveKey(key)) continue;
@@ -105,20 +110,62 @@ export function checkStorageAccess(ctx: Ctx, settings: Record<string, string>, d
       continue;
     }
     const v = splitVolid(d.file);
-    if (d.file === 'none' || d.file === 'cloudinit' || v?.volname === 'cloudinit') continue;
-    if (isCdrom(d) && d.file === 'cdrom') {
-      acl.check(ctx.auth.authid, '/', ['Sys.Console']);
-      continue;
+    if (d.file === 'none' || d.file === 'cloudinit' || v?.volname === 'cloudinit') {
+      // nothing to check
+    } else if (isCdrom(d) && d.file === 'cdrom') {
+      if (!root) acl.check(ctx.auth.authid, '/', ['Sys.Console']);
+    } else {
+      const m = !isCdrom(d) ? NEW_DISK_RE.exec(d.file) : null;
+      if (m) {
+        const storeid = m[1] ?? defaultStorage;
+        if (!storeid) throw dieError('no storage ID specified (and no default storage)');
+        if (!root) acl.check(ctx.auth.authid, `/storage/${storeid}`, ['Datastore.AllocateSpace']);
+      }
     }
-    const m = !isCdrom(d) ? NEW_DISK_RE.exec(d.file) : null;
-    if (m) {
-      const storeid = m[1] ?? defaultStorage;
-      if (!storeid) throw dieError('no storage ID specified (and no default storage)');
-      acl.check(ctx.auth.authid, `/storage/${storeid}`, ['Datastore.AllocateSpace']);
-    }
+    const source = d['import-from'];
+    if (source !== undefined) checkImportSource(ctx, key, source);
   }
-  if (settings.vmstatestorage !== undefined) acl.check(ctx.auth.authid, `/storage/${settings.vmstatestorage}`, ['Datastore.AllocateSpace']);
+  if (settings.vmstatestorage !== undefined && !root) acl.check(ctx.auth.authid, `/storage/${settings.vmstatestorage}`, ['Datastore.AllocateSpace']);
 }
+
+/** The `import-from` part of `$check_storage_access` (see above). */
+function checkImportSource(ctx: Ctx, key: string, source: string): void {
+  const state = ctx.sim.state;
+  const who = ctx.auth.authid;
+  const root = who === 'root@pam';
+  const v = splitVolid(source);
+  if (!v) {
+    // check_volume_access: a plain Perl die (no newline), so Perl appends where it died
+    if (!root) throw dieError('Only root can pass arbitrary filesystem paths. at /usr/share/perl5/PVE/Storage.pm line 651.');
+    return;
+  }
+  const s = state.storages.get(v.storage);
+  if (!s) throw dieError(`storage '${v.storage}' does not exist`);
+  let t;
+  try {
+    t = volumeType(s, v.volname);
+  } catch (err) {
+    throw dieError((err as Error).message);
+  }
+  // Drive.pm checked_parse_volname
+  if (t.vtype === 'import' && !/^ova\+/.test(t.format) && !QEMU_FORMATS.has(t.format)) {
+    throw dieError(`volume '${source}' - not a QEMU image format '${t.format}'`);
+  }
+  if (t.vtype !== 'images' && t.vtype !== 'import') {
+    throw paramError({ [key]: `${source} has wrong type '${t.vtype}' - needs to be 'images' or 'import'` });
+  }
+  if (root) return;
+  if (t.owner !== undefined) {
+    ctx.sim.acl.check(who, `/vms/${t.owner}`, ['VM.Clone']);
+    return;
+  }
+  if (ctx.sim.acl.check(who, `/storage/${v.storage}`, ['Datastore.Allocate'], true)) return;
+  // check_volume_access: import (like iso, vztmpl) needs read access at least
+  ctx.sim.acl.checkAny(who, `/storage/${v.storage}`, ['Datastore.AllocateSpace', 'Datastore.Audit']);
+}
+
+/** qemu-server src/PVE/QemuServer/Drive.pm `$QEMU_FORMAT_RE`. */
+const QEMU_FORMATS = new Set(['raw', 'qcow', 'qed', 'qcow2', 'vmdk', 'cloop']);
 
 /**
  * qemu-server src/PVE/API2/Qemu.pm `$check_storage_access_clone` (clone_vm): Datastore.AllocateSpace on the

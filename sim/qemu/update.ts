@@ -194,6 +194,7 @@ export function applyUpdate(ctx: Ctx, req: UpdateRequest, log: (l: string) => vo
       const created = createDrive(state, req.node, req.vmid, opt, value, {
         template: vm.config.template === '1',
         conf: { ...vm.config, ...vm.pending },
+        log,
       });
       vm.pending[opt] = created.value;
       if (created.created.length) log(`${opt}: successfully created disk '${created.value}'`);

@@ -4,6 +4,8 @@ import type { ClusterState, StorageInfo } from '../core.js';
 
 interface VolumeMeta {
   sizes: Map<string, number>;
+  /** Host files outside any storage (absolute paths a root `import-from` may name) → virtual size in bytes. */
+  hostFiles: Map<string, number>;
   /** linked clone volid → base volid it was cloned from */
   parents: Map<string, string>;
 }
@@ -13,7 +15,7 @@ const meta = new WeakMap<ClusterState, VolumeMeta>();
 function metaOf(state: ClusterState): VolumeMeta {
   let m = meta.get(state);
   if (!m) {
-    m = { sizes: new Map(), parents: new Map() };
+    m = { sizes: new Map(), hostFiles: new Map(), parents: new Map() };
     meta.set(state, m);
   }
   return m;
@@ -172,4 +174,72 @@ export function formatSize(bytes: number): string {
   const tb = Math.floor(gb / 1024);
   if (tb * 1024 !== gb) return `${gb}G`;
   return `${tb}T`;
+}
+
+/**
+ * A volume name under `import/` on a directory-like storage, as pve-storage `src/PVE/Storage/Plugin.pm`
+ * `parse_volname` reads it: `import/<name>.<ova|ovf|qcow2|raw|vmdk>` (`$IMPORT_EXT_RE_1` in `src/PVE/Storage.pm`;
+ * `.img` is not among them) or `import/<name>.ova/<disk>.<qcow2|raw|vmdk>` (`$OVA_CONTENT_RE_1`), safe characters
+ * (`$SAFE_CHAR_WITH_WHITESPACE_CLASS_RE`) only. The format is the extension (`ova+<fmt>` inside an OVA).
+ */
+export function parseImportVolname(volname: string): { name: string; format: string } | undefined {
+  const ova = /^import\/([ a-zA-Z0-9\-.+=_]+\.ova\/[ a-zA-Z0-9\-.+=_]+\.(qcow2|raw|vmdk))$/.exec(volname);
+  if (ova) return { name: ova[1], format: `ova+${ova[2]}` };
+  const m = /^import\/([ a-zA-Z0-9\-.+=_]+\.(ova|ovf|qcow2|raw|vmdk))$/.exec(volname);
+  return m ? { name: m[1], format: m[2] } : undefined;
+}
+
+/** Where a directory-like storage keeps its files: `local` at /var/lib/vz, the others under /mnt/pve/<id>. */
+export function storagePath(s: StorageInfo): string {
+  return s.storage === 'local' ? '/var/lib/vz' : `/mnt/pve/${s.storage}`;
+}
+
+/** Places a host file (an absolute path) of that virtual size, for a root `import-from=/path`. */
+export function setHostFile(state: ClusterState, path: string, bytes: number): void {
+  metaOf(state).hostFiles.set(path, bytes);
+}
+
+export function hostFileSize(state: ClusterState, path: string): number | undefined {
+  return metaOf(state).hostFiles.get(path);
+}
+
+/**
+ * The content type of a volume as pve-storage `parse_volname` sees it (`Plugin.pm` for dir/nfs, the block plugins'
+ * own for lvm, lvmthin, zfspool and rbd), with the owner VM and the format. Throws PVE's parse error.
+ */
+export function volumeType(s: StorageInfo, volname: string): { vtype: string; owner?: number; format: string } {
+  if (isFileStorage(s)) {
+    const img = /^(?:\d+\/\S+\/)?(\d+)\/(\S+)$/.exec(volname);
+    if (img) return { vtype: 'images', owner: Number(img[1]), format: /\.(\w+)$/.exec(img[2])?.[1] ?? 'raw' };
+    if (/^iso\/[^/]+\.(?:iso|img)$/i.test(volname)) return { vtype: 'iso', format: 'raw' };
+    if (/^vztmpl\/[^/]+$/.test(volname)) return { vtype: 'vztmpl', format: 'raw' };
+    if (/^backup\/[^/]+$/.test(volname)) return { vtype: 'backup', format: 'raw' };
+    if (/^snippets\/[^/]+$/.test(volname)) return { vtype: 'snippets', format: 'raw' };
+    const imp = parseImportVolname(volname);
+    if (imp) return { vtype: 'import', format: imp.format };
+    throw new Error(`unable to parse directory volume name '${volname}'`);
+  }
+  const m = /^(?:vm|base)-(\d+)-\S+$/.exec(volname);
+  if (m) return { vtype: 'images', owner: Number(m[1]), format: 'raw' };
+  const kind = s.type === 'lvmthin' ? 'lvm' : s.type === 'zfspool' ? 'zfs' : s.type;
+  throw new Error(`unable to parse ${kind} volume name '${volname}'`);
+}
+
+/**
+ * Puts a disk image where `import-from` can find it (what an upload or "Download from URL" to `import` content, or
+ * a copy to the host, would do): `<storage>:import/<name>.<qcow2|raw|vmdk|ova|ovf>` on a directory-like storage,
+ * or an absolute path (root only may import from one). `bytes` is the image's virtual size.
+ */
+export function placeImportFile(state: ClusterState, target: string, bytes: number): void {
+  if (target.startsWith('/')) {
+    setHostFile(state, target, bytes);
+    return;
+  }
+  const v = splitVolid(target);
+  const s = v ? state.storages.get(v.storage) : undefined;
+  if (!v || !s) throw new Error(`import file '${target}': no such storage`);
+  if (!isFileStorage(s) || volumeType(s, v.volname).vtype !== 'import') {
+    throw new Error(`import file '${target}': must be <dir or nfs storage>:import/<name>.<ova|ovf|qcow2|raw|vmdk>`);
+  }
+  registerVolume(state, target, bytes);
 }

@@ -5,7 +5,7 @@ import {
 import type { Param, PropFormat } from './types.js';
 
 const DISK_VALUE_DOC =
-  'Values are PVE drive strings `<storage>:<size in GiB>[,option=value...]` for a new disk, or an existing volume, e.g. `local-lvm:32,iothread=1`, `local:iso/debian.iso,media=cdrom` or `local:cloudinit`.';
+  'Values are PVE drive strings `<storage>:<size in GiB>[,option=value...]` for a new disk, or an existing volume, e.g. `local-lvm:32,iothread=1`, `local:iso/debian.iso,media=cdrom` or `local:cloudinit`; `local-lvm:0,import-from=local:import/noble.qcow2` imports a disk image (PVE 8.2+, size 0: the disk gets the image\'s size; not stored, so an update ignores it).';
 
 function indexed(
   name: string, pve: string, max: number, format: PropFormat, doc: string, example: string, extra: Partial<Param> = {},

@@ -187,6 +187,12 @@ export function checkPropertyString(format: PropFormat, raw: string): PropCheck 
   for (const [key, needs] of Object.entries(format.dependsOn ?? {})) {
     if (key in values && !(needs in values)) errors.push(`'${key}' needs '${needs}'`);
   }
+  // qemu-server API2/Qemu.pm $check_drive_param: import-from only on a new disk of size 0 (Drive.pm $NEW_DISK_RE)
+  if (values['import-from'] !== undefined && values.file !== undefined && !/^(?:[^/:\s]+:)?\d+(?:\.\d+)?$/.test(values.file)) {
+    errors.push(`'import-from' needs a new disk of size 0, <storage>:0 (e.g. local-lvm:0,import-from=local:import/noble.qcow2), not ${quote(values.file)}`);
+  } else if (values['import-from'] !== undefined && values.file !== undefined && Number(values.file.slice(values.file.lastIndexOf(':') + 1)) !== 0) {
+    errors.push(`'import-from' needs size 0 (<storage>:0): the disk gets the image's size; grow it with a later update (update: true, update_unsafe: true, e.g. local-lvm:32)`);
+  }
   const normalised = parts.join(',');
   if (format.maxLength !== undefined && charLength(normalised) > format.maxLength) {
     errors.push(`is ${charLength(normalised)} characters long; PVE accepts at most ${format.maxLength}`);

@@ -91,11 +91,14 @@ function diffKey(key: string, want: string, have: string | undefined, d: ConfigD
       else if (wantBytes < haveBytes)
         d.notes.push(`${key}: requested ${alloc.gib}G is smaller than the disk (${h.size}); PVE cannot shrink disks, left as is`);
     }
-    const ignore = new Set(['file', 'size', 'ms-cert', ...(alloc || isCloudInit ? ['format', 'media'] : [])]);
+    // import-from only says where a new disk's data comes from: PVE does not store it (API2/Qemu.pm create_disks
+    // deletes it), so on an existing disk it is no change.
+    const ignore = new Set(['file', 'size', 'ms-cert', ...(alloc || isCloudInit ? ['format', 'media', 'import-from'] : [])]);
     if (sameVolume && sameProps(w, h, ignore)) return undefined;
     // Keep the existing volume: an update must never allocate a new disk in place of the old one.
     const opts: Props = { ...h, ...w, file: sameVolume ? (h.file ?? '') : (w.file ?? '') };
     if (alloc || isCloudInit) delete opts.format;
+    if (sameVolume) delete opts['import-from'];
     return printProps(opts, 'file');
   }
 
