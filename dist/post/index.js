@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -12,7 +12,6 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -24,10 +23,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -276,7 +275,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -39304,7 +39303,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4064);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8021);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39344,7 +39343,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 4064:
+/***/ 8021:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39353,8 +39352,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -39429,7 +39428,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -39485,8 +39484,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -40482,7 +40481,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -40505,7 +40504,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -40601,7 +40600,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -40749,7 +40748,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -40805,7 +40804,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -40832,7 +40831,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -41325,13 +41324,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -41622,7 +41621,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -41961,8 +41960,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -42204,14 +42203,14 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -43066,6 +43065,12 @@ const lifecycleParams = [
         example: '${{ secrets.MY_PAT }}',
     },
 ];
+// keep_on_failure (issue 12): its own block at the end, to merge easily with other additions above.
+lifecycleParams.push({
+    name: 'keep_on_failure', kind: 'bool', group: 'lifecycle', default: 'false',
+    doc: 'With `cleanup: always`, keep the VM instead of destroying it when any step of this job failed or was cancelled (not only this one), so that it can be inspected; the post step then says how to reach it (vmid, node, name, IP) and that a later `prune` with `prune_older_than` removes it (it keeps its `gh-ci` tags). Whether another step failed is asked of the GitHub API (the steps of this job, `GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs`, with `github_token`; needs `permissions: actions: read` when the workflow or job sets `permissions:`); when it cannot tell (no token, refused, job not found), the VM is destroyed with a warning saying why. A failure of this step itself needs no API call. Only with `cleanup: always`: `never` keeps the VM anyway, and `on-failure` destroys exactly when this would keep, so both are input errors.',
+    example: 'true',
+});
 
 ;// CONCATENATED MODULE: ./src/catalogue/outputs.ts
 // The action's outputs (names and docs); the module's return values plus what CI jobs need next.
@@ -47930,6 +47935,14 @@ function checkRules(inputs, explicit, failed, errors) {
                 err(n, `Input '${n}' has no effect without 'prune: true'.`);
         }
     }
+    // keep_on_failure only refines cleanup: always. With never the VM stays anyway; with on-failure it would keep the
+    // VM exactly when on-failure destroys it, so either combination is a mistake worth saying rather than guessing.
+    const cleanup = get('cleanup');
+    if (get('keep_on_failure') === true && !failed.has('cleanup') && cleanup !== undefined && cleanup !== 'always') {
+        err('keep_on_failure', cleanup === 'never'
+            ? "Input 'keep_on_failure' has no effect with 'cleanup: never' (the VM is never destroyed); use it with 'cleanup: always'."
+            : "Input 'keep_on_failure' contradicts 'cleanup: on-failure' (which destroys the VM exactly when a step failed); use 'cleanup: always' with 'keep_on_failure: true' to destroy the VM after a successful job and keep it after a failed one.");
+    }
     const cidr = get('ip_cidr');
     const family = get('ip_family');
     if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
@@ -48092,6 +48105,7 @@ function readLifecycle(values) {
         ipFamily: req('ip_family'),
         ipCidr: str('ip_cidr'),
         cleanup: req('cleanup'),
+        keepOnFailure: req('keep_on_failure'),
         vmidRange: range === undefined ? undefined : parseVmidRange(range),
         dryRun: req('dry_run'),
         prune: req('prune'),
@@ -48983,11 +48997,17 @@ class ProxmoxClient {
 ;// CONCATENATED MODULE: ./src/state.ts
 // What the main step hands to the post step (GITHUB_STATE → STATE_*), typed and in one place, as actions/checkout's
 // state-helper does: the cleanup policy, the VM the step created (and how to recognise it), whether main succeeded,
-// and the ticket of a login that cannot be repeated (a used one-time code).
+// and the ticket of a login that cannot be repeated (a used one-time code); with keep_on_failure, the guest's IP
+// address when the main step learnt one, so that the post step can say how to reach a VM it keeps.
 
-const KEY = { cleanup: 'cleanup', created: 'created', mainOk: 'main_ok', ticket: 'ticket' };
-function saveCleanup(policy) {
+const KEY = { cleanup: 'cleanup', keepOnFailure: 'keep_on_failure', created: 'created', ip: 'ip', mainOk: 'main_ok', ticket: 'ticket' };
+function saveCleanup(policy, keepOnFailure = false) {
     core.saveState(KEY.cleanup, policy);
+    if (keepOnFailure)
+        core.saveState(KEY.keepOnFailure, 'true');
+}
+function saveIp(ip) {
+    core.saveState(KEY.ip, ip);
 }
 function saveCreated(vm) {
     core.saveState(KEY.created, JSON.stringify(vm));
@@ -49037,6 +49057,9 @@ function readPostState() {
     const ticket = t && str(t.ticket) && str(t.csrf) ? { ticket: str(t.ticket), csrf: str(t.csrf) } : undefined;
     return {
         cleanup: policy === 'always' || policy === 'on-failure' ? policy : 'never',
+        keepOnFailure: getState(KEY.keepOnFailure) === 'true',
+        // An address is all it may be: it is printed, so nothing else from the state gets through.
+        ip: /^[0-9a-fA-F.:]{2,45}$/.test(getState(KEY.ip)) ? getState(KEY.ip) : undefined,
         created: created ? parseCreated(created) : undefined,
         mainOk: getState(KEY.mainOk) === 'true',
         ticket,
@@ -50307,10 +50330,199 @@ class Applier {
     }
 }
 
+;// CONCATENATED MODULE: ./src/vm/github-runs.ts
+class GitHubApiError extends Error {
+}
+function httpFailure(e) {
+    if (!(e instanceof Error) || typeof e.status !== 'number')
+        return undefined;
+    return e;
+}
+const PERMISSION_HINT = 'give the job `permissions: actions: read` (a workflow or job that sets `permissions:` gets only what it lists), or pass a github_token that may read this repository\'s Actions';
+/** A rate-limit answer (429, or 403 with no requests left or GitHub's "rate limit" message), with when it resets. */
+function rateLimit(f, advice) {
+    const h = f.response?.headers ?? {};
+    const body = f.response?.data;
+    const said = typeof body?.message === 'string' ? body.message : f.message;
+    const limited = f.status === 429 || (f.status === 403 && (String(h['x-ratelimit-remaining']) === '0' || /rate limit/i.test(said)));
+    if (!limited)
+        return undefined;
+    const reset = Number(h['x-ratelimit-reset']);
+    const retryAfter = Number(h['retry-after']);
+    const when = Number.isFinite(reset) && reset > 0
+        ? `; it resets at ${new Date(reset * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`
+        : Number.isFinite(retryAfter) && retryAfter > 0
+            ? `; GitHub asks to wait ${retryAfter} s`
+            : '';
+    return `the GitHub API rate limit was hit (${f.status})${when}. ${advice}`;
+}
+/** The Octokit client loaded on the first request, and failures turned into messages that say what to do. */
+class GitHubApi {
+    o;
+    limitAdvice;
+    client;
+    base;
+    owner;
+    repo;
+    constructor(o, limitAdvice) {
+        this.o = o;
+        this.limitAdvice = limitAdvice;
+        this.base = o.apiUrl.replace(/\/+$/, '');
+        [this.owner, this.repo] = o.repository.split('/');
+    }
+    /** Octokit, loaded on the first question (a chunk file of the bundle). */
+    octokit() {
+        this.client ??= Promise.all(/* import() */[__nccwpck_require__.e(232), __nccwpck_require__.e(438)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1438)).then((m) => m.githubClient(this.o.token, this.base));
+        return this.client;
+    }
+    request(route, params) {
+        return this.octokit().then((o) => o.request(route, { ...params, request: { signal: AbortSignal.timeout(this.o.timeoutMs) } }));
+    }
+    /** Turns a failed request into a GitHubApiError that says what to do; never shows the token. */
+    explain(what, e) {
+        const f = httpFailure(e);
+        if (!f || (f.status === 500 && !f.response)) {
+            const cause = e.cause;
+            const timedOut = e.name === 'TimeoutError' || cause?.name === 'TimeoutError' || /aborted due to timeout/i.test(e.message);
+            return new GitHubApiError(timedOut
+                ? `${what}: no answer within ${this.o.timeoutMs / 1000} s (api_timeout); is GITHUB_API_URL (${this.base}) reachable?`
+                : `${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
+        }
+        const limited = rateLimit(f, this.limitAdvice);
+        if (limited)
+            return new GitHubApiError(`${what}: ${limited}`);
+        if (f.status === 401)
+            return new GitHubApiError(`${what}: github_token was refused (401 Unauthorized): it is invalid or has expired (the job's token expires with its job)`);
+        if (f.status === 403)
+            return new GitHubApiError(`${what}: 403 Forbidden: github_token lacks the permission to read workflow runs; ${PERMISSION_HINT}`);
+        return new GitHubApiError(`${what}: unexpected answer ${f.status}`);
+    }
+}
+class RunChecker extends GitHubApi {
+    cache = new Map();
+    repoVisible;
+    constructor(o) {
+        super(o, 'Run the prune again later, or set prune_older_than so that it can do without GitHub');
+    }
+    /** One request per run id, however many VMs the run left behind. */
+    state(runId) {
+        let p = this.cache.get(runId);
+        if (!p) {
+            p = this.ask(runId);
+            this.cache.set(runId, p);
+        }
+        return p;
+    }
+    /**
+     * A run GitHub answers 404 for is unknown only if the repository itself is visible to the token: GitHub answers
+     * 404, not 403, for a private repository the token cannot see. Asked once, on the first 404.
+     */
+    checkRepoVisible() {
+        this.repoVisible ??= this.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo }).then(() => undefined, (e) => {
+            const what = `GitHub API: repository ${this.o.repository}`;
+            if (httpFailure(e)?.status === 404)
+                return Promise.reject(new GitHubApiError(`${what}: 404 Not Found: github_token cannot see this repository (GitHub answers 404 for a private repository a token has no access to). Use the job's own token (the default, \`\${{ github.token }}\`) with \`permissions: actions: read\`, or a token with read access to ${this.o.repository}'s Actions`));
+            return Promise.reject(this.explain(what, e));
+        });
+        return this.repoVisible;
+    }
+    async ask(runId) {
+        const what = `GitHub API: run ${runId} of ${this.o.repository}`;
+        let data;
+        try {
+            ({ data } = await this.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: this.owner, repo: this.repo, run_id: runId }));
+        }
+        catch (e) {
+            if (e instanceof GitHubApiError)
+                throw e;
+            if (httpFailure(e)?.status === 404) {
+                await this.checkRepoVisible();
+                return 'unknown';
+            }
+            throw this.explain(what, e);
+        }
+        const status = data?.status;
+        if (typeof status !== 'string')
+            throw new GitHubApiError(`${what}: the answer has no run status`);
+        return status === 'completed' ? 'completed' : 'active';
+    }
+}
+const FAILED = new Set(['failure', 'cancelled', 'timed_out']);
+/**
+ * Which listed job is this one. The runner tells a step its run, attempt, runner name and GITHUB_JOB, but not its
+ * job's id: GITHUB_JOB is the job's key in the workflow (`build:`), not the display name the API lists (`name:`,
+ * or `build (ubuntu, 20)` for a matrix leg), and every leg of a matrix shares the key. A runner runs one job at a
+ * time, so the job of this attempt that is in progress on RUNNER_NAME is this one; the key only breaks a tie (it is
+ * the display name, or its prefix for a matrix leg, when the job sets no `name:`).
+ */
+function findJob(jobs, me) {
+    const mine = jobs.filter((j) => j.status === 'in_progress' && j.runner_name === me.runnerName);
+    const hinted = me.jobKey ? mine.filter((j) => j.name === me.jobKey || j.name?.startsWith(`${me.jobKey} (`)) : [];
+    const pick = mine.length > 1 && hinted.length > 0 ? hinted : mine;
+    if (pick.length === 1)
+        return pick[0];
+    return pick.length === 0
+        ? `no job of attempt ${me.attempt} is in progress on runner ${JSON.stringify(me.runnerName)} (of ${jobs.length} listed)`
+        : `${pick.length} jobs of attempt ${me.attempt} are in progress on runner ${JSON.stringify(me.runnerName)}: cannot tell which is this one`;
+}
+/**
+ * The steps before the post steps that failed or were cancelled. The post steps come last ("Post <step>", then
+ * "Complete job") and are still running or queued while this post step asks; a step of the job's own named
+ * "Post ..." that ends the main steps is counted among them.
+ */
+function failedSteps(steps) {
+    const ordered = [...steps].sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
+    let end = ordered.length;
+    while (end > 0 && /^(Post |Complete job$)/.test(ordered[end - 1].name ?? ''))
+        end--;
+    return ordered
+        .slice(0, end)
+        .filter((s) => typeof s.conclusion === 'string' && FAILED.has(s.conclusion))
+        .map((s) => `${s.name ?? `step ${s.number}`} (${s.conclusion})`);
+}
+/** Asks GitHub for the steps of this job (GET .../actions/runs/{run_id}/attempts/{attempt}/jobs, every page). */
+class JobChecker extends GitHubApi {
+    constructor(o) {
+        super(o, 'The post step could not tell whether another step failed');
+    }
+    async steps(me) {
+        const what = `GitHub API: jobs of run ${me.runId} attempt ${me.attempt} of ${this.o.repository}`;
+        let jobs;
+        try {
+            const o = await this.octokit();
+            // paginate follows the Link headers and unwraps `{ total_count, jobs }` into one array of jobs.
+            const paginate = o.paginate;
+            jobs = (await paginate('GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs', {
+                owner: this.owner,
+                repo: this.repo,
+                run_id: Number(me.runId),
+                attempt_number: Number(me.attempt),
+                per_page: 100,
+                request: { signal: AbortSignal.timeout(this.o.timeoutMs) },
+            }));
+        }
+        catch (e) {
+            if (httpFailure(e)?.status === 404)
+                throw new GitHubApiError(`${what}: 404 Not Found: the run is unknown to GitHub, or github_token cannot see this repository`);
+            throw this.explain(what, e);
+        }
+        if (!Array.isArray(jobs))
+            throw new GitHubApiError(`${what}: the answer has no job list`);
+        const job = findJob(jobs, me);
+        if (typeof job === 'string')
+            throw new GitHubApiError(`${what}: this job was not found: ${job}`);
+        if (!Array.isArray(job.steps))
+            throw new GitHubApiError(`${what}: job ${job.id ?? '?'} has no step list`);
+        return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps) };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/vm/cleanup.ts
 // The post step's plan: let the create/clone task the main step started finish (PVE cannot be told to stop it),
 // find the VM it made, prove it is still that VM (ownership.ts), and stop + destroy it — as ordinary Steps that the
 // same Applier as the main step runs (lock retries, task waits). Reads only; a VM it cannot prove is left alone.
+
+
 
 
 
@@ -50385,6 +50597,49 @@ async function planCleanup(ctx, vm, info) {
     plan.steps.push({ kind: 'destroy', node: now.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
     plan.msg = `cleanup: VM ${vm.vmid} on ${now.node} destroyed`;
     return finishPlan(plan);
+}
+const GRANT = 'give the job `permissions: actions: read` (and keep the default `github_token: ${{ github.token }}`) so that the post step can read the job\'s steps';
+/**
+ * Did any step of this job fail? This step's own failure is known from the state; other steps' only from GitHub
+ * (the post step cannot see the job's status): the GitHub client (a chunk of the bundle) is loaded only then.
+ */
+async function judgeJob(mainOk, token, env, timeoutMs) {
+    if (!mainOk)
+        return { failed: true, why: 'this step failed' };
+    const repository = env.GITHUB_REPOSITORY?.trim();
+    const runId = env.GITHUB_RUN_ID?.trim();
+    const runnerName = env.RUNNER_NAME?.trim();
+    const attempt = env.GITHUB_RUN_ATTEMPT?.trim() || '1';
+    if (!token)
+        return { failed: false, unknown: `no github_token, so the steps of this job cannot be read; ${GRANT}` };
+    if (!repository || !runId || !runnerName)
+        return { failed: false, unknown: 'GITHUB_REPOSITORY, GITHUB_RUN_ID or RUNNER_NAME is not set (not a GitHub Actions job?), so this job cannot be looked up' };
+    try {
+        const checker = new JobChecker({ apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com', repository, token, timeoutMs });
+        const job = await checker.steps({ runId, attempt, runnerName, jobKey: env.GITHUB_JOB?.trim() || undefined });
+        return job.failed.length > 0 ? { failed: true, why: `step ${job.failed.map((s) => oneLine(s, 200)).join(', step ')} of this job` } : { failed: false };
+    }
+    catch (e) {
+        if (!(e instanceof GitHubApiError))
+            throw e;
+        const hint = /403 Forbidden/.test(e.message) ? '' : `; if that persists, ${GRANT}`;
+        return { failed: false, unknown: `${oneLine(e.message)}${hint}` };
+    }
+}
+/** How to reach a kept VM, and what will remove it: a later prune (its gh-ci tags stay), or nothing. */
+function keptMessage(vm, ip, why) {
+    const name = vm.name ? ` (${oneLine(vm.name, 100)})` : '';
+    const at = ip ? `, IP ${ip}` : '';
+    const lines = [`keep_on_failure: ${why}, so VM ${vm.vmid}${name} on node ${vm.node}${at} was kept for inspection (not destroyed).`];
+    const ts = runRef(vm.ciTags).createdAt;
+    if (vm.ciTags.includes(CI_MARKER)) {
+        const since = ts === undefined ? '' : ` (its gh-ts- tag says it was created at ${new Date(ts * 1000).toISOString().replace(/\.\d+Z$/, 'Z')})`;
+        lines.push(`It keeps its gh-ci tags: a later \`prune\` with \`prune_older_than: X\` removes it once it is older than X${since} and this run has completed; destroy it sooner with \`state: absent\` and \`vmid: ${vm.vmid}\`.`);
+    }
+    else {
+        lines.push(`It has no gh-ci tags (ci_tags: false), so no prune will remove it: destroy it with \`state: absent\` and \`vmid: ${vm.vmid}\`.`);
+    }
+    return lines.join(' ');
 }
 
 ;// CONCATENATED MODULE: ./src/vm/resolve.ts
@@ -50485,7 +50740,9 @@ class Inventory {
 // The post step: removes the VM this job's main step created, when `cleanup` asks for it (always, or on-failure
 // when the main step did not finish successfully), and only when the VM is provably still that one
 // (vm/ownership.ts). The plan comes from vm/cleanup.ts and runs through the main step's Applier. Problems are
-// warnings only: the post step never fails the job.
+// warnings only: the post step never fails the job. With keep_on_failure (cleanup: always), a VM is kept when any
+// step of the job failed (judgeJob: this step from the state, the others from GitHub's list of the job's steps).
+
 
 
 
@@ -50504,6 +50761,16 @@ function otpHint(settings, e) {
         ? ' (api_otp is a one-time code: the main step used it, and the ticket it kept for cleanup was refused, e.g. after its 2 h lifetime; use an API token for jobs that clean up)'
         : '';
 }
+/** Says loudly (a notice, and a line in the job summary) that the VM was kept and how to reach it. */
+async function reportKept(vm, ip, why) {
+    const msg = keptMessage(vm, ip, why);
+    log.info(msg);
+    notice(msg.replace(/[\r\n]/g, ' '), { title: `VM ${vm.vmid} kept` });
+    await summary
+        .addRaw(`\n**VM ${vm.vmid} kept (keep_on_failure)**: ${mdText(msg)}\n`)
+        .write()
+        .catch(() => undefined);
+}
 async function run() {
     const st = readPostState();
     const vm = st.created;
@@ -50512,14 +50779,27 @@ async function run() {
             log.info(`cleanup: ${st.cleanup}; leaving the VM in place`);
         return;
     }
+    const keep = st.keepOnFailure && st.cleanup === 'always';
+    // This step's own failure needs neither inputs nor GitHub.
+    if (keep && !st.mainOk)
+        return reportKept(vm, st.ip, 'this step failed');
     const { settings } = readSettings((name) => getInput(name), process.env);
     if (!settings) {
         log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
         return;
     }
-    for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp])
+    for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp, settings.lifecycle.githubToken])
         if (v)
             secret(v);
+    if (keep) {
+        const job = await judgeJob(st.mainOk, settings.lifecycle.githubToken, process.env, settings.connection.apiTimeoutMs).catch((e) => ({ failed: false, why: undefined, unknown: `unexpected error: ${e.message}` }));
+        if (job.failed)
+            return reportKept(vm, st.ip, job.why ?? 'a step of this job failed');
+        if (job.unknown)
+            log.warning(`keep_on_failure: cannot tell whether another step of this job failed, so VM ${vm.vmid} is cleaned up as cleanup: always says: ${job.unknown}`);
+        else
+            log.info('keep_on_failure: no step of this job failed; cleaning up');
+    }
     const client = new ProxmoxClient(settings.connection, { onSecret: secret, log: log });
     if (st.ticket)
         client.adoptTicket(st.ticket);
@@ -50557,6 +50837,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -50749,6 +51036,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 4756:
 /***/ ((module) => {
 
@@ -50785,7 +51079,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -50797,6 +51091,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -50883,9 +51180,42 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/node module decorator */
@@ -50895,6 +51225,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
