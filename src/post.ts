@@ -12,7 +12,7 @@ import type { Settings } from './settings.js';
 import { readPostState } from './state.js';
 import { Applier } from './vm/apply.js';
 import { judgeJob, keptMessage, planCleanup } from './vm/cleanup.js';
-import { mdText } from './report/text.js';
+import { logText, mdText } from './report/text.js';
 import type { OwnedVm } from './vm/ownership.js';
 import { Inventory } from './vm/resolve.js';
 
@@ -30,7 +30,7 @@ function otpHint(settings: Settings, e: unknown): string {
 async function reportKept(vm: OwnedVm, ip: string | undefined, why: string): Promise<void> {
   const msg = keptMessage(vm, ip, why);
   log.info(msg);
-  core.notice(msg.replace(/[\r\n]/g, ' '), { title: `VM ${vm.vmid} kept` });
+  core.notice(logText(msg), { title: `VM ${vm.vmid} kept` });
   await core.summary
     .addRaw(`\n**VM ${vm.vmid} kept (keep_on_failure)**: ${mdText(msg)}\n`)
     .write()

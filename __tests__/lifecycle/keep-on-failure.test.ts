@@ -20,7 +20,7 @@ const TRACE_PRELOAD = fileURLToPath(new URL('../support/trace-loads.mjs', import
 
 let sim: Simulator;
 let gh: FakeGitHub;
-const jobs: Record<string, unknown[]> = {};
+const jobs: Record<string, unknown[] | (() => unknown[])> = {};
 let traceDir: string;
 beforeAll(async () => {
   sim = await lifecycleSim();
@@ -50,15 +50,15 @@ const postSteps: FakeStep[] = [
  * two other legs of its matrix sharing the key `test` on other runners (one failed), and an earlier job that ran on
  * a runner of the same name and failed: only this job's steps may count.
  */
-function listJobs(steps: FakeStep[], mine: { runner?: string; status?: string; postsDone?: FakeStep[] } = {}): void {
+function listJobs(steps: FakeStep[], mine: { runner?: string; status?: string; postsDone?: FakeStep[] } = {}): unknown[] {
   const other = (name: string, runner: string | null, status: string, failedStep = false) =>
     ghJob({ repo: REPO, runId: RUN, name, status, runner, steps: [done('Set up job'), done('Run make test', failedStep ? 'failure' : 'success')] });
-  jobs[`${REPO}/${RUN}/1`] = [
+  return (jobs[`${REPO}/${RUN}/1`] = [
     other('lint', 'harness', 'completed', true),
     other('test (debian)', 'GitHub Actions 3', 'in_progress', true),
     other('test (alpine)', null, 'queued'),
     ghJob({ repo: REPO, runId: RUN, name: 'test (ubuntu)', status: mine.status ?? 'in_progress', runner: mine.runner ?? 'harness', steps: [...steps, ...(mine.postsDone ?? []), ...postSteps] }),
-  ];
+  ]);
 }
 
 const vm = (name: string, extra: Record<string, string> = {}) => ({
@@ -106,6 +106,29 @@ describe('keep_on_failure with cleanup: always', () => {
     const out = ok(r);
     expect(exists(out.vmid)).toBe(true);
     expect(annotations(r.post, 'notice').join('\n')).toContain(`step Run make test (cancelled) of this job, so VM ${out.vmid} (keep-cancelled) on node pve1 was kept`);
+  });
+
+  test('GitHub has not recorded the failed step yet: the post step asks again and keeps the VM', async () => {
+    const running = listJobs([done('Set up job'), done('Run ./'), { name: 'Run make test', status: 'in_progress', conclusion: null }]);
+    const failing = listJobs([done('Set up job'), done('Run ./'), done('Run make test', 'failure')]);
+    let listings = 0;
+    jobs[`${REPO}/${RUN}/1`] = () => (++listings === 1 ? running : failing);
+    const { run: r } = await run(vm('keep-lag'));
+    const out = ok(r);
+    expect(listings).toBe(2);
+    expect(exists(out.vmid)).toBe(true);
+    expect(annotations(r.post, 'notice').join('\n')).toContain(`step Run make test (failure) of this job, so VM ${out.vmid} (keep-lag) on node pve1 was kept`);
+  });
+
+  test('GitHub never records a step as completed: after 4 tries the VM is destroyed with a warning', async () => {
+    const running = listJobs([done('Set up job'), done('Run ./'), { name: 'Run make test', status: 'in_progress', conclusion: null }]);
+    let listings = 0;
+    jobs[`${REPO}/${RUN}/1`] = () => (++listings, running);
+    const { run: r } = await run(vm('keep-lag-forever'));
+    const out = ok(r);
+    expect(listings).toBe(4);
+    expect(exists(out.vmid)).toBe(false);
+    expect(annotations(r.post, 'warning').join('\n')).toContain('GitHub still lists step Run make test of this job as not completed after 4 tries');
   });
 
   test('every step succeeded: the VM is destroyed (a post step that ran before this one does not count)', async () => {

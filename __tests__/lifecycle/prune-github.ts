@@ -23,13 +23,14 @@ export async function fakeGitHub(
     status?: number;
     headers?: Record<string, string>;
     message?: string;
-    /** "owner/repo/runId/attempt" → the attempt's jobs (see ghJob). */
-    jobs?: Record<string, unknown[]>;
+    /** "owner/repo/runId/attempt" → the attempt's jobs (see ghJob), or a function called for each first page. */
+    jobs?: Record<string, unknown[] | (() => unknown[])>;
     /** Caps per_page (GitHub caps it at 100), so that a test can make the list span pages. */
     maxPerPage?: number;
   } = {},
 ): Promise<FakeGitHub> {
   const requests: FakeGitHub['requests'] = [];
+  const listings = new Map<string, unknown[]>();
   const server = createServer((req, res) => {
     const path = req.url ?? '';
     requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization });
@@ -41,10 +42,13 @@ export async function fakeGitHub(
     const url = new URL(path, 'http://fake');
     const jobsOf = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/.exec(url.pathname);
     if (jobsOf && req.method === 'GET') {
-      const all = Object.entries(opts.jobs ?? {}).find(([k]) => k.toLowerCase() === jobsOf.slice(1).join('/').toLowerCase())?.[1];
+      const listed = Object.entries(opts.jobs ?? {}).find(([k]) => k.toLowerCase() === jobsOf.slice(1).join('/').toLowerCase())?.[1];
+      const page = Number(url.searchParams.get('page') ?? 1);
+      // a function answers anew for each listing (its first page), and its later pages continue that listing
+      if (typeof listed === 'function' && page === 1) listings.set(jobsOf[0], listed());
+      const all = typeof listed === 'function' ? listings.get(jobsOf[0]) : listed;
       if (!all) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt', status: '404' });
       const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), opts.maxPerPage ?? 100);
-      const page = Number(url.searchParams.get('page') ?? 1);
       const pages = Math.max(1, Math.ceil(all.length / perPage));
       const link = (n: number, rel: string) => `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${n}>; rel="${rel}"`;
       const links = [...(page < pages ? [link(page + 1, 'next'), link(pages, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];

@@ -1,7 +1,7 @@
 // Which listed job is this one (findJob) and which of its steps count as failed (failedSteps): the post step's
 // keep_on_failure reads them from GitHub's list of a run attempt's jobs.
 import { describe, expect, test } from 'vitest';
-import { failedSteps, findJob } from '../../src/vm/github-runs.js';
+import { failedSteps, findJob, pendingSteps } from '../../src/vm/github-runs.js';
 
 const me = { runId: '1', attempt: '2', runnerName: 'ci-runner', jobKey: 'test' };
 
@@ -43,6 +43,8 @@ describe('failedSteps', () => {
       { name: 'Post Run f', number: 8, status: 'queued', conclusion: null },
     ];
     expect(failedSteps(steps)).toEqual(['Run a (failure)', 'Run c (cancelled)', 'Run d (timed_out)']);
+    expect(pendingSteps(steps)).toEqual([]);
+    expect(pendingSteps([...steps, { name: 'Run g', number: 5.5, status: 'in_progress', conclusion: null }])).toEqual(['Run g']);
     expect(failedSteps(steps.filter((s) => s.conclusion !== 'failure' && s.conclusion !== 'cancelled' && s.conclusion !== 'timed_out'))).toEqual([]);
   });
 });

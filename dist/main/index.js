@@ -50752,20 +50752,32 @@ function findJob(jobs, me) {
         ? `no job of attempt ${me.attempt} is in progress on runner ${JSON.stringify(me.runnerName)} (of ${jobs.length} listed)`
         : `${pick.length} jobs of attempt ${me.attempt} are in progress on runner ${JSON.stringify(me.runnerName)}: cannot tell which is this one`;
 }
-/**
- * The steps before the post steps that failed or were cancelled. The post steps come last ("Post <step>", then
- * "Complete job") and are still running or queued while this post step asks; a step of the job's own named
- * "Post ..." that ends the main steps is counted among them.
- */
-function failedSteps(steps) {
+/** The steps before the post steps. These come last ("Post <step>", then "Complete job") and are still running or
+ * queued while this post step asks (a post step that ran before this one is among them too); a step of the job's own
+ * named "Post ..." that ends the main steps is counted among them. */
+function mainSteps(steps) {
     const ordered = [...steps].sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
     let end = ordered.length;
     while (end > 0 && /^(Post |Complete job$)/.test(ordered[end - 1].name ?? ''))
         end--;
-    return ordered
-        .slice(0, end)
+    return ordered.slice(0, end);
+}
+const label = (s) => s.name ?? `step ${s.number}`;
+/** The steps before the post steps that failed, were cancelled or timed out, as "name (conclusion)". */
+function failedSteps(steps) {
+    return mainSteps(steps)
         .filter((s) => typeof s.conclusion === 'string' && FAILED.has(s.conclusion))
-        .map((s) => `${s.name ?? `step ${s.number}`} (${s.conclusion})`);
+        .map((s) => `${label(s)} (${s.conclusion})`);
+}
+/**
+ * The steps before the post steps that GitHub does not show as completed yet. All of them ended before any post step
+ * started, but the runner reports step results to GitHub in batches: a step that failed a moment ago may still be
+ * listed in progress.
+ */
+function pendingSteps(steps) {
+    return mainSteps(steps)
+        .filter((s) => s.status !== 'completed')
+        .map(label);
 }
 /** Asks GitHub for the steps of this job (GET .../actions/runs/{run_id}/attempts/{attempt}/jobs, every page). */
 class JobChecker extends GitHubApi {
@@ -50800,7 +50812,7 @@ class JobChecker extends GitHubApi {
             throw new GitHubApiError(`${what}: this job was not found: ${job}`);
         if (!Array.isArray(job.steps))
             throw new GitHubApiError(`${what}: job ${job.id ?? '?'} has no step list`);
-        return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps) };
+        return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps), pending: pendingSteps(job.steps) };
     }
 }
 
@@ -50824,7 +50836,7 @@ async function read(ctx, vm) {
         throw e;
     }
 }
-function label(vm, config) {
+function prune_label(vm, config) {
     const name = config?.name ?? vm.name;
     return `VM ${vm.vmid}${name ? ` (${name})` : ''} on ${vm.node}`;
 }
@@ -50896,7 +50908,7 @@ async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
     const steps = [];
     for (const c of candidates) {
         const { vm, config } = c;
-        const what = label(vm, config);
+        const what = prune_label(vm, config);
         if (!hasAllTags(c.tags, required))
             continue; // tags changed since the listing
         const born = createdAt(c.tags, config);

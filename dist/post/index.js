@@ -50465,20 +50465,32 @@ function findJob(jobs, me) {
         ? `no job of attempt ${me.attempt} is in progress on runner ${JSON.stringify(me.runnerName)} (of ${jobs.length} listed)`
         : `${pick.length} jobs of attempt ${me.attempt} are in progress on runner ${JSON.stringify(me.runnerName)}: cannot tell which is this one`;
 }
-/**
- * The steps before the post steps that failed or were cancelled. The post steps come last ("Post <step>", then
- * "Complete job") and are still running or queued while this post step asks; a step of the job's own named
- * "Post ..." that ends the main steps is counted among them.
- */
-function failedSteps(steps) {
+/** The steps before the post steps. These come last ("Post <step>", then "Complete job") and are still running or
+ * queued while this post step asks (a post step that ran before this one is among them too); a step of the job's own
+ * named "Post ..." that ends the main steps is counted among them. */
+function mainSteps(steps) {
     const ordered = [...steps].sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
     let end = ordered.length;
     while (end > 0 && /^(Post |Complete job$)/.test(ordered[end - 1].name ?? ''))
         end--;
-    return ordered
-        .slice(0, end)
+    return ordered.slice(0, end);
+}
+const label = (s) => s.name ?? `step ${s.number}`;
+/** The steps before the post steps that failed, were cancelled or timed out, as "name (conclusion)". */
+function failedSteps(steps) {
+    return mainSteps(steps)
         .filter((s) => typeof s.conclusion === 'string' && FAILED.has(s.conclusion))
-        .map((s) => `${s.name ?? `step ${s.number}`} (${s.conclusion})`);
+        .map((s) => `${label(s)} (${s.conclusion})`);
+}
+/**
+ * The steps before the post steps that GitHub does not show as completed yet. All of them ended before any post step
+ * started, but the runner reports step results to GitHub in batches: a step that failed a moment ago may still be
+ * listed in progress.
+ */
+function pendingSteps(steps) {
+    return mainSteps(steps)
+        .filter((s) => s.status !== 'completed')
+        .map(label);
 }
 /** Asks GitHub for the steps of this job (GET .../actions/runs/{run_id}/attempts/{attempt}/jobs, every page). */
 class JobChecker extends GitHubApi {
@@ -50513,7 +50525,7 @@ class JobChecker extends GitHubApi {
             throw new GitHubApiError(`${what}: this job was not found: ${job}`);
         if (!Array.isArray(job.steps))
             throw new GitHubApiError(`${what}: job ${job.id ?? '?'} has no step list`);
-        return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps) };
+        return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps), pending: pendingSteps(job.steps) };
     }
 }
 
@@ -50598,6 +50610,9 @@ async function planCleanup(ctx, vm, info) {
     plan.msg = `cleanup: VM ${vm.vmid} on ${now.node} destroyed`;
     return finishPlan(plan);
 }
+/** How often, and how far apart, the post step asks again while GitHub has not recorded every step's result yet. */
+const STEP_LAG_TRIES = 4;
+const STEP_LAG_DELAY_MS = 2000;
 const GRANT = 'give the job `permissions: actions: read` (and keep the default `github_token: ${{ github.token }}`) so that the post step can read the job\'s steps';
 /**
  * Did any step of this job fail? This step's own failure is known from the state; other steps' only from GitHub
@@ -50616,8 +50631,22 @@ async function judgeJob(mainOk, token, env, timeoutMs) {
         return { failed: false, unknown: 'GITHUB_REPOSITORY, GITHUB_RUN_ID or RUNNER_NAME is not set (not a GitHub Actions job?), so this job cannot be looked up' };
     try {
         const checker = new JobChecker({ apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com', repository, token, timeoutMs });
-        const job = await checker.steps({ runId, attempt, runnerName, jobKey: env.GITHUB_JOB?.trim() || undefined });
-        return job.failed.length > 0 ? { failed: true, why: `step ${job.failed.map((s) => oneLine(s, 200)).join(', step ')} of this job` } : { failed: false };
+        const me = { runId, attempt, runnerName, jobKey: env.GITHUB_JOB?.trim() || undefined };
+        // GitHub learns step results from the runner in batches: while a step before the post steps is not yet listed as
+        // completed, ask again a few times before giving up.
+        for (let attemptNo = 1;; attemptNo++) {
+            const job = await checker.steps(me);
+            if (job.failed.length > 0)
+                return { failed: true, why: `step ${job.failed.map((s) => oneLine(s, 200)).join(', step ')} of this job` };
+            if (job.pending.length === 0)
+                return { failed: false };
+            if (attemptNo >= STEP_LAG_TRIES)
+                return {
+                    failed: false,
+                    unknown: `GitHub still lists step ${job.pending.map((s) => oneLine(s, 200)).join(', step ')} of this job as not completed after ${STEP_LAG_TRIES} tries`,
+                };
+            await new Promise((r) => setTimeout(r, STEP_LAG_DELAY_MS));
+        }
     }
     catch (e) {
         if (!(e instanceof GitHubApiError))
@@ -50765,7 +50794,7 @@ function otpHint(settings, e) {
 async function reportKept(vm, ip, why) {
     const msg = keptMessage(vm, ip, why);
     log.info(msg);
-    notice(msg.replace(/[\r\n]/g, ' '), { title: `VM ${vm.vmid} kept` });
+    notice(logText(msg), { title: `VM ${vm.vmid} kept` });
     await summary
         .addRaw(`\n**VM ${vm.vmid} kept (keep_on_failure)**: ${mdText(msg)}\n`)
         .write()

@@ -84,6 +84,10 @@ export interface JobVerdict {
   unknown?: string;
 }
 
+/** How often, and how far apart, the post step asks again while GitHub has not recorded every step's result yet. */
+const STEP_LAG_TRIES = 4;
+const STEP_LAG_DELAY_MS = 2000;
+
 const GRANT = 'give the job `permissions: actions: read` (and keep the default `github_token: ${{ github.token }}`) so that the post step can read the job\'s steps';
 
 /**
@@ -101,8 +105,20 @@ export async function judgeJob(mainOk: boolean, token: string | undefined, env: 
     return { failed: false, unknown: 'GITHUB_REPOSITORY, GITHUB_RUN_ID or RUNNER_NAME is not set (not a GitHub Actions job?), so this job cannot be looked up' };
   try {
     const checker = new JobChecker({ apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com', repository, token, timeoutMs });
-    const job = await checker.steps({ runId, attempt, runnerName, jobKey: env.GITHUB_JOB?.trim() || undefined });
-    return job.failed.length > 0 ? { failed: true, why: `step ${job.failed.map((s) => oneLine(s, 200)).join(', step ')} of this job` } : { failed: false };
+    const me = { runId, attempt, runnerName, jobKey: env.GITHUB_JOB?.trim() || undefined };
+    // GitHub learns step results from the runner in batches: while a step before the post steps is not yet listed as
+    // completed, ask again a few times before giving up.
+    for (let attemptNo = 1; ; attemptNo++) {
+      const job = await checker.steps(me);
+      if (job.failed.length > 0) return { failed: true, why: `step ${job.failed.map((s) => oneLine(s, 200)).join(', step ')} of this job` };
+      if (job.pending.length === 0) return { failed: false };
+      if (attemptNo >= STEP_LAG_TRIES)
+        return {
+          failed: false,
+          unknown: `GitHub still lists step ${job.pending.map((s) => oneLine(s, 200)).join(', step ')} of this job as not completed after ${STEP_LAG_TRIES} tries`,
+        };
+      await new Promise((r) => setTimeout(r, STEP_LAG_DELAY_MS));
+    }
   } catch (e) {
     if (!(e instanceof GitHubApiError)) throw e;
     const hint = /403 Forbidden/.test(e.message) ? '' : `; if that persists, ${GRANT}`;

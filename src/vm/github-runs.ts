@@ -187,6 +187,8 @@ export interface JobSteps {
   jobId?: number;
   jobName?: string;
   failed: string[];
+  /** Steps before the post steps that GitHub does not list as completed yet (its record lags the runner). */
+  pending: string[];
 }
 
 const FAILED = new Set(['failure', 'cancelled', 'timed_out']);
@@ -208,19 +210,34 @@ export function findJob(jobs: readonly ApiJob[], me: ThisJob): ApiJob | string {
     : `${pick.length} jobs of attempt ${me.attempt} are in progress on runner ${JSON.stringify(me.runnerName)}: cannot tell which is this one`;
 }
 
-/**
- * The steps before the post steps that failed or were cancelled. The post steps come last ("Post <step>", then
- * "Complete job") and are still running or queued while this post step asks; a step of the job's own named
- * "Post ..." that ends the main steps is counted among them.
- */
-export function failedSteps(steps: readonly ApiStep[]): string[] {
+/** The steps before the post steps. These come last ("Post <step>", then "Complete job") and are still running or
+ * queued while this post step asks (a post step that ran before this one is among them too); a step of the job's own
+ * named "Post ..." that ends the main steps is counted among them. */
+function mainSteps(steps: readonly ApiStep[]): ApiStep[] {
   const ordered = [...steps].sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
   let end = ordered.length;
   while (end > 0 && /^(Post |Complete job$)/.test(ordered[end - 1].name ?? '')) end--;
-  return ordered
-    .slice(0, end)
+  return ordered.slice(0, end);
+}
+
+const label = (s: ApiStep) => s.name ?? `step ${s.number}`;
+
+/** The steps before the post steps that failed, were cancelled or timed out, as "name (conclusion)". */
+export function failedSteps(steps: readonly ApiStep[]): string[] {
+  return mainSteps(steps)
     .filter((s) => typeof s.conclusion === 'string' && FAILED.has(s.conclusion))
-    .map((s) => `${s.name ?? `step ${s.number}`} (${s.conclusion})`);
+    .map((s) => `${label(s)} (${s.conclusion})`);
+}
+
+/**
+ * The steps before the post steps that GitHub does not show as completed yet. All of them ended before any post step
+ * started, but the runner reports step results to GitHub in batches: a step that failed a moment ago may still be
+ * listed in progress.
+ */
+export function pendingSteps(steps: readonly ApiStep[]): string[] {
+  return mainSteps(steps)
+    .filter((s) => s.status !== 'completed')
+    .map(label);
 }
 
 /** Asks GitHub for the steps of this job (GET .../actions/runs/{run_id}/attempts/{attempt}/jobs, every page). */
@@ -253,6 +270,6 @@ export class JobChecker extends GitHubApi {
     const job = findJob(jobs, me);
     if (typeof job === 'string') throw new GitHubApiError(`${what}: this job was not found: ${job}`);
     if (!Array.isArray(job.steps)) throw new GitHubApiError(`${what}: job ${job.id ?? '?'} has no step list`);
-    return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps) };
+    return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps), pending: pendingSteps(job.steps) };
   }
 }
