@@ -26,6 +26,7 @@ const FIELD: Record<string, (s: Settings) => unknown> = {
   wait_timeout: (s) => s.lifecycle.waitTimeoutSec,
   ip_family: (s) => s.lifecycle.ipFamily,
   cleanup: (s) => s.lifecycle.cleanup,
+  keep_on_failure: (s) => s.lifecycle.keepOnFailure,
   dry_run: (s) => s.lifecycle.dryRun,
   prune: (s) => s.lifecycle.prune,
   prune_scope: (s) => s.lifecycle.pruneScope,
@@ -40,6 +41,7 @@ const NEEDS: Record<string, Record<string, string>> = {
   prune_scope: { prune: 'true', state: 'absent', prune_older_than: '1h' },
   vmstate: { state: 'snapshot', snapname: 'clean' },
   start: { state: 'rollback', snapname: 'clean' },
+  keep_on_failure: { cleanup: 'always' },
 };
 
 function settingsOf(inputs: Record<string, string>, env: Record<string, string> = {}): Settings {

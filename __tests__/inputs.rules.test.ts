@@ -99,13 +99,18 @@ suite('lifecycle inputs', () => {
 
   it('has the lifecycle defaults and enum checks', () => {
     expect(run({}).settings!.lifecycle).toEqual({
-      waitFor: 'none', waitTimeoutSec: 300, ipFamily: 'any', ipCidr: undefined, cleanup: 'never', vmidRange: undefined,
+      waitFor: 'none', waitTimeoutSec: 300, ipFamily: 'any', ipCidr: undefined, cleanup: 'never', keepOnFailure: false, vmidRange: undefined,
       dryRun: false, prune: false, pruneTags: [], pruneScope: 'repository', pruneOlderThanSec: undefined, githubToken: undefined, ciTags: true,
     });
     expect(inputsOf({ cleanup: 'sometimes' })).toEqual(['cleanup']);
     expect(run({ wait_for: 'ip', cleanup: 'on-failure', dry_run: 'yes' }).settings!.lifecycle).toMatchObject({
       waitFor: 'ip', cleanup: 'on-failure', dryRun: true,
     });
+    // keep_on_failure refines cleanup: always only
+    expect(run({ cleanup: 'always', keep_on_failure: 'true' }).settings!.lifecycle).toMatchObject({ cleanup: 'always', keepOnFailure: true });
+    expect(inputsOf({ keep_on_failure: 'true' })).toEqual(['keep_on_failure']); // cleanup defaults to never
+    expect(inputsOf({ cleanup: 'on-failure', keep_on_failure: 'true' })).toEqual(['keep_on_failure']);
+    expect(inputsOf({ cleanup: 'sometimes', keep_on_failure: 'true' })).toEqual(['cleanup']); // one typo, one error
   });
 });
 

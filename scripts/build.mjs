@@ -7,7 +7,8 @@
 // fails the build if that stops working: the entry file must stay small and free of @actions/core, and no chunk the
 // entry imports may contain undici's index or @actions/http-client (those must stay in chunks loaded on demand).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // Chunks: ncc emits every dynamic import() of the bundle (the lazy undici/http-client stand-ins, the GitHub client,
 // the post step's work) as `<id>.index.js` beside index.js, loaded on demand through `__nccwpck_require__.e(<id>)`
@@ -58,16 +59,46 @@ function checkStartup(dir, entry) {
   );
 }
 
+// licenses.txt: ncc's --license file is written per chunk under one name, so with chunks the last one written wins and
+// the packages of index.js go missing from it. It is rewritten from the build's module list (--stats-out), in ncc's
+// format ("<name>\n<license>\n<license text>" blocks, blank-line separated) that scripts/check-licenses.mjs reads.
+function writeLicenses(dir) {
+  const stats = JSON.parse(readFileSync(`${dir}/stats.json`, 'utf8'));
+  rmSync(`${dir}/stats.json`);
+  const names = new Set();
+  const walk = (mods) => {
+    for (const m of mods ?? []) {
+      const resource = String(m.identifier ?? m.name ?? '').split('!').pop().split('|')[0];
+      const at = resource.lastIndexOf('node_modules/');
+      if (at >= 0) {
+        const [a, b] = resource.slice(at + 'node_modules/'.length).split('/');
+        names.add(a.startsWith('@') ? `${a}/${b}` : a);
+      }
+      walk(m.modules);
+    }
+  };
+  walk(stats.modules);
+  const blocks = [...names].sort().map((name) => {
+    const pkgDir = join('node_modules', name);
+    const license = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).license ?? 'UNKNOWN';
+    const file = readdirSync(pkgDir).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
+    const text = file && existsSync(join(pkgDir, file)) ? readFileSync(join(pkgDir, file), 'utf8').trim() : '';
+    return `${name}\n${license}\n${text}\n`;
+  });
+  writeFileSync(`${dir}/licenses.txt`, blocks.join('\n'));
+}
+
 for (const entry of ['main', 'post']) {
   const tmp = `dist/.${entry}-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', `src/entries/${entry}.ts`, '-o', tmp, '--license', 'licenses.txt', '--quiet'],
+    ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', `src/entries/${entry}.ts`, '-o', tmp, '--license', 'licenses.txt', '--stats-out', `${tmp}/stats.json`, '--quiet'],
     { stdio: 'inherit' },
   );
   checkChunks(tmp);
   checkStartup(tmp, entry);
+  writeLicenses(tmp);
   const old = `dist/.${entry}-old-${process.pid}`;
   try {
     renameSync(`dist/${entry}`, old);

@@ -4,7 +4,7 @@ import { pveKeyInfo } from './catalogue/index.js';
 import { formatInputErrors, readSettings } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import type { Settings } from './settings.js';
-import { saveCleanup, saveCreated, saveMainOk, saveTicket } from './state.js';
+import { saveCleanup, saveCreated, saveIp, saveMainOk, saveTicket } from './state.js';
 import { PruneIncompleteError } from './vm/apply.js';
 import { reconcile } from './vm/reconcile.js';
 import { log, secret } from './report/log.js';
@@ -57,7 +57,7 @@ export async function run(): Promise<void> {
   const onSignal = () => abort.abort(new Error('the step was cancelled'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  saveCleanup(settings.lifecycle.cleanup);
+  saveCleanup(settings.lifecycle.cleanup, settings.lifecycle.keepOnFailure);
   let created = false;
   try {
     const o = await reconcile({
@@ -74,6 +74,7 @@ export async function run(): Promise<void> {
       group: (name, fn) => core.group(name, fn),
     });
     setOutcomeOutputs(o, settings);
+    if (created && settings.lifecycle.keepOnFailure && o.guest?.ip) saveIp(o.guest.ip);
     for (const w of o.warnings) log.warning(w);
     log.info(o.msg);
     await core.summary.addRaw(outcomeMarkdown(o, settings, performance.now() - started)).write();

@@ -1,7 +1,8 @@
 // The post step: removes the VM this job's main step created, when `cleanup` asks for it (always, or on-failure
 // when the main step did not finish successfully), and only when the VM is provably still that one
 // (vm/ownership.ts). The plan comes from vm/cleanup.ts and runs through the main step's Applier. Problems are
-// warnings only: the post step never fails the job.
+// warnings only: the post step never fails the job. With keep_on_failure (cleanup: always), a VM is kept when any
+// step of the job failed (judgeJob: this step from the state, the others from GitHub's list of the job's steps).
 import * as core from '@actions/core';
 import { readSettings } from './inputs/index.js';
 import { log, secret } from './report/log.js';
@@ -10,7 +11,9 @@ import { PveApiError } from './proxmox/errors.js';
 import type { Settings } from './settings.js';
 import { cleanupWanted, readPostState, type PostState } from './state.js';
 import { Applier } from './vm/apply.js';
-import { planCleanup } from './vm/cleanup.js';
+import { judgeJob, keptMessage, planCleanup } from './vm/cleanup.js';
+import { logText, mdText } from './report/text.js';
+import type { OwnedVm } from './vm/ownership.js';
 import { Inventory } from './vm/resolve.js';
 
 
@@ -23,6 +26,17 @@ function otpHint(settings: Settings, e: unknown): string {
     : '';
 }
 
+/** Says loudly (a notice, and a line in the job summary) that the VM was kept and how to reach it. */
+async function reportKept(vm: OwnedVm, ip: string | undefined, why: string): Promise<void> {
+  const msg = keptMessage(vm, ip, why);
+  log.info(msg);
+  core.notice(logText(msg), { title: `VM ${vm.vmid} kept` });
+  await core.summary
+    .addRaw(`\n**VM ${vm.vmid} kept (keep_on_failure)**: ${mdText(msg)}\n`)
+    .write()
+    .catch(() => undefined);
+}
+
 /** The post entry (src/entries/post.ts) passes the state it has read already; it only loads this when there is work. */
 export async function run(st: PostState = readPostState()): Promise<void> {
   if (!cleanupWanted(st)) {
@@ -30,12 +44,23 @@ export async function run(st: PostState = readPostState()): Promise<void> {
     return;
   }
   const vm = st.created;
+  const keep = st.keepOnFailure && st.cleanup === 'always';
+  // This step's own failure needs neither inputs nor GitHub.
+  if (keep && !st.mainOk) return reportKept(vm, st.ip, 'this step failed');
   const { settings } = readSettings((name) => core.getInput(name), process.env);
   if (!settings) {
     log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
     return;
   }
-  for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp]) if (v) secret(v);
+  for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp, settings.lifecycle.githubToken]) if (v) secret(v);
+  if (keep) {
+    const job = await judgeJob(st.mainOk, settings.lifecycle.githubToken, process.env, settings.connection.apiTimeoutMs).catch(
+      (e: unknown) => ({ failed: false, why: undefined, unknown: `unexpected error: ${(e as Error).message}` }),
+    );
+    if (job.failed) return reportKept(vm, st.ip, job.why ?? 'a step of this job failed');
+    if (job.unknown) log.warning(`keep_on_failure: cannot tell whether another step of this job failed, so VM ${vm.vmid} is cleaned up as cleanup: always says: ${job.unknown}`);
+    else log.info('keep_on_failure: no step of this job failed; cleaning up');
+  }
   const client = new ProxmoxClient(settings.connection, { onSecret: secret, log });
   if (st.ticket) client.adoptTicket(st.ticket);
   const ctx = { client, settings, secretKeys: new Set<string>(), inventory: new Inventory(client) };

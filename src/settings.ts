@@ -37,6 +37,8 @@ export interface Lifecycle {
   ipFamily: IpFamily;
   ipCidr?: string;
   cleanup: CleanupPolicy;
+  /** With cleanup: always, keep the VM when any step of the job failed (the post step asks GitHub). */
+  keepOnFailure: boolean;
   vmidRange?: { lower: number; upper: number };
   dryRun: boolean;
   prune: boolean;

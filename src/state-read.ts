@@ -6,11 +6,15 @@ import type { Lifecycle } from './settings.js';
 import type { Fingerprint, OwnedVm } from './vm/ownership.js';
 
 /** The names the main step saves its state under (state.ts). */
-export const KEY = { cleanup: 'cleanup', created: 'created', mainOk: 'main_ok', ticket: 'ticket' } as const;
+export const KEY = { cleanup: 'cleanup', keepOnFailure: 'keep_on_failure', created: 'created', ip: 'ip', mainOk: 'main_ok', ticket: 'ticket' } as const;
 
 export interface PostState {
   cleanup: Lifecycle['cleanup'];
+  /** cleanup: always keeps the VM when a step of the job failed. */
+  keepOnFailure: boolean;
   created?: OwnedVm;
+  /** The guest's address as the main step reported it (the `ip` output). */
+  ip?: string;
   mainOk: boolean;
   ticket?: SavedTicket;
 }
@@ -58,6 +62,8 @@ export function readPostState(): PostState {
   const ticket = t && str(t.ticket) && str(t.csrf) ? { ticket: str(t.ticket)!, csrf: str(t.csrf)! } : undefined;
   return {
     cleanup: policy === 'always' || policy === 'on-failure' ? policy : 'never',
+    keepOnFailure: getState(KEY.keepOnFailure) === 'true',
+    ip: /^[0-9a-fA-F.:]{2,45}$/.test(getState(KEY.ip)) ? getState(KEY.ip) : undefined,
     created: created ? parseCreated(created) : undefined,
     mainOk: getState(KEY.mainOk) === 'true',
     ticket,

@@ -865,10 +865,16 @@ const lifecycleParams = [
     },
     {
         name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true, runnerDefault: '${{ github.token }}',
-        doc: 'GitHub token for the action\'s own GitHub API calls: `prune` asks with it whether a VM\'s workflow run has finished (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`), which needs `permissions: actions: read` when the workflow or job sets `permissions:`. The job\'s own token by default; without a token, leftovers are judged by `prune_older_than` alone.',
+        doc: 'GitHub token for the action\'s own GitHub API calls: `prune` asks with it whether a VM\'s workflow run has finished (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`), and `keep_on_failure` reads this job\'s steps with it; both need `permissions: actions: read` when the workflow or job sets `permissions:`. The job\'s own token by default; without a token, leftovers are judged by `prune_older_than` alone, and `keep_on_failure` sees only this step\'s failure.',
         example: '${{ secrets.MY_PAT }}',
     },
 ];
+// keep_on_failure (issue 12): its own block at the end, to merge easily with other additions above.
+lifecycleParams.push({
+    name: 'keep_on_failure', kind: 'bool', group: 'lifecycle', default: 'false',
+    doc: 'With `cleanup: always`, keep the VM instead of destroying it when any step of this job failed or was cancelled (not only this one), so that it can be inspected; the post step then says how to reach it (vmid, node, name, IP) and that a later `prune` with `prune_older_than` removes it (it keeps its `gh-ci` tags). Whether another step failed is asked of the GitHub API (the steps of this job, `GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs`, with `github_token`; needs `permissions: actions: read` when the workflow or job sets `permissions:`); when it cannot tell (no token, refused, job not found), the VM is destroyed with a warning saying why. A failure of this step itself needs no API call. Only with `cleanup: always`: `never` keeps the VM anyway, and `on-failure` destroys exactly when this would keep, so both are input errors.',
+    example: 'true',
+});
 
 ;// CONCATENATED MODULE: ./src/catalogue/outputs.ts
 // The action's outputs (names and docs); the module's return values plus what CI jobs need next.
@@ -2085,6 +2091,14 @@ function checkRules(inputs, explicit, failed, errors) {
                 err(n, `Input '${n}' has no effect without 'prune: true'.`);
         }
     }
+    // keep_on_failure only refines cleanup: always. With never the VM stays anyway; with on-failure it would keep the
+    // VM exactly when on-failure destroys it, so either combination is a mistake worth saying rather than guessing.
+    const cleanup = get('cleanup');
+    if (get('keep_on_failure') === true && !failed.has('cleanup') && cleanup !== undefined && cleanup !== 'always') {
+        err('keep_on_failure', cleanup === 'never'
+            ? "Input 'keep_on_failure' has no effect with 'cleanup: never' (the VM is never destroyed); use it with 'cleanup: always'."
+            : "Input 'keep_on_failure' contradicts 'cleanup: on-failure' (which destroys the VM exactly when a step failed); use 'cleanup: always' with 'keep_on_failure: true' to destroy the VM after a successful job and keep it after a failed one.");
+    }
     const cidr = get('ip_cidr');
     const family = get('ip_family');
     if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
@@ -2247,6 +2261,7 @@ function readLifecycle(values) {
         ipFamily: req('ip_family'),
         ipCidr: str('ip_cidr'),
         cleanup: req('cleanup'),
+        keepOnFailure: req('keep_on_failure'),
         vmidRange: range === undefined ? undefined : parseVmidRange(range),
         dryRun: req('dry_run'),
         prune: req('prune'),
@@ -3042,7 +3057,7 @@ class ProxmoxClient {
 
 ;// CONCATENATED MODULE: ./src/state-read.ts
 /** The names the main step saves its state under (state.ts). */
-const KEY = { cleanup: 'cleanup', created: 'created', mainOk: 'main_ok', ticket: 'ticket' };
+const KEY = { cleanup: 'cleanup', keepOnFailure: 'keep_on_failure', created: 'created', ip: 'ip', mainOk: 'main_ok', ticket: 'ticket' };
 /** @actions/core's getState, verbatim. */
 function getState(name) {
     return process.env[`STATE_${name}`] || '';
@@ -3085,6 +3100,8 @@ function readPostState() {
     const ticket = t && str(t.ticket) && str(t.csrf) ? { ticket: str(t.ticket), csrf: str(t.csrf) } : undefined;
     return {
         cleanup: policy === 'always' || policy === 'on-failure' ? policy : 'never',
+        keepOnFailure: getState(KEY.keepOnFailure) === 'true',
+        ip: /^[0-9a-fA-F.:]{2,45}$/.test(getState(KEY.ip)) ? getState(KEY.ip) : undefined,
         created: created ? parseCreated(created) : undefined,
         mainOk: getState(KEY.mainOk) === 'true',
         ticket,
@@ -3098,13 +3115,19 @@ function cleanupWanted(st) {
 ;// CONCATENATED MODULE: ./src/state.ts
 // What the main step hands to the post step (GITHUB_STATE → STATE_*), typed and in one place, as actions/checkout's
 // state-helper does: the cleanup policy, the VM the step created (and how to recognise it), whether main succeeded,
-// and the ticket of a login that cannot be repeated (a used one-time code). Saving goes through @actions/core;
-// reading lives in state-read.ts, which the post entry loads alone.
+// and the ticket of a login that cannot be repeated (a used one-time code); with keep_on_failure, the guest's IP
+// address when the main step learnt one, so that the post step can say how to reach a VM it keeps. Saving goes
+// through @actions/core; reading lives in state-read.ts, which the post entry loads alone.
 
 
 
-function saveCleanup(policy) {
+function saveCleanup(policy, keepOnFailure = false) {
     core/* saveState */.LZ(KEY.cleanup, policy);
+    if (keepOnFailure)
+        core/* saveState */.LZ(KEY.keepOnFailure, 'true');
+}
+function saveIp(ip) {
+    core/* saveState */.LZ(KEY.ip, ip);
 }
 function saveCreated(vm) {
     core/* saveState */.LZ(KEY.created, JSON.stringify(vm));
@@ -4771,7 +4794,8 @@ class Inventory {
 var http_client = __webpack_require__(155);
 ;// CONCATENATED MODULE: ./src/vm/github-runs.ts
 // Asks GitHub whether a workflow run has finished (GET /repos/{owner}/{repo}/actions/runs/{run_id}) before prune
-// destroys its VMs. The requests go through @actions/github's Octokit (github-octokit.ts), loaded by a dynamic
+// destroys its VMs (RunChecker), and whether a step of this job failed before the post step decides to keep the VM
+// (JobChecker, keep_on_failure). The requests go through @actions/github's Octokit (github-octokit.ts), loaded by a dynamic
 // import() on the first question only, so steps that never ask GitHub do not pay for loading it. GITHUB_API_URL is
 // honoured (GitHub Enterprise Server, the tests' local fake API). The token never appears in a message.
 
@@ -4784,7 +4808,7 @@ function httpFailure(e) {
 }
 const PERMISSION_HINT = 'give the job `permissions: actions: read` (a workflow or job that sets `permissions:` gets only what it lists), or pass a github_token that may read this repository\'s Actions';
 /** A rate-limit answer (429, or 403 with no requests left or GitHub's "rate limit" message), with when it resets. */
-function rateLimit(f) {
+function rateLimit(f, advice) {
     const h = f.response?.headers ?? {};
     const body = f.response?.data;
     const said = typeof body?.message === 'string' ? body.message : f.message;
@@ -4798,29 +4822,21 @@ function rateLimit(f) {
         : Number.isFinite(retryAfter) && retryAfter > 0
             ? `; GitHub asks to wait ${retryAfter} s`
             : '';
-    return `the GitHub API rate limit was hit (${f.status})${when}. Run the prune again later, or set prune_older_than so that it can do without GitHub`;
+    return `the GitHub API rate limit was hit (${f.status})${when}. ${advice}`;
 }
-class RunChecker {
+/** The Octokit client loaded on the first request, and failures turned into messages that say what to do. */
+class GitHubApi {
     o;
-    cache = new Map();
+    limitAdvice;
     client;
-    repoVisible;
     base;
     owner;
     repo;
-    constructor(o) {
+    constructor(o, limitAdvice) {
         this.o = o;
+        this.limitAdvice = limitAdvice;
         this.base = o.apiUrl.replace(/\/+$/, '');
         [this.owner, this.repo] = o.repository.split('/');
-    }
-    /** One request per run id, however many VMs the run left behind. */
-    state(runId) {
-        let p = this.cache.get(runId);
-        if (!p) {
-            p = this.ask(runId);
-            this.cache.set(runId, p);
-        }
-        return p;
     }
     /** Octokit, loaded on the first question (a chunk file of the bundle). */
     octokit() {
@@ -4844,7 +4860,7 @@ class RunChecker {
                 ? `${what}: no answer within ${this.o.timeoutMs / 1000} s (api_timeout); is GITHUB_API_URL (${this.base}) reachable?`
                 : `${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
         }
-        const limited = rateLimit(f);
+        const limited = rateLimit(f, this.limitAdvice);
         if (limited)
             return new GitHubApiError(`${what}: ${limited}`);
         if (f.status === 401)
@@ -4852,6 +4868,22 @@ class RunChecker {
         if (f.status === 403)
             return new GitHubApiError(`${what}: 403 Forbidden: github_token lacks the permission to read workflow runs; ${PERMISSION_HINT}`);
         return new GitHubApiError(`${what}: unexpected answer ${f.status}`);
+    }
+}
+class RunChecker extends GitHubApi {
+    cache = new Map();
+    repoVisible;
+    constructor(o) {
+        super(o, 'Run the prune again later, or set prune_older_than so that it can do without GitHub');
+    }
+    /** One request per run id, however many VMs the run left behind. */
+    state(runId) {
+        let p = this.cache.get(runId);
+        if (!p) {
+            p = this.ask(runId);
+            this.cache.set(runId, p);
+        }
+        return p;
     }
     /**
      * A run GitHub answers 404 for is unknown only if the repository itself is visible to the token: GitHub answers
@@ -4887,6 +4919,87 @@ class RunChecker {
         return status === 'completed' ? 'completed' : 'active';
     }
 }
+const FAILED = new Set(['failure', 'cancelled', 'timed_out']);
+/**
+ * Which listed job is this one. The runner tells a step its run, attempt, runner name and GITHUB_JOB, but not its
+ * job's id: GITHUB_JOB is the job's key in the workflow (`build:`), not the display name the API lists (`name:`,
+ * or `build (ubuntu, 20)` for a matrix leg), and every leg of a matrix shares the key. A runner runs one job at a
+ * time, so the job of this attempt that is in progress on RUNNER_NAME is this one; the key only breaks a tie (it is
+ * the display name, or its prefix for a matrix leg, when the job sets no `name:`).
+ */
+function findJob(jobs, me) {
+    const mine = jobs.filter((j) => j.status === 'in_progress' && j.runner_name === me.runnerName);
+    const hinted = me.jobKey ? mine.filter((j) => j.name === me.jobKey || j.name?.startsWith(`${me.jobKey} (`)) : [];
+    const pick = mine.length > 1 && hinted.length > 0 ? hinted : mine;
+    if (pick.length === 1)
+        return pick[0];
+    return pick.length === 0
+        ? `no job of attempt ${me.attempt} is in progress on runner ${JSON.stringify(me.runnerName)} (of ${jobs.length} listed)`
+        : `${pick.length} jobs of attempt ${me.attempt} are in progress on runner ${JSON.stringify(me.runnerName)}: cannot tell which is this one`;
+}
+/** The steps before the post steps. These come last ("Post <step>", then "Complete job") and are still running or
+ * queued while this post step asks (a post step that ran before this one is among them too); a step of the job's own
+ * named "Post ..." that ends the main steps is counted among them. */
+function mainSteps(steps) {
+    const ordered = [...steps].sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
+    let end = ordered.length;
+    while (end > 0 && /^(Post |Complete job$)/.test(ordered[end - 1].name ?? ''))
+        end--;
+    return ordered.slice(0, end);
+}
+const label = (s) => s.name ?? `step ${s.number}`;
+/** The steps before the post steps that failed, were cancelled or timed out, as "name (conclusion)". */
+function failedSteps(steps) {
+    return mainSteps(steps)
+        .filter((s) => typeof s.conclusion === 'string' && FAILED.has(s.conclusion))
+        .map((s) => `${label(s)} (${s.conclusion})`);
+}
+/**
+ * The steps before the post steps that GitHub does not show as completed yet. All of them ended before any post step
+ * started, but the runner reports step results to GitHub in batches: a step that failed a moment ago may still be
+ * listed in progress.
+ */
+function pendingSteps(steps) {
+    return mainSteps(steps)
+        .filter((s) => s.status !== 'completed')
+        .map(label);
+}
+/** Asks GitHub for the steps of this job (GET .../actions/runs/{run_id}/attempts/{attempt}/jobs, every page). */
+class JobChecker extends GitHubApi {
+    constructor(o) {
+        super(o, 'The post step could not tell whether another step failed');
+    }
+    async steps(me) {
+        const what = `GitHub API: jobs of run ${me.runId} attempt ${me.attempt} of ${this.o.repository}`;
+        let jobs;
+        try {
+            const o = await this.octokit();
+            // paginate follows the Link headers and unwraps `{ total_count, jobs }` into one array of jobs.
+            const paginate = o.paginate;
+            jobs = (await paginate('GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs', {
+                owner: this.owner,
+                repo: this.repo,
+                run_id: Number(me.runId),
+                attempt_number: Number(me.attempt),
+                per_page: 100,
+                request: { signal: AbortSignal.timeout(this.o.timeoutMs) },
+            }));
+        }
+        catch (e) {
+            if (httpFailure(e)?.status === 404)
+                throw new GitHubApiError(`${what}: 404 Not Found: the run is unknown to GitHub, or github_token cannot see this repository`);
+            throw this.explain(what, e);
+        }
+        if (!Array.isArray(jobs))
+            throw new GitHubApiError(`${what}: the answer has no job list`);
+        const job = findJob(jobs, me);
+        if (typeof job === 'string')
+            throw new GitHubApiError(`${what}: this job was not found: ${job}`);
+        if (!Array.isArray(job.steps))
+            throw new GitHubApiError(`${what}: job ${job.id ?? '?'} has no step list`);
+        return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps), pending: pendingSteps(job.steps) };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/vm/prune.ts
 
@@ -4908,7 +5021,7 @@ async function read(ctx, vm) {
         throw e;
     }
 }
-function label(vm, config) {
+function prune_label(vm, config) {
     const name = config?.name ?? vm.name;
     return `VM ${vm.vmid}${name ? ` (${name})` : ''} on ${vm.node}`;
 }
@@ -4980,7 +5093,7 @@ async function planPrune(ctx, plan, env = process.env, now = Date.now()) {
     const steps = [];
     for (const c of candidates) {
         const { vm, config } = c;
-        const what = label(vm, config);
+        const what = prune_label(vm, config);
         if (!hasAllTags(c.tags, required))
             continue; // tags changed since the listing
         const born = createdAt(c.tags, config);
@@ -5781,7 +5894,7 @@ async function run() {
     const onSignal = () => abort.abort(new Error('the step was cancelled'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    saveCleanup(settings.lifecycle.cleanup);
+    saveCleanup(settings.lifecycle.cleanup, settings.lifecycle.keepOnFailure);
     let created = false;
     try {
         const o = await reconcile({
@@ -5798,6 +5911,8 @@ async function run() {
             group: (name, fn) => core/* group */.Os(name, fn),
         });
         setOutcomeOutputs(o, settings);
+        if (created && settings.lifecycle.keepOnFailure && o.guest?.ip)
+            saveIp(o.guest.ip);
         for (const w of o.warnings)
             log.warning(w);
         log.info(o.msg);

@@ -15,7 +15,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 const st = (0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readPostState */ .cj)();
 if ((0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanupWanted */ .Q7)(st)) {
-    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(197), __nccwpck_require__.e(300)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3903));
+    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(197), __nccwpck_require__.e(62)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3529));
     (await __nccwpck_require__.e(/* import() */ 814).then(__nccwpck_require__.bind(__nccwpck_require__, 1814))).baselineWasmOnly();
     await run(st);
 }
@@ -38,7 +38,7 @@ __webpack_async_result__();
 /* harmony export */ });
 /* unused harmony export KEY */
 /** The names the main step saves its state under (state.ts). */
-const KEY = { cleanup: 'cleanup', created: 'created', mainOk: 'main_ok', ticket: 'ticket' };
+const KEY = { cleanup: 'cleanup', keepOnFailure: 'keep_on_failure', created: 'created', ip: 'ip', mainOk: 'main_ok', ticket: 'ticket' };
 /** @actions/core's getState, verbatim. */
 function getState(name) {
     return process.env[`STATE_${name}`] || '';
@@ -81,6 +81,8 @@ function readPostState() {
     const ticket = t && str(t.ticket) && str(t.csrf) ? { ticket: str(t.ticket), csrf: str(t.csrf) } : undefined;
     return {
         cleanup: policy === 'always' || policy === 'on-failure' ? policy : 'never',
+        keepOnFailure: getState(KEY.keepOnFailure) === 'true',
+        ip: /^[0-9a-fA-F.:]{2,45}$/.test(getState(KEY.ip)) ? getState(KEY.ip) : undefined,
         created: created ? parseCreated(created) : undefined,
         mainOk: getState(KEY.mainOk) === 'true',
         ticket,
@@ -403,7 +405,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];

@@ -161,6 +161,7 @@ function readLifecycle(values: ReadonlyMap<string, Value>): Lifecycle {
     ipFamily: req<IpFamily>('ip_family'),
     ipCidr: str('ip_cidr'),
     cleanup: req<CleanupPolicy>('cleanup'),
+    keepOnFailure: req<boolean>('keep_on_failure'),
     vmidRange: range === undefined ? undefined : parseVmidRange(range),
     dryRun: req<boolean>('dry_run'),
     prune: req<boolean>('prune'),

@@ -91,6 +91,18 @@ export function checkRules(inputs: Inputs, explicit: ReadonlySet<string>, failed
     }
   }
 
+  // keep_on_failure only refines cleanup: always. With never the VM stays anyway; with on-failure it would keep the
+  // VM exactly when on-failure destroys it, so either combination is a mistake worth saying rather than guessing.
+  const cleanup = get('cleanup');
+  if (get('keep_on_failure') === true && !failed.has('cleanup') && cleanup !== undefined && cleanup !== 'always') {
+    err(
+      'keep_on_failure',
+      cleanup === 'never'
+        ? "Input 'keep_on_failure' has no effect with 'cleanup: never' (the VM is never destroyed); use it with 'cleanup: always'."
+        : "Input 'keep_on_failure' contradicts 'cleanup: on-failure' (which destroys the VM exactly when a step failed); use 'cleanup: always' with 'keep_on_failure: true' to destroy the VM after a successful job and keep it after a failed one.",
+    );
+  }
+
   const cidr = get('ip_cidr');
   const family = get('ip_family');
   if (typeof cidr === 'string' && family !== undefined && family !== 'any') {

@@ -1,5 +1,5 @@
-export const id = 300;
-export const ids = [300];
+export const id = 62;
+export const ids = [62];
 export const modules = {
 
 /***/ 5150:
@@ -16,13 +16,16 @@ export const modules = {
 /***/ 155:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* unused harmony exports loadHttpClient, HttpClient */
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ HttpClient),
+/* harmony export */   w: () => (/* binding */ loadHttpClient)
+/* harmony export */ });
 /* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9811);
 
 let real;
 let loaded;
 // The real client imports `undici` (ProxyAgent), which the bundles map to lazy/undici.ts: load all of undici first.
-const load = () => (real ??= loadFull()
+const load = () => (real ??= (0,_undici_js__WEBPACK_IMPORTED_MODULE_0__/* .loadFull */ .G)()
     .then(() => __webpack_require__.e(/* import() */ 942).then(__webpack_require__.bind(__webpack_require__, 4942)))
     .then((m) => (loaded = m)));
 /**
@@ -52,11 +55,12 @@ class HttpClient {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ loadFull),
 /* harmony export */   g6: () => (/* binding */ Agent),
 /* harmony export */   gU: () => (/* binding */ buildConnector),
+/* harmony export */   hd: () => (/* binding */ fetch),
 /* harmony export */   kT: () => (/* binding */ ProxyAgent)
 /* harmony export */ });
-/* unused harmony exports loadFull, fetch */
 /* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7405);
 /* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9136);
@@ -84,7 +88,7 @@ class ProxyAgent {
 
 /***/ }),
 
-/***/ 3903:
+/***/ 3529:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -859,10 +863,16 @@ const lifecycleParams = [
     },
     {
         name: 'github_token', kind: 'secret', group: 'lifecycle', secret: true, runnerDefault: '${{ github.token }}',
-        doc: 'GitHub token for the action\'s own GitHub API calls: `prune` asks with it whether a VM\'s workflow run has finished (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`), which needs `permissions: actions: read` when the workflow or job sets `permissions:`. The job\'s own token by default; without a token, leftovers are judged by `prune_older_than` alone.',
+        doc: 'GitHub token for the action\'s own GitHub API calls: `prune` asks with it whether a VM\'s workflow run has finished (`GET /repos/{owner}/{repo}/actions/runs/{run_id}`), and `keep_on_failure` reads this job\'s steps with it; both need `permissions: actions: read` when the workflow or job sets `permissions:`. The job\'s own token by default; without a token, leftovers are judged by `prune_older_than` alone, and `keep_on_failure` sees only this step\'s failure.',
         example: '${{ secrets.MY_PAT }}',
     },
 ];
+// keep_on_failure (issue 12): its own block at the end, to merge easily with other additions above.
+lifecycleParams.push({
+    name: 'keep_on_failure', kind: 'bool', group: 'lifecycle', default: 'false',
+    doc: 'With `cleanup: always`, keep the VM instead of destroying it when any step of this job failed or was cancelled (not only this one), so that it can be inspected; the post step then says how to reach it (vmid, node, name, IP) and that a later `prune` with `prune_older_than` removes it (it keeps its `gh-ci` tags). Whether another step failed is asked of the GitHub API (the steps of this job, `GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs`, with `github_token`; needs `permissions: actions: read` when the workflow or job sets `permissions:`); when it cannot tell (no token, refused, job not found), the VM is destroyed with a warning saying why. A failure of this step itself needs no API call. Only with `cleanup: always`: `never` keeps the VM anyway, and `on-failure` destroys exactly when this would keep, so both are input errors.',
+    example: 'true',
+});
 
 ;// CONCATENATED MODULE: ./src/catalogue/outputs.ts
 // The action's outputs (names and docs); the module's return values plus what CI jobs need next.
@@ -2079,6 +2089,14 @@ function checkRules(inputs, explicit, failed, errors) {
                 err(n, `Input '${n}' has no effect without 'prune: true'.`);
         }
     }
+    // keep_on_failure only refines cleanup: always. With never the VM stays anyway; with on-failure it would keep the
+    // VM exactly when on-failure destroys it, so either combination is a mistake worth saying rather than guessing.
+    const cleanup = get('cleanup');
+    if (get('keep_on_failure') === true && !failed.has('cleanup') && cleanup !== undefined && cleanup !== 'always') {
+        err('keep_on_failure', cleanup === 'never'
+            ? "Input 'keep_on_failure' has no effect with 'cleanup: never' (the VM is never destroyed); use it with 'cleanup: always'."
+            : "Input 'keep_on_failure' contradicts 'cleanup: on-failure' (which destroys the VM exactly when a step failed); use 'cleanup: always' with 'keep_on_failure: true' to destroy the VM after a successful job and keep it after a failed one.");
+    }
     const cidr = get('ip_cidr');
     const family = get('ip_family');
     if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
@@ -2241,6 +2259,7 @@ function readLifecycle(values) {
         ipFamily: req('ip_family'),
         ipCidr: str('ip_cidr'),
         cleanup: req('cleanup'),
+        keepOnFailure: req('keep_on_failure'),
         vmidRange: range === undefined ? undefined : parseVmidRange(range),
         dryRun: req('dry_run'),
         prune: req('prune'),
@@ -3136,13 +3155,19 @@ var state_read = __webpack_require__(2063);
 ;// CONCATENATED MODULE: ./src/state.ts
 // What the main step hands to the post step (GITHUB_STATE → STATE_*), typed and in one place, as actions/checkout's
 // state-helper does: the cleanup policy, the VM the step created (and how to recognise it), whether main succeeded,
-// and the ticket of a login that cannot be repeated (a used one-time code). Saving goes through @actions/core;
-// reading lives in state-read.ts, which the post entry loads alone.
+// and the ticket of a login that cannot be repeated (a used one-time code); with keep_on_failure, the guest's IP
+// address when the main step learnt one, so that the post step can say how to reach a VM it keeps. Saving goes
+// through @actions/core; reading lives in state-read.ts, which the post entry loads alone.
 
 
 
-function saveCleanup(policy) {
+function saveCleanup(policy, keepOnFailure = false) {
     core.saveState(KEY.cleanup, policy);
+    if (keepOnFailure)
+        core.saveState(KEY.keepOnFailure, 'true');
+}
+function saveIp(ip) {
+    core.saveState(KEY.ip, ip);
 }
 function saveCreated(vm) {
     core.saveState(KEY.created, JSON.stringify(vm));
@@ -4423,10 +4448,223 @@ class Applier {
     }
 }
 
+// EXTERNAL MODULE: ./src/entries/lazy/http-client.ts
+var http_client = __webpack_require__(155);
+;// CONCATENATED MODULE: ./src/vm/github-runs.ts
+// Asks GitHub whether a workflow run has finished (GET /repos/{owner}/{repo}/actions/runs/{run_id}) before prune
+// destroys its VMs (RunChecker), and whether a step of this job failed before the post step decides to keep the VM
+// (JobChecker, keep_on_failure). The requests go through @actions/github's Octokit (github-octokit.ts), loaded by a dynamic
+// import() on the first question only, so steps that never ask GitHub do not pay for loading it. GITHUB_API_URL is
+// honoured (GitHub Enterprise Server, the tests' local fake API). The token never appears in a message.
+
+class GitHubApiError extends Error {
+}
+function httpFailure(e) {
+    if (!(e instanceof Error) || typeof e.status !== 'number')
+        return undefined;
+    return e;
+}
+const PERMISSION_HINT = 'give the job `permissions: actions: read` (a workflow or job that sets `permissions:` gets only what it lists), or pass a github_token that may read this repository\'s Actions';
+/** A rate-limit answer (429, or 403 with no requests left or GitHub's "rate limit" message), with when it resets. */
+function rateLimit(f, advice) {
+    const h = f.response?.headers ?? {};
+    const body = f.response?.data;
+    const said = typeof body?.message === 'string' ? body.message : f.message;
+    const limited = f.status === 429 || (f.status === 403 && (String(h['x-ratelimit-remaining']) === '0' || /rate limit/i.test(said)));
+    if (!limited)
+        return undefined;
+    const reset = Number(h['x-ratelimit-reset']);
+    const retryAfter = Number(h['retry-after']);
+    const when = Number.isFinite(reset) && reset > 0
+        ? `; it resets at ${new Date(reset * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`
+        : Number.isFinite(retryAfter) && retryAfter > 0
+            ? `; GitHub asks to wait ${retryAfter} s`
+            : '';
+    return `the GitHub API rate limit was hit (${f.status})${when}. ${advice}`;
+}
+/** The Octokit client loaded on the first request, and failures turned into messages that say what to do. */
+class GitHubApi {
+    o;
+    limitAdvice;
+    client;
+    base;
+    owner;
+    repo;
+    constructor(o, limitAdvice) {
+        this.o = o;
+        this.limitAdvice = limitAdvice;
+        this.base = o.apiUrl.replace(/\/+$/, '');
+        [this.owner, this.repo] = o.repository.split('/');
+    }
+    /** Octokit, loaded on the first question (a chunk file of the bundle). */
+    octokit() {
+        // In the bundles `@actions/http-client` is a lazy stand-in (src/entries/lazy/), and @actions/github builds its
+        // default proxy agent from it when its module loads: load the real client before the chunk that holds it.
+        this.client ??= (0,http_client/* loadHttpClient */.w)()
+            .then(() => Promise.all(/* import() */[__webpack_require__.e(232), __webpack_require__.e(438)]).then(__webpack_require__.bind(__webpack_require__, 1438)))
+            .then((m) => m.githubClient(this.o.token, this.base));
+        return this.client;
+    }
+    request(route, params) {
+        return this.octokit().then((o) => o.request(route, { ...params, request: { signal: AbortSignal.timeout(this.o.timeoutMs) } }));
+    }
+    /** Turns a failed request into a GitHubApiError that says what to do; never shows the token. */
+    explain(what, e) {
+        const f = httpFailure(e);
+        if (!f || (f.status === 500 && !f.response)) {
+            const cause = e.cause;
+            const timedOut = e.name === 'TimeoutError' || cause?.name === 'TimeoutError' || /aborted due to timeout/i.test(e.message);
+            return new GitHubApiError(timedOut
+                ? `${what}: no answer within ${this.o.timeoutMs / 1000} s (api_timeout); is GITHUB_API_URL (${this.base}) reachable?`
+                : `${what}: request failed (${e.message}); is GITHUB_API_URL (${this.base}) reachable?`);
+        }
+        const limited = rateLimit(f, this.limitAdvice);
+        if (limited)
+            return new GitHubApiError(`${what}: ${limited}`);
+        if (f.status === 401)
+            return new GitHubApiError(`${what}: github_token was refused (401 Unauthorized): it is invalid or has expired (the job's token expires with its job)`);
+        if (f.status === 403)
+            return new GitHubApiError(`${what}: 403 Forbidden: github_token lacks the permission to read workflow runs; ${PERMISSION_HINT}`);
+        return new GitHubApiError(`${what}: unexpected answer ${f.status}`);
+    }
+}
+class RunChecker extends GitHubApi {
+    cache = new Map();
+    repoVisible;
+    constructor(o) {
+        super(o, 'Run the prune again later, or set prune_older_than so that it can do without GitHub');
+    }
+    /** One request per run id, however many VMs the run left behind. */
+    state(runId) {
+        let p = this.cache.get(runId);
+        if (!p) {
+            p = this.ask(runId);
+            this.cache.set(runId, p);
+        }
+        return p;
+    }
+    /**
+     * A run GitHub answers 404 for is unknown only if the repository itself is visible to the token: GitHub answers
+     * 404, not 403, for a private repository the token cannot see. Asked once, on the first 404.
+     */
+    checkRepoVisible() {
+        this.repoVisible ??= this.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo }).then(() => undefined, (e) => {
+            const what = `GitHub API: repository ${this.o.repository}`;
+            if (httpFailure(e)?.status === 404)
+                return Promise.reject(new GitHubApiError(`${what}: 404 Not Found: github_token cannot see this repository (GitHub answers 404 for a private repository a token has no access to). Use the job's own token (the default, \`\${{ github.token }}\`) with \`permissions: actions: read\`, or a token with read access to ${this.o.repository}'s Actions`));
+            return Promise.reject(this.explain(what, e));
+        });
+        return this.repoVisible;
+    }
+    async ask(runId) {
+        const what = `GitHub API: run ${runId} of ${this.o.repository}`;
+        let data;
+        try {
+            ({ data } = await this.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: this.owner, repo: this.repo, run_id: runId }));
+        }
+        catch (e) {
+            if (e instanceof GitHubApiError)
+                throw e;
+            if (httpFailure(e)?.status === 404) {
+                await this.checkRepoVisible();
+                return 'unknown';
+            }
+            throw this.explain(what, e);
+        }
+        const status = data?.status;
+        if (typeof status !== 'string')
+            throw new GitHubApiError(`${what}: the answer has no run status`);
+        return status === 'completed' ? 'completed' : 'active';
+    }
+}
+const FAILED = new Set(['failure', 'cancelled', 'timed_out']);
+/**
+ * Which listed job is this one. The runner tells a step its run, attempt, runner name and GITHUB_JOB, but not its
+ * job's id: GITHUB_JOB is the job's key in the workflow (`build:`), not the display name the API lists (`name:`,
+ * or `build (ubuntu, 20)` for a matrix leg), and every leg of a matrix shares the key. A runner runs one job at a
+ * time, so the job of this attempt that is in progress on RUNNER_NAME is this one; the key only breaks a tie (it is
+ * the display name, or its prefix for a matrix leg, when the job sets no `name:`).
+ */
+function findJob(jobs, me) {
+    const mine = jobs.filter((j) => j.status === 'in_progress' && j.runner_name === me.runnerName);
+    const hinted = me.jobKey ? mine.filter((j) => j.name === me.jobKey || j.name?.startsWith(`${me.jobKey} (`)) : [];
+    const pick = mine.length > 1 && hinted.length > 0 ? hinted : mine;
+    if (pick.length === 1)
+        return pick[0];
+    return pick.length === 0
+        ? `no job of attempt ${me.attempt} is in progress on runner ${JSON.stringify(me.runnerName)} (of ${jobs.length} listed)`
+        : `${pick.length} jobs of attempt ${me.attempt} are in progress on runner ${JSON.stringify(me.runnerName)}: cannot tell which is this one`;
+}
+/** The steps before the post steps. These come last ("Post <step>", then "Complete job") and are still running or
+ * queued while this post step asks (a post step that ran before this one is among them too); a step of the job's own
+ * named "Post ..." that ends the main steps is counted among them. */
+function mainSteps(steps) {
+    const ordered = [...steps].sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
+    let end = ordered.length;
+    while (end > 0 && /^(Post |Complete job$)/.test(ordered[end - 1].name ?? ''))
+        end--;
+    return ordered.slice(0, end);
+}
+const label = (s) => s.name ?? `step ${s.number}`;
+/** The steps before the post steps that failed, were cancelled or timed out, as "name (conclusion)". */
+function failedSteps(steps) {
+    return mainSteps(steps)
+        .filter((s) => typeof s.conclusion === 'string' && FAILED.has(s.conclusion))
+        .map((s) => `${label(s)} (${s.conclusion})`);
+}
+/**
+ * The steps before the post steps that GitHub does not show as completed yet. All of them ended before any post step
+ * started, but the runner reports step results to GitHub in batches: a step that failed a moment ago may still be
+ * listed in progress.
+ */
+function pendingSteps(steps) {
+    return mainSteps(steps)
+        .filter((s) => s.status !== 'completed')
+        .map(label);
+}
+/** Asks GitHub for the steps of this job (GET .../actions/runs/{run_id}/attempts/{attempt}/jobs, every page). */
+class JobChecker extends GitHubApi {
+    constructor(o) {
+        super(o, 'The post step could not tell whether another step failed');
+    }
+    async steps(me) {
+        const what = `GitHub API: jobs of run ${me.runId} attempt ${me.attempt} of ${this.o.repository}`;
+        let jobs;
+        try {
+            const o = await this.octokit();
+            // paginate follows the Link headers and unwraps `{ total_count, jobs }` into one array of jobs.
+            const paginate = o.paginate;
+            jobs = (await paginate('GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs', {
+                owner: this.owner,
+                repo: this.repo,
+                run_id: Number(me.runId),
+                attempt_number: Number(me.attempt),
+                per_page: 100,
+                request: { signal: AbortSignal.timeout(this.o.timeoutMs) },
+            }));
+        }
+        catch (e) {
+            if (httpFailure(e)?.status === 404)
+                throw new GitHubApiError(`${what}: 404 Not Found: the run is unknown to GitHub, or github_token cannot see this repository`);
+            throw this.explain(what, e);
+        }
+        if (!Array.isArray(jobs))
+            throw new GitHubApiError(`${what}: the answer has no job list`);
+        const job = findJob(jobs, me);
+        if (typeof job === 'string')
+            throw new GitHubApiError(`${what}: this job was not found: ${job}`);
+        if (!Array.isArray(job.steps))
+            throw new GitHubApiError(`${what}: job ${job.id ?? '?'} has no step list`);
+        return { jobId: job.id, jobName: job.name, failed: failedSteps(job.steps), pending: pendingSteps(job.steps) };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/vm/cleanup.ts
 // The post step's plan: let the create/clone task the main step started finish (PVE cannot be told to stop it),
 // find the VM it made, prove it is still that VM (ownership.ts), and stop + destroy it — as ordinary Steps that the
 // same Applier as the main step runs (lock retries, task waits). Reads only; a VM it cannot prove is left alone.
+
+
 
 
 
@@ -4501,6 +4739,66 @@ async function planCleanup(ctx, vm, info) {
     plan.steps.push({ kind: 'destroy', node: now.node, vmid: vm.vmid, params: { purge: '1', 'destroy-unreferenced-disks': '1', ...lock } });
     plan.msg = `cleanup: VM ${vm.vmid} on ${now.node} destroyed`;
     return finishPlan(plan);
+}
+/** How often, and how far apart, the post step asks again while GitHub has not recorded every step's result yet. */
+const STEP_LAG_TRIES = 4;
+const STEP_LAG_DELAY_MS = 2000;
+const GRANT = 'give the job `permissions: actions: read` (and keep the default `github_token: ${{ github.token }}`) so that the post step can read the job\'s steps';
+/**
+ * Did any step of this job fail? This step's own failure is known from the state; other steps' only from GitHub
+ * (the post step cannot see the job's status): the GitHub client (a chunk of the bundle) is loaded only then.
+ */
+async function judgeJob(mainOk, token, env, timeoutMs) {
+    if (!mainOk)
+        return { failed: true, why: 'this step failed' };
+    const repository = env.GITHUB_REPOSITORY?.trim();
+    const runId = env.GITHUB_RUN_ID?.trim();
+    const runnerName = env.RUNNER_NAME?.trim();
+    const attempt = env.GITHUB_RUN_ATTEMPT?.trim() || '1';
+    if (!token)
+        return { failed: false, unknown: `no github_token, so the steps of this job cannot be read; ${GRANT}` };
+    if (!repository || !runId || !runnerName)
+        return { failed: false, unknown: 'GITHUB_REPOSITORY, GITHUB_RUN_ID or RUNNER_NAME is not set (not a GitHub Actions job?), so this job cannot be looked up' };
+    try {
+        const checker = new JobChecker({ apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com', repository, token, timeoutMs });
+        const me = { runId, attempt, runnerName, jobKey: env.GITHUB_JOB?.trim() || undefined };
+        // GitHub learns step results from the runner in batches: while a step before the post steps is not yet listed as
+        // completed, ask again a few times before giving up.
+        for (let attemptNo = 1;; attemptNo++) {
+            const job = await checker.steps(me);
+            if (job.failed.length > 0)
+                return { failed: true, why: `step ${job.failed.map((s) => oneLine(s, 200)).join(', step ')} of this job` };
+            if (job.pending.length === 0)
+                return { failed: false };
+            if (attemptNo >= STEP_LAG_TRIES)
+                return {
+                    failed: false,
+                    unknown: `GitHub still lists step ${job.pending.map((s) => oneLine(s, 200)).join(', step ')} of this job as not completed after ${STEP_LAG_TRIES} tries`,
+                };
+            await new Promise((r) => setTimeout(r, STEP_LAG_DELAY_MS));
+        }
+    }
+    catch (e) {
+        if (!(e instanceof GitHubApiError))
+            throw e;
+        const hint = /403 Forbidden/.test(e.message) ? '' : `; if that persists, ${GRANT}`;
+        return { failed: false, unknown: `${oneLine(e.message)}${hint}` };
+    }
+}
+/** How to reach a kept VM, and what will remove it: a later prune (its gh-ci tags stay), or nothing. */
+function keptMessage(vm, ip, why) {
+    const name = vm.name ? ` (${oneLine(vm.name, 100)})` : '';
+    const at = ip ? `, IP ${ip}` : '';
+    const lines = [`keep_on_failure: ${why}, so VM ${vm.vmid}${name} on node ${vm.node}${at} was kept for inspection (not destroyed).`];
+    const ts = runRef(vm.ciTags).createdAt;
+    if (vm.ciTags.includes(CI_MARKER)) {
+        const since = ts === undefined ? '' : ` (its gh-ts- tag says it was created at ${new Date(ts * 1000).toISOString().replace(/\.\d+Z$/, 'Z')})`;
+        lines.push(`It keeps its gh-ci tags: a later \`prune\` with \`prune_older_than: X\` removes it once it is older than X${since} and this run has completed; destroy it sooner with \`state: absent\` and \`vmid: ${vm.vmid}\`.`);
+    }
+    else {
+        lines.push(`It has no gh-ci tags (ci_tags: false), so no prune will remove it: destroy it with \`state: absent\` and \`vmid: ${vm.vmid}\`.`);
+    }
+    return lines.join(' ');
 }
 
 ;// CONCATENATED MODULE: ./src/vm/resolve.ts
@@ -4601,7 +4899,9 @@ class Inventory {
 // The post step: removes the VM this job's main step created, when `cleanup` asks for it (always, or on-failure
 // when the main step did not finish successfully), and only when the VM is provably still that one
 // (vm/ownership.ts). The plan comes from vm/cleanup.ts and runs through the main step's Applier. Problems are
-// warnings only: the post step never fails the job.
+// warnings only: the post step never fails the job. With keep_on_failure (cleanup: always), a VM is kept when any
+// step of the job failed (judgeJob: this step from the state, the others from GitHub's list of the job's steps).
+
 
 
 
@@ -4620,6 +4920,16 @@ function otpHint(settings, e) {
         ? ' (api_otp is a one-time code: the main step used it, and the ticket it kept for cleanup was refused, e.g. after its 2 h lifetime; use an API token for jobs that clean up)'
         : '';
 }
+/** Says loudly (a notice, and a line in the job summary) that the VM was kept and how to reach it. */
+async function reportKept(vm, ip, why) {
+    const msg = keptMessage(vm, ip, why);
+    log.info(msg);
+    lib_core/* notice */.lm(logText(msg), { title: `VM ${vm.vmid} kept` });
+    await lib_core/* summary */.z
+        .addRaw(`\n**VM ${vm.vmid} kept (keep_on_failure)**: ${mdText(msg)}\n`)
+        .write()
+        .catch(() => undefined);
+}
 /** The post entry (src/entries/post.ts) passes the state it has read already; it only loads this when there is work. */
 async function run(st = (0,state_read/* readPostState */.cj)()) {
     if (!(0,state_read/* cleanupWanted */.Q7)(st)) {
@@ -4628,14 +4938,27 @@ async function run(st = (0,state_read/* readPostState */.cj)()) {
         return;
     }
     const vm = st.created;
+    const keep = st.keepOnFailure && st.cleanup === 'always';
+    // This step's own failure needs neither inputs nor GitHub.
+    if (keep && !st.mainOk)
+        return reportKept(vm, st.ip, 'this step failed');
     const { settings } = readSettings((name) => lib_core/* getInput */.V4(name), process.env);
     if (!settings) {
         log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
         return;
     }
-    for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp])
+    for (const v of [settings.connection.password, settings.connection.tokenSecret, settings.connection.otp, settings.lifecycle.githubToken])
         if (v)
             secret(v);
+    if (keep) {
+        const job = await judgeJob(st.mainOk, settings.lifecycle.githubToken, process.env, settings.connection.apiTimeoutMs).catch((e) => ({ failed: false, why: undefined, unknown: `unexpected error: ${e.message}` }));
+        if (job.failed)
+            return reportKept(vm, st.ip, job.why ?? 'a step of this job failed');
+        if (job.unknown)
+            log.warning(`keep_on_failure: cannot tell whether another step of this job failed, so VM ${vm.vmid} is cleaned up as cleanup: always says: ${job.unknown}`);
+        else
+            log.info('keep_on_failure: no step of this job failed; cleaning up');
+    }
     const client = new ProxmoxClient(settings.connection, { onSecret: secret, log: log });
     if (st.ticket)
         client.adoptTicket(st.ticket);
