@@ -39303,7 +39303,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9296);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8058);
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(618);
 
 
@@ -39343,7 +39343,7 @@ function baselineWasmOnly() {
 
 /***/ }),
 
-/***/ 9296:
+/***/ 8058:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42886,7 +42886,7 @@ const hardwareParams = [
     { name: 'acpi', kind: 'bool', group: 'vm', pve: 'acpi', compatDefault: 'true', doc: 'Enable ACPI.', example: 'true' },
     {
         name: 'agent', kind: 'string', group: 'vm', pve: 'agent', acceptsBool: true, format: agentFormat,
-        doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for: agent` and `wait_for: ip`.',
+        doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for` and `guest_exec`.',
         example: 'enabled=1,fstrim_cloned_disks=1',
     },
     { name: 'allow_ksm', kind: 'bool', group: 'vm', pve: 'allow-ksm', doc: 'Allow kernel same-page merging for this VM.', example: 'false' },
@@ -43000,19 +43000,19 @@ const hardwareParams = [
 ];
 
 ;// CONCATENATED MODULE: ./src/catalogue/params-lifecycle.ts
-const WAIT_FOR_MODES = ['none', 'agent', 'ip'];
+const WAIT_FOR_MODES = ['none', 'agent', 'ip', 'cloud-init'];
 const IP_FAMILIES = ['ipv4', 'ipv6', 'any'];
 const CLEANUP_POLICIES = ['never', 'always', 'on-failure'];
 const PRUNE_SCOPES = ['repository', 'cluster'];
 const lifecycleParams = [
     {
         name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
-        doc: 'After the VM is running, wait until the guest agent answers (`agent`) or reports an IP address (`ip`; see `ip_family` and `ip_cidr`). Needs the guest agent enabled (`agent`).',
+        doc: 'After the VM is running, wait until the guest agent answers (`agent`), reports an IP address (`ip`; see `ip_family` and `ip_cidr`), or until cloud-init has finished (`cloud-init`: runs `cloud-init status --wait --long` through the agent; an `error` or `degraded` boot fails the step with cloud-init\'s message and the tail of `/var/log/cloud-init-output.log`). Needs the guest agent enabled (`agent`); `cloud-init` needs the `VM.GuestAgent.Unrestricted` privilege.',
         example: 'ip',
     },
     {
         name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1, max: 604800,
-        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
+        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days). The same bound covers the whole guest phase: waiting, cloud-init and each `guest_exec` command (which gets what is left of it).', example: '600',
     },
     {
         name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: IP_FAMILIES, default: 'any',
@@ -43022,6 +43022,16 @@ const lifecycleParams = [
     {
         name: 'ip_cidr', kind: 'string', group: 'lifecycle', check: 'cidr',
         doc: 'Only accept guest addresses inside this network (for `wait_for: ip` and the `ip` output).', example: '10.0.0.0/8',
+    },
+    {
+        name: 'guest_exec', kind: 'string', group: 'lifecycle', check: 'guest-exec',
+        doc: 'Commands to run in the guest through the QEMU guest agent once it is ready (after `wait_for`; waits for the agent at least): one shell command per line (run as `/bin/sh -c <line>`), or a YAML list of argument lists (`- ["systemctl", "is-active", "nginx"]`), at most 64. They run in order; each one\'s exit code, stdout and stderr (the last 64 KiB of each) are logged in a group, and a non-zero exit stops the list and fails the step (see `guest_exec_allow_failure`). Needs a running VM, `agent` enabled and the `VM.GuestAgent.Unrestricted` privilege. With `dry_run`, only listed in the `plan` output.',
+        example: 'systemctl is-active nginx',
+    },
+    {
+        name: 'guest_exec_allow_failure', kind: 'bool', group: 'lifecycle', default: 'false',
+        doc: 'With `guest_exec`: run every command even when one exits non-zero, and do not fail the step for it (`exec_exitcode` still reports the first failure). A command that times out or cannot be started still fails the step.',
+        example: 'true',
     },
     {
         name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: CLEANUP_POLICIES, default: 'never',
@@ -43084,6 +43094,9 @@ const outputs = [
     { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
     { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
     { name: 'interfaces', doc: "JSON array of guest interfaces (at most 64, of at most 64 addresses each): name, MAC and addresses. What is not well-formed is left out; a name outside `A-Z a-z 0-9 _ . : @ -` is given as ''." },
+    { name: 'exec_output', doc: 'With `guest_exec`: JSON array of the commands run, each `{command, exitcode, signal, stdout, stderr, stdout_truncated, stderr_truncated}` (`command` the argument list run; `exitcode` null when it was killed by `signal` or timed out; the last 64 KiB of each stream, registered secrets and `cipassword` masked).' },
+    { name: 'exec_exitcode', doc: 'With `guest_exec`: the exit code of the first command that failed, else of the last command.' },
+    { name: 'cloud_init', doc: 'With `wait_for: cloud-init`: cloud-init\'s result, `done`, `degraded` or `error`.' },
     { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];
 
@@ -43181,304 +43194,6 @@ function listProblems(problems) {
     return problems.length > MAX_LISTED ? `${shown}; and ${problems.length - MAX_LISTED} more` : shown;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/inputs/sshkeys.ts
-// `sshkeys` as Proxmox VE checks it: every line that is not blank must pass `ssh-keygen -l` (pve-common
-// PVE::Tools::validate_ssh_public_keys, called by qemu-server create_vm and update_vm_api), or the whole request is
-// refused with "SSH public key validation error", naming no line. The same rules (OpenSSH's public-key line:
-// `[options] <type> <base64 key blob> [comment]`, the blob starting with its own type) name the line and what is
-// wrong before anything is sent. DSA keys (dropped by OpenSSH 10) and certificates (whose signature only ssh-keygen
-// verifies) are left to Proxmox VE to judge.
-
-/** OpenSSH's key type names; rsa-sha2-* name the same RSA keys. */
-const TYPES = {
-    'ssh-ed25519': { kind: 'ed25519' },
-    'sk-ssh-ed25519@openssh.com': { kind: 'ed25519-sk' },
-    'ecdsa-sha2-nistp256': { kind: 'ecdsa', curve: 'nistp256' },
-    'ecdsa-sha2-nistp384': { kind: 'ecdsa', curve: 'nistp384' },
-    'ecdsa-sha2-nistp521': { kind: 'ecdsa', curve: 'nistp521' },
-    'sk-ecdsa-sha2-nistp256@openssh.com': { kind: 'ecdsa-sk', curve: 'nistp256' },
-    'webauthn-sk-ecdsa-sha2-nistp256@openssh.com': { kind: 'ecdsa-sk', curve: 'nistp256' },
-    'ssh-rsa': { kind: 'rsa' },
-    'rsa-sha2-256': { kind: 'rsa' },
-    'rsa-sha2-512': { kind: 'rsa' },
-    'ssh-dss': { kind: 'other' },
-};
-const typeOf = (name) => Object.hasOwn(TYPES, name) ? TYPES[name] : /^[a-z0-9.@-]+-cert-v01@openssh\.com$/.test(name) ? { kind: 'other' } : undefined;
-const KNOWN = 'ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa or a security-key type';
-const COPIED = 'cut or changed when copied?';
-/** DER prefix of an SPKI with an uncompressed point of each curve: OpenSSL checks the point is on the curve. */
-let spki;
-function pointOnCurve(curve, point) {
-    spki ??= new Map(['nistp256', 'nistp384', 'nistp521'].map((c) => {
-        const der = (0,external_node_crypto_.generateKeyPairSync)('ec', { namedCurve: `P-${c.slice(5)}` }).publicKey.export({ type: 'spki', format: 'der' });
-        const length = 1 + 2 * Math.ceil(Number(c.slice(5)) / 8);
-        return [c, { prefix: der.subarray(0, der.length - length), length }];
-    }));
-    const s = spki.get(curve);
-    if (point.length !== s.length || point[0] !== 4)
-        return false;
-    try {
-        (0,external_node_crypto_.createPublicKey)({ key: Buffer.concat([s.prefix, point]), format: 'der', type: 'spki' });
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** The blob's fields (uint32-length-prefixed strings); undefined when it ends inside one. */
-function fields(blob) {
-    const out = [];
-    for (let at = 0; at < blob.length;) {
-        const len = blob.length - at >= 4 ? blob.readUInt32BE(at) : Infinity;
-        if (blob.length - at - 4 < len)
-            return undefined;
-        out.push(blob.subarray(at + 4, at + 4 + len));
-        at += 4 + len;
-    }
-    return out;
-}
-/** Bits of an SSH mpint (undefined when negative). */
-function mpintBits(d) {
-    if (d.length && d[0] & 0x80)
-        return undefined;
-    let i = 0;
-    while (i < d.length && d[i] === 0)
-        i++;
-    return i === d.length ? 0 : (d.length - i - 1) * 8 + (32 - Math.clz32(d[i]));
-}
-/** What is wrong with `<type> <blob>…` at the start of `s` (the rest is a comment), or undefined when fine. */
-function keyProblem(name, type, rest) {
-    const b64 = rest.replace(/^[ \t]+/, '').split(/[ \t]/)[0];
-    if (!b64)
-        return `no key data after '${name}'`;
-    const m = /^([A-Za-z0-9+/]*)(={0,2})$/.exec(b64);
-    const blob = m && (m[1].length + m[2].length) % 4 === 0 && (m[2] === '' || m[1].length % 4 > 1) ? Buffer.from(b64, 'base64') : undefined;
-    if (!blob || blob.toString('base64') !== b64)
-        return `the key data after '${name}' is not base64 (${COPIED})`;
-    const head = blob.length >= 4 ? blob.readUInt32BE(0) : Infinity;
-    const inner = head <= blob.length - 4 ? blob.subarray(4, 4 + head).toString('latin1').replace(/\0$/, '') : undefined;
-    const innerType = inner === undefined ? undefined : typeOf(inner);
-    if (!innerType)
-        return `the key data after '${name}' is not an OpenSSH public key (${COPIED})`;
-    if (innerType.kind !== type.kind || innerType.curve !== type.curve)
-        return `the line says '${name}' but its key data is a '${inner}' key`;
-    if (type.kind === 'other')
-        return undefined; // DSA and certificates: Proxmox VE decides
-    const incomplete = `the ${name} key data is incomplete or has extra bytes (${COPIED})`;
-    const f = fields(blob);
-    if (!f)
-        return incomplete;
-    switch (type.kind) {
-        case 'ed25519':
-        case 'ed25519-sk':
-            return f[1]?.length === 32 && f.length === (type.kind === 'ed25519' ? 2 : 3) ? undefined : incomplete;
-        case 'ecdsa':
-        case 'ecdsa-sk':
-            if (f.length !== (type.kind === 'ecdsa' ? 3 : 4) || f[1].toString('latin1') !== type.curve)
-                return incomplete;
-            return pointOnCurve(type.curve, f[2]) ? undefined : `the ${name} key is not a point on its curve (${COPIED})`;
-        case 'rsa': {
-            const bits = f.length === 3 ? mpintBits(f[2]) : undefined;
-            if (bits === undefined || mpintBits(f[1]) === undefined)
-                return incomplete;
-            return bits < 1024 ? `an RSA key of ${bits} bits: OpenSSH accepts no fewer than 1024 (use ssh-ed25519)` : undefined;
-        }
-    }
-}
-/** One line as ssh-keygen reads it: a bare key, else one leading token (options or a host) and then a key. */
-function lineProblem(line) {
-    const cp = line.split(/[\r\0]/)[0].replace(/^[ \t]+/, '');
-    if (cp.startsWith('#'))
-        return 'is a comment: Proxmox VE checks every line that is not blank as a key, so leave comments out';
-    if (/^-----.*PRIVATE KEY/.test(cp))
-        return 'is part of a private key: give the public key (the .pub file)';
-    if (/^-----(BEGIN|END) /.test(cp))
-        return "is a '-----BEGIN/END' line: give each key on one line, as a .pub file holds it";
-    const first = cp.split(/[ \t]/)[0];
-    const type = typeOf(first);
-    const direct = type && keyProblem(first, type, cp.slice(first.length));
-    if (type && !direct)
-        return undefined;
-    // ssh-keygen reads a line naming "PRIVATE KEY" as a private key file: only a bare public key survives that
-    if (cp.includes('PRIVATE KEY'))
-        return direct || "holds 'PRIVATE KEY', so ssh-keygen reads it as a private key: give the public key alone";
-    // else, as ssh-keygen: authorized_keys options or a known_hosts host (one token, quotes honoured), one blank, a key
-    let i = 0;
-    for (let quoted = false; i < cp.length && (quoted || (cp[i] !== ' ' && cp[i] !== '\t')); i++) {
-        if (cp[i] === '\\' && cp[i + 1] === '"')
-            i++;
-        else if (cp[i] === '"')
-            quoted = !quoted;
-    }
-    const after = cp.slice(i + 1);
-    const second = after.split(/[ \t]/)[0];
-    // a number first (an SSH1 key's size) is not skipped
-    const type2 = i < cp.length && !(/^[+-]?\d+$/.test(first) && Number(first) !== 0) ? typeOf(second) : undefined;
-    const skipped = type2 && keyProblem(second, type2, after.slice(second.length));
-    if (type2 && !skipped)
-        return undefined;
-    if (!direct && !skipped && /^[a-z0-9@.-]+%20/i.test(cp))
-        return 'looks URL-encoded: give the key as it is; the action URL-encodes it for Proxmox VE';
-    return direct || skipped || `does not start with a key type (${KNOWN}): '<type> <base64 key> [comment]'`;
-}
-/** Undefined when every line that is not blank is a public key Proxmox VE would take, else which line and why. */
-function sshKeysError(value) {
-    const lines = value.split('\n');
-    for (let n = 0; n < lines.length; n++) {
-        if (/^[ \t\r\f\v]*$/.test(lines[n]))
-            continue;
-        const problem = lineProblem(lines[n]);
-        if (problem)
-            return `line ${n + 1} ${/^(is|does|holds|looks) /.test(problem) ? problem : `is not a valid public key: ${problem}`}`;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/inputs/checks.ts
-// Named checks for plain string values (hosts, ids, tags, CIDRs, durations, ...), each saying what is accepted.
-
-
-
-
-const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-const DNS_NAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}$`);
-const NODE = new RegExp(`^${DNS_LABEL}$`);
-const STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
-const REALM = '[A-Za-z][A-Za-z0-9.\\-_]+';
-const USER = new RegExp(`^[^\\s:/]+@${REALM}$`);
-const TOKEN_NAME = '[A-Za-z][A-Za-z0-9._-]+';
-const TOKEN_ID = new RegExp(`^(?:([^\\s:/!]+@${REALM})!)?(${TOKEN_NAME})$`);
-const HOTPLUG = new Set(['network', 'disk', 'cpu', 'memory', 'usb', 'cloudinit']);
-const VMID_MIN = 100;
-const VMID_MAX = 999_999_999;
-/** `a.b.c.d/len` or `v6/len` with the prefix length in range; returns the family or an error. */
-function parseCidr(value) {
-    const m = /^([^/\s]+)\/(\d{1,3})$/.exec(value.trim());
-    if (!m)
-        return undefined;
-    const family = (0,external_node_net_.isIP)(m[1]);
-    const prefix = Number(m[2]);
-    if (family === 4 && prefix <= 32)
-        return { family: 4, address: m[1], prefix };
-    if (family === 6 && prefix <= 128)
-        return { family: 6, address: m[1], prefix };
-    return undefined;
-}
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-/** `3600`, `90m`, `6h`, `2d`, `1h30m` → seconds. */
-function parseDuration(value) {
-    const v = value.trim().toLowerCase();
-    if (/^\d+$/.test(v))
-        return Number(v);
-    if (!/^(?:\d+[smhdw])+$/.test(v))
-        return undefined;
-    let total = 0;
-    for (const [, n, unit] of v.matchAll(/(\d+)([smhdw])/g))
-        total += Number(n) * UNIT_SECONDS[unit];
-    return total;
-}
-function parseVmidRange(value) {
-    const m = /^(\d+)\s*-\s*(\d+)$/.exec(value.trim());
-    if (!m)
-        return undefined;
-    const lower = Number(m[1]);
-    const upper = Number(m[2]);
-    if (lower < VMID_MIN || upper > VMID_MAX || lower > upper)
-        return undefined;
-    return { lower, upper };
-}
-/** SHA-256 pin in any common spelling → upper-case hex pairs joined by ':'. */
-function normaliseFingerprint(value) {
-    const hex = value.trim().replace(/^sha-?256(?:\s+fingerprint)?\s*[=:]\s*/i, '').replace(/[:\s]/g, '');
-    if (!/^[0-9a-fA-F]{64}$/.test(hex))
-        return undefined;
-    return hex.toUpperCase().match(/../g).join(':');
-}
-/** `tokenid` or `user@realm!tokenid` → its parts. */
-function parseTokenId(value) {
-    const m = TOKEN_ID.exec(value.trim());
-    return m ? { user: m[1], name: m[2] } : undefined;
-}
-const DISK_BUSES = ['ide', 'sata', 'scsi', 'virtio'];
-const BOOT_BUSES = [...DISK_BUSES, 'net', 'usb', 'hostpci'];
-/** `scsi0`, `net31`: a device key of one of `buses` within the catalogue's (= PVE's) index range, no leading zeros. */
-function isDeviceKey(buses, key) {
-    const m = /^([a-z]+)(0|[1-9]\d*)$/.exec(key);
-    return m !== null && buses.includes(m[1]) && Number(m[2]) <= param(m[1]).indexRange[1];
-}
-function keyRanges(buses) {
-    const ranges = buses.map((b) => `${b}0..${b}${param(b).indexRange[1]}`);
-    return `${ranges.slice(0, -1).join(', ')} or ${ranges[ranges.length - 1]}`;
-}
-/** PVE's boot order: device keys separated by ';' (disks, NICs, USB and PCI devices; not efidisk0/tpmstate0). */
-function bootOrderError(value) {
-    const bad = value.split(';').filter((d) => !isDeviceKey(BOOT_BUSES, d));
-    if (bad.length === 0)
-        return undefined;
-    return `has ${quote(bad[0])}: give device keys separated by ';', each one of ${keyRanges(BOOT_BUSES)}`;
-}
-function isHostName(value) {
-    return DNS_NAME.test(value) || (0,external_node_net_.isIP)(value) !== 0;
-}
-/** Runs a named check; returns undefined when fine, else what is accepted. */
-function runCheck(check, value) {
-    switch (check) {
-        case 'dns-name':
-            return DNS_NAME.test(value) ? undefined : 'must be a DNS name: letters, digits and hyphens, in dot-separated labels (no underscores or spaces)';
-        case 'node':
-            return NODE.test(value) ? undefined : 'must be a node name: letters, digits and hyphens';
-        case 'node-or-auto':
-            return value === 'auto' || NODE.test(value) ? undefined : "must be a node name (letters, digits and hyphens) or 'auto'";
-        case 'storage-id':
-            return STORAGE_ID.test(value) ? undefined : 'must be a storage id such as local-lvm';
-        case 'pool-id':
-            return /^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_-]+){0,2}$/.test(value) ? undefined : 'must be a pool id: letters, digits, _ and -';
-        case 'volume-id':
-            return /^[a-z][a-z0-9\-_.]*[a-z0-9]:.+$/i.test(value) ? undefined : 'must be a volume id <storage>:<path>, e.g. local:snippets/hook.pl';
-        case 'snapshot-name':
-            return /^[A-Za-z][A-Za-z0-9_-]{1,39}$/.test(value) ? undefined : 'must be a snapshot name: a letter, then letters, digits, _ or - (2 to 40 characters)';
-        case 'config-key':
-            return /^[a-z][a-z0-9_-]*$/i.test(value) ? undefined : 'must be a VM config key such as cpulimit or net1';
-        case 'tag':
-            return /^[a-z0-9_][a-z0-9_\-+.]*$/i.test(value) ? undefined : "must start with a letter, digit or '_', followed by letters, digits, '_', '-', '+' or '.'";
-        case 'ip-address':
-            // PVE refuses IPv6 zone ids (fe80::1%eth0), which node:net accepts
-            return (0,external_node_net_.isIP)(value) !== 0 && !value.includes('%') ? undefined : 'must be an IPv4 or IPv6 address (without a %zone)';
-        case 'cidr':
-            return parseCidr(value) ? undefined : 'must be a network in CIDR form, e.g. 10.0.0.0/8 or fd00::/64';
-        case 'duration':
-            return parseDuration(value) !== undefined ? undefined : 'must be seconds or a duration such as 90m, 6h, 2d or 1h30m';
-        case 'vmid-range':
-            return parseVmidRange(value) ? undefined : `must be 'lower-upper' with ${VMID_MIN} <= lower <= upper <= ${VMID_MAX}, e.g. 10000-99999`;
-        case 'fingerprint':
-            return normaliseFingerprint(value) ? undefined : 'must be a SHA-256 fingerprint: 64 hex digits, optionally in colon-separated pairs';
-        case 'digest':
-            return /^[0-9a-fA-F]{40}$/.test(value) ? undefined : 'must be the 40 hex digit SHA-1 digest of the VM config';
-        case 'token-id':
-            return parseTokenId(value) ? undefined : "must be a token name (a letter, then letters, digits, '.', '_' or '-') or user@realm!name";
-        case 'user':
-            return USER.test(value) ? undefined : 'must be user@realm, e.g. root@pam';
-        case 'hotplug':
-            return value === '0' || value === '1' || value.split(',').every((f) => HOTPLUG.has(f.trim()))
-                ? undefined
-                : "must be 0, 1 or a comma-separated list of network, disk, cpu, memory, usb, cloudinit";
-        case 'startdate':
-            return /^(?:now|\d{4}-\d{1,2}-\d{1,2}(?:T\d{1,2}:\d{1,2}:\d{1,2})?)$/.test(value)
-                ? undefined
-                : "must be 'now', YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS";
-        case 'bootdisk':
-            return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
-        case 'ssh-public-keys':
-            return sshKeysError(value);
-        case 'host':
-            return undefined; // parsed with its port in connection.ts
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -47229,7 +46944,349 @@ function parseDict(raw) {
     }
     return parse_ok(out);
 }
+/** At most this many guest_exec commands, and this long each (one line or argument list, in characters). */
+const GUEST_EXEC_MAX_COMMANDS = 64;
+const GUEST_EXEC_MAX_LENGTH = 16384;
+/** The shell a guest_exec line runs in. */
+const GUEST_SHELL = ['/bin/sh', '-c'];
+/**
+ * guest_exec: a YAML/JSON list of argument lists (`- ["systemctl", "is-active", "nginx"]`, run as given), or else
+ * one shell command per line (run as `/bin/sh -c <line>`; blank lines are skipped). Only a list whose every item is
+ * a non-empty list of strings counts as argument lists: a shell line such as `[ -f /x ] && echo` stays a line.
+ */
+function parseGuestExec(raw) {
+    const v = raw.trim();
+    if (v === '')
+        return parse_ok([]);
+    let commands;
+    if (looksStructured(v)) {
+        const y = loadText(v);
+        if (y.ok && Array.isArray(y.value) && y.value.length > 0 && y.value.every((c) => Array.isArray(c))) {
+            const lists = y.value;
+            if (!lists.every((c) => c.length > 0 && c.every((a) => typeof a === 'string')))
+                return fail('as a list of argument lists needs each command to be a non-empty list of strings, e.g. - ["systemctl", "is-active", "nginx"]');
+            commands = lists;
+        }
+    }
+    commands ??= v
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .map((l) => [...GUEST_SHELL, l]);
+    if (commands.length > GUEST_EXEC_MAX_COMMANDS)
+        return fail(`holds ${commands.length} commands; at most ${GUEST_EXEC_MAX_COMMANDS} are run (put longer work in a script)`);
+    for (const c of commands) {
+        if (c.some((a) => a.includes('\0')))
+            return fail('holds a NUL character, which no command line can carry');
+        if ([...c.join(' ')].length > GUEST_EXEC_MAX_LENGTH)
+            return fail(`holds a command longer than ${GUEST_EXEC_MAX_LENGTH} characters`);
+    }
+    return parse_ok(commands);
+}
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/inputs/sshkeys.ts
+// `sshkeys` as Proxmox VE checks it: every line that is not blank must pass `ssh-keygen -l` (pve-common
+// PVE::Tools::validate_ssh_public_keys, called by qemu-server create_vm and update_vm_api), or the whole request is
+// refused with "SSH public key validation error", naming no line. The same rules (OpenSSH's public-key line:
+// `[options] <type> <base64 key blob> [comment]`, the blob starting with its own type) name the line and what is
+// wrong before anything is sent. DSA keys (dropped by OpenSSH 10) and certificates (whose signature only ssh-keygen
+// verifies) are left to Proxmox VE to judge.
+
+/** OpenSSH's key type names; rsa-sha2-* name the same RSA keys. */
+const TYPES = {
+    'ssh-ed25519': { kind: 'ed25519' },
+    'sk-ssh-ed25519@openssh.com': { kind: 'ed25519-sk' },
+    'ecdsa-sha2-nistp256': { kind: 'ecdsa', curve: 'nistp256' },
+    'ecdsa-sha2-nistp384': { kind: 'ecdsa', curve: 'nistp384' },
+    'ecdsa-sha2-nistp521': { kind: 'ecdsa', curve: 'nistp521' },
+    'sk-ecdsa-sha2-nistp256@openssh.com': { kind: 'ecdsa-sk', curve: 'nistp256' },
+    'webauthn-sk-ecdsa-sha2-nistp256@openssh.com': { kind: 'ecdsa-sk', curve: 'nistp256' },
+    'ssh-rsa': { kind: 'rsa' },
+    'rsa-sha2-256': { kind: 'rsa' },
+    'rsa-sha2-512': { kind: 'rsa' },
+    'ssh-dss': { kind: 'other' },
+};
+const typeOf = (name) => Object.hasOwn(TYPES, name) ? TYPES[name] : /^[a-z0-9.@-]+-cert-v01@openssh\.com$/.test(name) ? { kind: 'other' } : undefined;
+const KNOWN = 'ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa or a security-key type';
+const COPIED = 'cut or changed when copied?';
+/** DER prefix of an SPKI with an uncompressed point of each curve: OpenSSL checks the point is on the curve. */
+let spki;
+function pointOnCurve(curve, point) {
+    spki ??= new Map(['nistp256', 'nistp384', 'nistp521'].map((c) => {
+        const der = (0,external_node_crypto_.generateKeyPairSync)('ec', { namedCurve: `P-${c.slice(5)}` }).publicKey.export({ type: 'spki', format: 'der' });
+        const length = 1 + 2 * Math.ceil(Number(c.slice(5)) / 8);
+        return [c, { prefix: der.subarray(0, der.length - length), length }];
+    }));
+    const s = spki.get(curve);
+    if (point.length !== s.length || point[0] !== 4)
+        return false;
+    try {
+        (0,external_node_crypto_.createPublicKey)({ key: Buffer.concat([s.prefix, point]), format: 'der', type: 'spki' });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** The blob's fields (uint32-length-prefixed strings); undefined when it ends inside one. */
+function fields(blob) {
+    const out = [];
+    for (let at = 0; at < blob.length;) {
+        const len = blob.length - at >= 4 ? blob.readUInt32BE(at) : Infinity;
+        if (blob.length - at - 4 < len)
+            return undefined;
+        out.push(blob.subarray(at + 4, at + 4 + len));
+        at += 4 + len;
+    }
+    return out;
+}
+/** Bits of an SSH mpint (undefined when negative). */
+function mpintBits(d) {
+    if (d.length && d[0] & 0x80)
+        return undefined;
+    let i = 0;
+    while (i < d.length && d[i] === 0)
+        i++;
+    return i === d.length ? 0 : (d.length - i - 1) * 8 + (32 - Math.clz32(d[i]));
+}
+/** What is wrong with `<type> <blob>…` at the start of `s` (the rest is a comment), or undefined when fine. */
+function keyProblem(name, type, rest) {
+    const b64 = rest.replace(/^[ \t]+/, '').split(/[ \t]/)[0];
+    if (!b64)
+        return `no key data after '${name}'`;
+    const m = /^([A-Za-z0-9+/]*)(={0,2})$/.exec(b64);
+    const blob = m && (m[1].length + m[2].length) % 4 === 0 && (m[2] === '' || m[1].length % 4 > 1) ? Buffer.from(b64, 'base64') : undefined;
+    if (!blob || blob.toString('base64') !== b64)
+        return `the key data after '${name}' is not base64 (${COPIED})`;
+    const head = blob.length >= 4 ? blob.readUInt32BE(0) : Infinity;
+    const inner = head <= blob.length - 4 ? blob.subarray(4, 4 + head).toString('latin1').replace(/\0$/, '') : undefined;
+    const innerType = inner === undefined ? undefined : typeOf(inner);
+    if (!innerType)
+        return `the key data after '${name}' is not an OpenSSH public key (${COPIED})`;
+    if (innerType.kind !== type.kind || innerType.curve !== type.curve)
+        return `the line says '${name}' but its key data is a '${inner}' key`;
+    if (type.kind === 'other')
+        return undefined; // DSA and certificates: Proxmox VE decides
+    const incomplete = `the ${name} key data is incomplete or has extra bytes (${COPIED})`;
+    const f = fields(blob);
+    if (!f)
+        return incomplete;
+    switch (type.kind) {
+        case 'ed25519':
+        case 'ed25519-sk':
+            return f[1]?.length === 32 && f.length === (type.kind === 'ed25519' ? 2 : 3) ? undefined : incomplete;
+        case 'ecdsa':
+        case 'ecdsa-sk':
+            if (f.length !== (type.kind === 'ecdsa' ? 3 : 4) || f[1].toString('latin1') !== type.curve)
+                return incomplete;
+            return pointOnCurve(type.curve, f[2]) ? undefined : `the ${name} key is not a point on its curve (${COPIED})`;
+        case 'rsa': {
+            const bits = f.length === 3 ? mpintBits(f[2]) : undefined;
+            if (bits === undefined || mpintBits(f[1]) === undefined)
+                return incomplete;
+            return bits < 1024 ? `an RSA key of ${bits} bits: OpenSSH accepts no fewer than 1024 (use ssh-ed25519)` : undefined;
+        }
+    }
+}
+/** One line as ssh-keygen reads it: a bare key, else one leading token (options or a host) and then a key. */
+function lineProblem(line) {
+    const cp = line.split(/[\r\0]/)[0].replace(/^[ \t]+/, '');
+    if (cp.startsWith('#'))
+        return 'is a comment: Proxmox VE checks every line that is not blank as a key, so leave comments out';
+    if (/^-----.*PRIVATE KEY/.test(cp))
+        return 'is part of a private key: give the public key (the .pub file)';
+    if (/^-----(BEGIN|END) /.test(cp))
+        return "is a '-----BEGIN/END' line: give each key on one line, as a .pub file holds it";
+    const first = cp.split(/[ \t]/)[0];
+    const type = typeOf(first);
+    const direct = type && keyProblem(first, type, cp.slice(first.length));
+    if (type && !direct)
+        return undefined;
+    // ssh-keygen reads a line naming "PRIVATE KEY" as a private key file: only a bare public key survives that
+    if (cp.includes('PRIVATE KEY'))
+        return direct || "holds 'PRIVATE KEY', so ssh-keygen reads it as a private key: give the public key alone";
+    // else, as ssh-keygen: authorized_keys options or a known_hosts host (one token, quotes honoured), one blank, a key
+    let i = 0;
+    for (let quoted = false; i < cp.length && (quoted || (cp[i] !== ' ' && cp[i] !== '\t')); i++) {
+        if (cp[i] === '\\' && cp[i + 1] === '"')
+            i++;
+        else if (cp[i] === '"')
+            quoted = !quoted;
+    }
+    const after = cp.slice(i + 1);
+    const second = after.split(/[ \t]/)[0];
+    // a number first (an SSH1 key's size) is not skipped
+    const type2 = i < cp.length && !(/^[+-]?\d+$/.test(first) && Number(first) !== 0) ? typeOf(second) : undefined;
+    const skipped = type2 && keyProblem(second, type2, after.slice(second.length));
+    if (type2 && !skipped)
+        return undefined;
+    if (!direct && !skipped && /^[a-z0-9@.-]+%20/i.test(cp))
+        return 'looks URL-encoded: give the key as it is; the action URL-encodes it for Proxmox VE';
+    return direct || skipped || `does not start with a key type (${KNOWN}): '<type> <base64 key> [comment]'`;
+}
+/** Undefined when every line that is not blank is a public key Proxmox VE would take, else which line and why. */
+function sshKeysError(value) {
+    const lines = value.split('\n');
+    for (let n = 0; n < lines.length; n++) {
+        if (/^[ \t\r\f\v]*$/.test(lines[n]))
+            continue;
+        const problem = lineProblem(lines[n]);
+        if (problem)
+            return `line ${n + 1} ${/^(is|does|holds|looks) /.test(problem) ? problem : `is not a valid public key: ${problem}`}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/checks.ts
+// Named checks for plain string values (hosts, ids, tags, CIDRs, durations, ...), each saying what is accepted.
+
+
+
+
+
+const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const DNS_NAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}$`);
+const NODE = new RegExp(`^${DNS_LABEL}$`);
+const STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
+const REALM = '[A-Za-z][A-Za-z0-9.\\-_]+';
+const USER = new RegExp(`^[^\\s:/]+@${REALM}$`);
+const TOKEN_NAME = '[A-Za-z][A-Za-z0-9._-]+';
+const TOKEN_ID = new RegExp(`^(?:([^\\s:/!]+@${REALM})!)?(${TOKEN_NAME})$`);
+const HOTPLUG = new Set(['network', 'disk', 'cpu', 'memory', 'usb', 'cloudinit']);
+const VMID_MIN = 100;
+const VMID_MAX = 999_999_999;
+/** `a.b.c.d/len` or `v6/len` with the prefix length in range; returns the family or an error. */
+function parseCidr(value) {
+    const m = /^([^/\s]+)\/(\d{1,3})$/.exec(value.trim());
+    if (!m)
+        return undefined;
+    const family = (0,external_node_net_.isIP)(m[1]);
+    const prefix = Number(m[2]);
+    if (family === 4 && prefix <= 32)
+        return { family: 4, address: m[1], prefix };
+    if (family === 6 && prefix <= 128)
+        return { family: 6, address: m[1], prefix };
+    return undefined;
+}
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+/** `3600`, `90m`, `6h`, `2d`, `1h30m` → seconds. */
+function parseDuration(value) {
+    const v = value.trim().toLowerCase();
+    if (/^\d+$/.test(v))
+        return Number(v);
+    if (!/^(?:\d+[smhdw])+$/.test(v))
+        return undefined;
+    let total = 0;
+    for (const [, n, unit] of v.matchAll(/(\d+)([smhdw])/g))
+        total += Number(n) * UNIT_SECONDS[unit];
+    return total;
+}
+function parseVmidRange(value) {
+    const m = /^(\d+)\s*-\s*(\d+)$/.exec(value.trim());
+    if (!m)
+        return undefined;
+    const lower = Number(m[1]);
+    const upper = Number(m[2]);
+    if (lower < VMID_MIN || upper > VMID_MAX || lower > upper)
+        return undefined;
+    return { lower, upper };
+}
+/** SHA-256 pin in any common spelling → upper-case hex pairs joined by ':'. */
+function normaliseFingerprint(value) {
+    const hex = value.trim().replace(/^sha-?256(?:\s+fingerprint)?\s*[=:]\s*/i, '').replace(/[:\s]/g, '');
+    if (!/^[0-9a-fA-F]{64}$/.test(hex))
+        return undefined;
+    return hex.toUpperCase().match(/../g).join(':');
+}
+/** `tokenid` or `user@realm!tokenid` → its parts. */
+function parseTokenId(value) {
+    const m = TOKEN_ID.exec(value.trim());
+    return m ? { user: m[1], name: m[2] } : undefined;
+}
+const DISK_BUSES = ['ide', 'sata', 'scsi', 'virtio'];
+const BOOT_BUSES = [...DISK_BUSES, 'net', 'usb', 'hostpci'];
+/** `scsi0`, `net31`: a device key of one of `buses` within the catalogue's (= PVE's) index range, no leading zeros. */
+function isDeviceKey(buses, key) {
+    const m = /^([a-z]+)(0|[1-9]\d*)$/.exec(key);
+    return m !== null && buses.includes(m[1]) && Number(m[2]) <= param(m[1]).indexRange[1];
+}
+function keyRanges(buses) {
+    const ranges = buses.map((b) => `${b}0..${b}${param(b).indexRange[1]}`);
+    return `${ranges.slice(0, -1).join(', ')} or ${ranges[ranges.length - 1]}`;
+}
+/** PVE's boot order: device keys separated by ';' (disks, NICs, USB and PCI devices; not efidisk0/tpmstate0). */
+function bootOrderError(value) {
+    const bad = value.split(';').filter((d) => !isDeviceKey(BOOT_BUSES, d));
+    if (bad.length === 0)
+        return undefined;
+    return `has ${quote(bad[0])}: give device keys separated by ';', each one of ${keyRanges(BOOT_BUSES)}`;
+}
+function isHostName(value) {
+    return DNS_NAME.test(value) || (0,external_node_net_.isIP)(value) !== 0;
+}
+/** Runs a named check; returns undefined when fine, else what is accepted. */
+function runCheck(check, value) {
+    switch (check) {
+        case 'dns-name':
+            return DNS_NAME.test(value) ? undefined : 'must be a DNS name: letters, digits and hyphens, in dot-separated labels (no underscores or spaces)';
+        case 'node':
+            return NODE.test(value) ? undefined : 'must be a node name: letters, digits and hyphens';
+        case 'node-or-auto':
+            return value === 'auto' || NODE.test(value) ? undefined : "must be a node name (letters, digits and hyphens) or 'auto'";
+        case 'storage-id':
+            return STORAGE_ID.test(value) ? undefined : 'must be a storage id such as local-lvm';
+        case 'pool-id':
+            return /^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_-]+){0,2}$/.test(value) ? undefined : 'must be a pool id: letters, digits, _ and -';
+        case 'volume-id':
+            return /^[a-z][a-z0-9\-_.]*[a-z0-9]:.+$/i.test(value) ? undefined : 'must be a volume id <storage>:<path>, e.g. local:snippets/hook.pl';
+        case 'snapshot-name':
+            return /^[A-Za-z][A-Za-z0-9_-]{1,39}$/.test(value) ? undefined : 'must be a snapshot name: a letter, then letters, digits, _ or - (2 to 40 characters)';
+        case 'config-key':
+            return /^[a-z][a-z0-9_-]*$/i.test(value) ? undefined : 'must be a VM config key such as cpulimit or net1';
+        case 'tag':
+            return /^[a-z0-9_][a-z0-9_\-+.]*$/i.test(value) ? undefined : "must start with a letter, digit or '_', followed by letters, digits, '_', '-', '+' or '.'";
+        case 'ip-address':
+            // PVE refuses IPv6 zone ids (fe80::1%eth0), which node:net accepts
+            return (0,external_node_net_.isIP)(value) !== 0 && !value.includes('%') ? undefined : 'must be an IPv4 or IPv6 address (without a %zone)';
+        case 'cidr':
+            return parseCidr(value) ? undefined : 'must be a network in CIDR form, e.g. 10.0.0.0/8 or fd00::/64';
+        case 'duration':
+            return parseDuration(value) !== undefined ? undefined : 'must be seconds or a duration such as 90m, 6h, 2d or 1h30m';
+        case 'vmid-range':
+            return parseVmidRange(value) ? undefined : `must be 'lower-upper' with ${VMID_MIN} <= lower <= upper <= ${VMID_MAX}, e.g. 10000-99999`;
+        case 'fingerprint':
+            return normaliseFingerprint(value) ? undefined : 'must be a SHA-256 fingerprint: 64 hex digits, optionally in colon-separated pairs';
+        case 'digest':
+            return /^[0-9a-fA-F]{40}$/.test(value) ? undefined : 'must be the 40 hex digit SHA-1 digest of the VM config';
+        case 'token-id':
+            return parseTokenId(value) ? undefined : "must be a token name (a letter, then letters, digits, '.', '_' or '-') or user@realm!name";
+        case 'user':
+            return USER.test(value) ? undefined : 'must be user@realm, e.g. root@pam';
+        case 'hotplug':
+            return value === '0' || value === '1' || value.split(',').every((f) => HOTPLUG.has(f.trim()))
+                ? undefined
+                : "must be 0, 1 or a comma-separated list of network, disk, cpu, memory, usb, cloudinit";
+        case 'startdate':
+            return /^(?:now|\d{4}-\d{1,2}-\d{1,2}(?:T\d{1,2}:\d{1,2}:\d{1,2})?)$/.test(value)
+                ? undefined
+                : "must be 'now', YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS";
+        case 'bootdisk':
+            return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
+        case 'ssh-public-keys':
+            return sshKeysError(value);
+        case 'guest-exec': {
+            const r = parseGuestExec(value);
+            return r.ok ? undefined : r.error;
+        }
+        case 'host':
+            return undefined; // parsed with its port in connection.ts
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/catalogue/cpu-models.ts
 // CPU model names and VM-allowed CPU flags of qemu-server 9.x, for checking `cpu` values: facts only. The simulator
 // keeps its own copy (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
@@ -47931,6 +47988,13 @@ function checkRules(inputs, explicit, failed, errors) {
                 err(n, `Input '${n}' has no effect without 'prune: true'.`);
         }
     }
+    // guest_exec runs in a running guest through its agent: states that leave no running VM cannot have it.
+    if (given('guest_exec') && state !== undefined && ['absent', 'stopped', 'template', 'paused', 'hibernated'].includes(String(state)))
+        err('guest_exec', `Input 'guest_exec' needs a running VM (state: started, present, restarted, current or rollback), not 'state: ${String(state)}'.`);
+    if (given('guest_exec') && (get('agent') === '0' || get('agent') === false || (typeof get('agent') === 'string' && /^(?:enabled=)?0(?:,|$)/.test(String(get('agent'))))))
+        err('guest_exec', "Input 'guest_exec' runs commands through the QEMU guest agent: it needs 'agent' enabled (agent: true).");
+    if (get('guest_exec_allow_failure') === true && !given('guest_exec'))
+        err('guest_exec_allow_failure', "Input 'guest_exec_allow_failure' has no effect without 'guest_exec'.");
     const cidr = get('ip_cidr');
     const family = get('ip_family');
     if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
@@ -47949,6 +48013,7 @@ function userOfToken(v) {
 
 ;// CONCATENATED MODULE: ./src/inputs/index.ts
 // Runner inputs → the typed Settings object: env fallbacks, defaults, parsing, cross-input rules, all errors at once.
+
 
 
 
@@ -48087,6 +48152,7 @@ function readLifecycle(values) {
     const { str, list, req } = readers(values);
     const olderThan = str('prune_older_than');
     const range = str('vmid_range');
+    const guestExec = str('guest_exec');
     return {
         waitFor: req('wait_for'),
         waitTimeoutSec: req('wait_timeout'),
@@ -48101,6 +48167,11 @@ function readLifecycle(values) {
         pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
         githubToken: str('github_token'),
         ciTags: req('ci_tags'),
+        guestExec: guestExec === undefined ? [] : (() => {
+            const r = parseGuestExec(guestExec);
+            return r.ok ? r.value : [];
+        })(),
+        guestExecAllowFailure: req('guest_exec_allow_failure'),
     };
 }
 /** One readable block listing every input error (no secret values are ever part of a message). */
@@ -48712,6 +48783,14 @@ class ProxmoxClient {
         this.stats.writes++;
         return this.perform('POST', path, params, opts?.signal, { idempotent: false, login: false });
     }
+    /**
+     * A POST whose body is JSON (pve-http-server accepts application/json): for parameters of type array, which a
+     * form cannot carry when they hold a single item (`agent/exec`'s `command`).
+     */
+    postJson(path, body, opts) {
+        this.stats.writes++;
+        return this.perform('POST', path, undefined, opts?.signal, { idempotent: false, login: false }, JSON.stringify(body));
+    }
     put(path, params, opts) {
         this.stats.writes++;
         return this.perform('PUT', path, params, opts?.signal, { idempotent: false, login: false });
@@ -48737,14 +48816,14 @@ class ProxmoxClient {
                 out = out.split(s).join('***');
         return out;
     }
-    async perform(method, path, params, signal, policy) {
+    async perform(method, path, params, signal, policy, json) {
         if (!path.startsWith('/'))
             throw new TypeError(`API path must start with '/': ${path}`);
         const encoded = encodeParams(params);
         // PVE reads GET/DELETE parameters only from the query string and answers 501 to a DELETE with a body.
         const inQuery = method === 'GET' || method === 'DELETE';
         const wirePath = `/api2/json${path}${inQuery && encoded ? `${path.includes('?') ? '&' : '?'}${encoded}` : ''}`;
-        const body = inQuery ? undefined : encoded;
+        const body = json ?? (inQuery ? undefined : encoded);
         const what = `${method} ${path}`;
         let attempt = 1;
         let relogged = false;
@@ -48753,7 +48832,7 @@ class ProxmoxClient {
             const auth = policy.login ? { headers: {}, generation: 0 } : await this.creds.headersFor(method, this.ticketPost);
             const headers = { accept: 'application/json', 'user-agent': this.userAgent, ...auth.headers };
             if (body !== undefined)
-                headers['content-type'] = 'application/x-www-form-urlencoded';
+                headers['content-type'] = json === undefined ? 'application/x-www-form-urlencoded' : 'application/json';
             let res;
             try {
                 this.stats.requests++;
@@ -49923,7 +50002,7 @@ function describeStep(s) {
 const plannedChanges = (plan) => plan.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : s.kind === 'clone-config' ? s.preview : []));
 const maskChange = (c) => (c.secret ? { ...c, from: c.from && '***', to: '***' } : c);
 /** JSON form of a plan for the `plan` output (secrets masked). */
-function planJson(plan, secretKeys) {
+function planJson(plan, secretKeys, after = []) {
     const mask = (params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secretKeys.has(k) ? '***' : v]));
     const steps = plan.steps.map((s) => {
         const base = { action: s.kind, description: describeStep(s) };
@@ -49946,7 +50025,8 @@ function planJson(plan, secretKeys) {
                 return { ...base, ...s };
         }
     });
-    return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps, notes: plan.notes });
+    // `after`: what the step does in the guest once the VM is ready (wait_for: cloud-init, guest_exec).
+    return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps: [...steps, ...after], notes: plan.notes });
 }
 
 ;// CONCATENATED MODULE: ./src/vm/apply.ts
@@ -50422,6 +50502,267 @@ async function waitForGuest(client, node, vmid, o) {
         await sleep(pause, o.signal);
         delay = Math.min(Math.round(delay * 1.5), 1000);
     }
+}
+
+;// CONCATENATED MODULE: ./src/vm/guest-exec.ts
+// Runs commands in the guest through the QEMU guest agent (PVE's agent/exec + agent/exec-status) for `guest_exec`
+// and `wait_for: cloud-init`, and reads the tail of a guest file (agent/file-read) when cloud-init failed.
+// Everything that comes back is the guest's text: checked, bounded, and never trusted to be well-formed.
+
+
+
+
+
+/** Of each stream, at most this much (its end) is kept for the log. */
+const MAX_STREAM_BYTES = 64 * 1024;
+/** All streams together in the `exec_output` output stay below this (GitHub limits a step's outputs to 1 MiB). */
+const MAX_OUTPUT_BYTES = 768 * 1024;
+/** A guest command failed, could not be run, or timed out; `results` holds the commands run so far. */
+class GuestExecError extends Error {
+    results;
+    constructor(message, results = []) {
+        super(message);
+        this.results = results;
+    }
+}
+const guest_exec_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v) => typeof v === 'number' && Number.isSafeInteger(v);
+/** PVE turns QGA's JSON booleans into 1/0 (Agent.pm qemu_exec_status); a hostile guest may send anything. */
+const truthy = (v) => v === true || v === 1 || v === '1';
+/** The end of a text, at most `max` bytes of UTF-8, cut at a line or character boundary. */
+function tailBytes(text, max) {
+    const b = Buffer.from(text, 'utf8');
+    if (b.length <= max)
+        return { text, cut: false };
+    let s = b.subarray(b.length - max).toString('utf8').replace(/^\uFFFD+/, '');
+    const nl = s.indexOf('\n');
+    if (nl >= 0 && nl < 200)
+        s = s.slice(nl + 1);
+    return { text: s, cut: true };
+}
+/** How a command is shown: a shell line as itself, an argument list with each argument quoted when needed. */
+function commandText(argv) {
+    if (argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c')
+        return argv[2];
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+/** What PVE itself said, without the client's "PVE 500 on POST <path>: " prefix. */
+function guest_exec_pveText(e) {
+    if (e instanceof PveApiError)
+        return (e.pveMessage || e.statusText || '').trim();
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * Starts argv in the guest (POST agent/exec with `command` as an array, sent as JSON) and polls agent/exec-status
+ * until it has exited or the deadline passed. Errors of the agent itself (not running, program not found, no
+ * privilege) are thrown as PVE said them; a timeout is a result with `timedOut`.
+ */
+async function execInGuest(client, node, vmid, argv, o) {
+    const started = Date.now();
+    const r = await client.postJson(vmPath(node, vmid, 'agent', 'exec'), { command: [...argv] }, { signal: o.signal });
+    const pid = guest_exec_isRecord(r) ? r.pid : undefined;
+    if (!isInt(pid))
+        throw new GuestExecError(`VM ${vmid}: the guest agent did not return a process id for ${oneLine(commandText(argv), 200)}`);
+    let delay = 100;
+    for (;;) {
+        const s = await client.get(vmPath(node, vmid, 'agent', 'exec-status'), { pid }, { signal: o.signal });
+        if (guest_exec_isRecord(s) && truthy(s.exited))
+            return result(argv, s, started, o);
+        const left = o.deadline - Date.now();
+        if (left <= 0)
+            return { command: argv, exitcode: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: true, ms: Date.now() - started };
+        await sleep(Math.min(delay, left), o.signal);
+        delay = Math.min(Math.round(delay * 1.5), 1000);
+    }
+}
+function result(argv, s, started, o) {
+    const max = o.maxStreamBytes ?? MAX_STREAM_BYTES;
+    const redact = o.redact ?? ((x) => x);
+    const stream = (data, truncated) => {
+        const t = tailBytes(redact(typeof data === 'string' ? data : ''), max);
+        return { text: t.text, cut: t.cut || truthy(truncated) };
+    };
+    const out = stream(s['out-data'], s['out-truncated']);
+    const err = stream(s['err-data'], s['err-truncated']);
+    const r = {
+        command: argv.map(redact),
+        exitcode: isInt(s.exitcode) ? s.exitcode : null,
+        stdout: out.text,
+        stderr: err.text,
+        stdoutTruncated: out.cut,
+        stderrTruncated: err.cut,
+        ms: Date.now() - started,
+    };
+    if (isInt(s.signal))
+        r.signal = s.signal;
+    return r;
+}
+/** A result counts as failed when it did not exit 0 (killed, timed out, or a non-zero exit code). */
+const execFailed = (r) => r.exitcode !== 0;
+/** The exit code `exec_exitcode` reports: the shell's convention for a signal (128 + n), -1 for a timeout. */
+const reportedExitcode = (r) => r.exitcode ?? (r.signal !== undefined ? 128 + r.signal : -1);
+function describeExit(r, timeoutSec) {
+    if (r.timedOut)
+        return `still running after ${timeoutSec ?? '?'} s (wait_timeout); it keeps running in the guest`;
+    if (r.exitcode === null)
+        return r.signal !== undefined ? `killed by signal ${r.signal}` : 'ended without an exit code';
+    return `exit code ${r.exitcode}`;
+}
+const CLOUD_INIT_COMMAND = ['cloud-init', 'status', '--wait', '--long'];
+const CLOUD_INIT_LOG = '/var/log/cloud-init-output.log';
+const MAX_DETAIL_CHARS = 1500;
+const MAX_TAIL_LINES = 30;
+const MAX_TAIL_CHARS = 2000;
+/** Untrusted multi-line text for a message: lines kept (each made inert and bounded), at most maxLines/maxChars of its end. */
+function guestLines(text, maxLines, maxChars) {
+    const lines = text.replace(/\r\n?/g, '\n').split('\n').map((l) => oneLine(l, 300)).filter((l, i, a) => l.trim() !== '' || (i > 0 && i < a.length - 1));
+    const out = [];
+    let chars = 0;
+    for (let i = lines.length - 1; i >= 0 && out.length < maxLines; i--) {
+        chars += lines[i].length + 1;
+        if (chars > maxChars)
+            break;
+        out.unshift(lines[i]);
+    }
+    return out.map((l) => `  ${l}`).join('\n');
+}
+/**
+ * cloud-init's verdict from `cloud-init status --wait --long` (cloud-init >= 23.4, cmd/status.py): exit 0 done,
+ * 1 a critical error (`status: error`), 2 recoverable errors (`extended_status: degraded done`). Older releases
+ * exit 1 on any error and say `status: error`; a `status:` other than done (disabled, not started) is an error too.
+ */
+function cloudInitVerdict(stdout, exitcode) {
+    const status = /^status: *(\S+)/m.exec(stdout)?.[1];
+    const extended = /^extended_status: *(.+)$/m.exec(stdout)?.[1] ?? '';
+    if (exitcode === 0 && status === 'done' && !/degraded/.test(extended))
+        return 'done';
+    if ((exitcode === 2 || /degraded/.test(extended)) && status === 'done')
+        return 'degraded';
+    return 'error';
+}
+/** Waits for cloud-init in the guest to finish; throws GuestWaitError with its message and log tail unless `done`. */
+async function waitForCloudInit(client, node, vmid, o) {
+    let r;
+    try {
+        r = await execInGuest(client, node, vmid, CLOUD_INIT_COMMAND, o);
+    }
+    catch (e) {
+        if (o.signal?.aborted)
+            throw e;
+        const said = guest_exec_pveText(e);
+        if (/No such file or directory/.test(said))
+            throw new GuestWaitError(`VM ${vmid}: wait_for: cloud-init could not run cloud-init in the guest (is it installed?): ${oneLine(said, 500)}`);
+        throw new GuestWaitError(`VM ${vmid}: wait_for: cloud-init could not ask the guest agent: ${oneLine(said, 500)}`);
+    }
+    if (r.timedOut)
+        throw new GuestWaitError(`VM ${vmid}: gave up waiting for cloud-init to finish after ${o.timeoutSec} s (wait_timeout); 'cloud-init status --wait' is still running in the guest`);
+    const out = r.stdout.replace(/^\.+\n/, '');
+    const status = cloudInitVerdict(out, r.exitcode);
+    const detail = guestLines(out || r.stderr, 40, MAX_DETAIL_CHARS);
+    if (status === 'done')
+        return { status, detail, exitcode: r.exitcode };
+    const tail = await logTail(client, node, vmid, CLOUD_INIT_LOG, o.signal);
+    throw new CloudInitError(`VM ${vmid}: cloud-init finished with status ${status} (${describeExit(r)} of 'cloud-init status --long'):\n${detail || '  (no output)'}\n` +
+        (tail.ok ? `Last lines of ${CLOUD_INIT_LOG}:\n${tail.text || '  (empty)'}` : `${CLOUD_INIT_LOG} could not be read: ${tail.text}`), { status, detail, exitcode: r.exitcode });
+}
+/** cloud-init did not finish `done`; carries its verdict for the `cloud_init` output. */
+class CloudInitError extends GuestWaitError {
+    result;
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+    }
+}
+const READ_CHUNK = 256 * 1024;
+const MAX_READS = 64;
+/**
+ * The last lines of a guest file through agent/file-read (offset + count; `truncated` until the end is reached),
+ * reading it in chunks and keeping only the last two, at most 16 MiB in all.
+ */
+async function logTail(client, node, vmid, file, signal) {
+    let prev = '';
+    let cur = '';
+    try {
+        for (let i = 0, offset = 0; i < MAX_READS; i++) {
+            const r = await client.get(vmPath(node, vmid, 'agent', 'file-read'), { file, offset, count: READ_CHUNK }, { signal });
+            const content = guest_exec_isRecord(r) && typeof r.content === 'string' ? r.content : '';
+            prev = cur;
+            cur = content;
+            const read = guest_exec_isRecord(r) && isInt(r['bytes-read']) ? r['bytes-read'] : Buffer.byteLength(content);
+            if (!(guest_exec_isRecord(r) && truthy(r.truncated)) || read <= 0)
+                break;
+            offset += read;
+        }
+    }
+    catch (e) {
+        if (signal?.aborted)
+            throw e;
+        return { ok: false, text: oneLine(guest_exec_pveText(e), 500) };
+    }
+    return { ok: true, text: guestLines(prev + cur, MAX_TAIL_LINES, MAX_TAIL_CHARS) };
+}
+/** Writes one command's result to the log: its streams line by line (log.ts makes each line inert). */
+function logResult(log, r, timeoutSec) {
+    const stream = (name, text, cut) => {
+        if (!text)
+            return;
+        log.info(`${name}${cut ? ' (only its end is shown)' : ''}:`);
+        log.info(text.replace(/\n$/, ''));
+    };
+    stream('stdout', r.stdout, r.stdoutTruncated);
+    stream('stderr', r.stderr, r.stderrTruncated);
+    log.info(`${describeExit(r, timeoutSec)} (${(r.ms / 1000).toFixed(1)} s)`);
+}
+/**
+ * Runs the commands in order, each bounded by what is left of the deadline. A non-zero exit stops the list and
+ * fails (GuestExecError) unless allowFailure; a timeout or an agent error always does.
+ */
+async function runGuestCommands(client, node, vmid, commands, o) {
+    const results = [];
+    // Together the streams in exec_output stay below MAX_OUTPUT_BYTES.
+    const maxStreamBytes = Math.min(MAX_STREAM_BYTES, Math.floor(MAX_OUTPUT_BYTES / (2 * Math.max(1, commands.length))));
+    for (const [i, argv] of commands.entries()) {
+        const shown = oneLine(commandText(argv.map(o.redact ?? ((x) => x))), 200);
+        const r = await o.group(`guest_exec ${i + 1}/${commands.length}: ${shown}`, async () => {
+            o.log.info(`$ ${shown}`);
+            let r;
+            try {
+                r = await execInGuest(client, node, vmid, argv, { ...o, maxStreamBytes });
+            }
+            catch (e) {
+                if (o.signal?.aborted)
+                    throw e;
+                throw new GuestExecError(`VM ${vmid}: guest_exec command ${i + 1} (${shown}) could not be run: ${oneLine(guest_exec_pveText(e), 500)}`, results);
+            }
+            logResult(o.log, r, o.timeoutSec);
+            return r;
+        });
+        results.push(r);
+        o.onResult?.(results);
+        if (r.timedOut)
+            throw new GuestExecError(`VM ${vmid}: guest_exec command ${i + 1} (${shown}) is ${describeExit(r, o.timeoutSec)}`, results);
+        if (execFailed(r)) {
+            const what = `VM ${vmid}: guest_exec command ${i + 1} (${shown}) failed: ${describeExit(r)}`;
+            if (!o.allowFailure) {
+                const err = r.stderr || r.stdout;
+                throw new GuestExecError(err ? `${what}; its output ends:\n${guestLines(err, 10, 1000)}` : what, results);
+            }
+            o.log.warning(`${what} (guest_exec_allow_failure: carrying on)`);
+        }
+    }
+    return results;
+}
+/** `exec_exitcode`: of the first command that failed, else of the last one. */
+function execExitcode(results) {
+    const r = results.find(execFailed) ?? results.at(-1);
+    return r === undefined ? '' : String(reportedExitcode(r));
+}
+/** `exec_output`: one entry per command run. */
+function execOutputJson(results) {
+    return JSON.stringify(results.map((r) => ({
+        command: r.command, exitcode: r.exitcode, signal: r.signal ?? null, stdout: r.stdout, stderr: r.stderr,
+        stdout_truncated: r.stdoutTruncated, stderr_truncated: r.stderrTruncated,
+    })));
 }
 
 ;// CONCATENATED MODULE: ./src/vm/facts.ts
@@ -51323,6 +51664,18 @@ async function planState(ctx, plan, live) {
 
 
 
+
+/** The guest phase as the `plan` output lists it: cloud-init's wait, then each guest_exec command (never run by dry_run). */
+function guestSteps(s) {
+    const lc = s.lifecycle;
+    const steps = [];
+    if (lc.prune || ['absent', 'stopped', 'template', 'paused', 'hibernated'].includes(s.state))
+        return steps;
+    if (lc.waitFor === 'cloud-init')
+        steps.push({ action: 'wait', description: 'wait for cloud-init to finish (cloud-init status --wait --long, through the guest agent)' });
+    lc.guestExec.forEach((argv, i) => steps.push({ action: 'guest-exec', description: `run in the guest (${i + 1}/${lc.guestExec.length}): ${commandText(argv)}`, command: argv }));
+    return steps;
+}
 async function reconcile(o) {
     const timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
     const ctx = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
@@ -51330,7 +51683,7 @@ async function reconcile(o) {
     const t0 = performance.now();
     const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
     timings.apiMs += performance.now() - t0;
-    const json = planJson(plan, o.secretKeys);
+    const json = planJson(plan, o.secretKeys, guestSteps(o.settings));
     for (const n of plan.notes)
         o.log.info(n);
     if (o.settings.lifecycle.dryRun) {
@@ -51351,30 +51704,69 @@ async function reconcile(o) {
     timings.apiMs += performance.now() - t1;
     if (facts)
         o.onFacts?.(facts);
-    let guest;
+    const g = {};
     const lc = o.settings.lifecycle;
-    if (lc.waitFor !== 'none' && facts) {
+    const exec = lc.guestExec.length > 0;
+    if ((lc.waitFor !== 'none' || exec) && facts) {
+        // guest_exec and cloud-init need the agent: they wait for it first, as wait_for: agent does.
+        const what = exec && lc.waitFor === 'none' ? 'guest_exec' : `wait_for: ${lc.waitFor}`;
         if (facts.status !== 'running') {
+            if (exec)
+                throw new GuestExecError(`VM ${facts.vmid}: guest_exec needs a running VM, but it is ${facts.status} after this step`);
             r.warnings.push(`wait_for: ${lc.waitFor} skipped: VM ${facts.vmid} is ${facts.status} after this step`);
         }
         else if (!facts.agentEnabled) {
-            throw new GuestWaitError(`VM ${facts.vmid}: wait_for: ${lc.waitFor} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`);
+            throw new GuestWaitError(`VM ${facts.vmid}: ${what} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`);
         }
         else {
             const t2 = performance.now();
-            const mode = lc.waitFor;
-            o.log.info(`waiting for the guest ${lc.waitFor === 'ip' ? 'IP address' : 'agent'} of VM ${facts.vmid} (up to ${lc.waitTimeoutSec} s)`);
-            guest = await group(`Wait for the guest (${lc.waitFor})`, () => waitForGuest(o.client, facts.node, facts.vmid, {
-                mode, timeoutMs: lc.waitTimeoutSec * 1000, family: lc.ipFamily, cidr: lc.ipCidr,
-                macs: Object.values(facts.mac), signal: o.signal, onWait: (m) => o.log.debug(`guest not ready: ${m}`),
-            }));
-            timings.guestMs += performance.now() - t2;
+            const deadline = Date.now() + lc.waitTimeoutSec * 1000;
+            try {
+                await guestPhase(o, facts, deadline, g);
+            }
+            finally {
+                timings.guestMs += performance.now() - t2;
+            }
         }
     }
     return {
         plan, planJson: json, changed: r.changed, msg: planMessage(plan, r.vmid), facts, vmid: r.vmid, node: r.node,
-        changes: r.changes, done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest, pruned: r.pruned,
+        changes: r.changes, done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest: g.guest, pruned: r.pruned,
+        cloudInit: g.cloudInit, exec: g.exec,
     };
+}
+/** Waits for the guest (agent or ip), then cloud-init, then runs guest_exec: one wait_timeout for all of it. */
+async function guestPhase(o, facts, deadline, g) {
+    const lc = o.settings.lifecycle;
+    const group = o.group ?? ((_, fn) => fn());
+    const mode = lc.waitFor === 'ip' ? 'ip' : 'agent';
+    o.log.info(`waiting for the guest ${mode === 'ip' ? 'IP address' : 'agent'} of VM ${facts.vmid} (up to ${lc.waitTimeoutSec} s)`);
+    g.guest = await group(`Wait for the guest (${mode})`, () => waitForGuest(o.client, facts.node, facts.vmid, {
+        mode, timeoutMs: Math.max(0, deadline - Date.now()), family: lc.ipFamily, cidr: lc.ipCidr,
+        macs: Object.values(facts.mac), signal: o.signal, onWait: (m) => o.log.debug(`guest not ready: ${m}`),
+    }));
+    o.onGuest?.(g);
+    const base = { deadline, signal: o.signal, redact: o.redact, timeoutSec: lc.waitTimeoutSec };
+    if (lc.waitFor === 'cloud-init') {
+        o.log.info(`waiting for cloud-init in VM ${facts.vmid} to finish`);
+        try {
+            g.cloudInit = await group('Wait for cloud-init', () => waitForCloudInit(o.client, facts.node, facts.vmid, base));
+        }
+        catch (e) {
+            if (e instanceof CloudInitError)
+                o.onGuest?.({ ...g, cloudInit: e.result });
+            throw e;
+        }
+        o.log.info(`cloud-init in VM ${facts.vmid}: ${g.cloudInit.status}`);
+        o.onGuest?.(g);
+    }
+    if (lc.guestExec.length > 0) {
+        const log = { info: (m) => o.log.info(m), warning: (m) => o.log.warning(m) };
+        g.exec = await runGuestCommands(o.client, facts.node, facts.vmid, lc.guestExec, {
+            ...base, allowFailure: lc.guestExecAllowFailure, log, group,
+            onResult: (results) => o.onGuest?.({ ...g, exec: results }),
+        });
+    }
 }
 /**
  * The VM's facts after the step, reading only what the applied steps may have changed: nothing after a destroy or
@@ -51441,6 +51833,7 @@ function redact(text) {
 // they are known (a later guest wait may still fail), and what a prune removed even when it failed part-way.
 
 
+
 /** Outputs that describe the VM. */
 function setFactOutputs(f) {
     setOutput('vmid', String(f.vmid));
@@ -51465,11 +51858,21 @@ function setOutcomeOutputs(o, settings) {
             setOutput('vmid', String(o.vmid));
         setOutput('status', settings.lifecycle.dryRun && o.plan.before !== 'absent' ? o.plan.before : 'absent');
     }
-    if (o.guest) {
-        setOutput('ip', o.guest.ip ?? '');
-        setOutput('ipv4', JSON.stringify(o.guest.ipv4));
-        setOutput('ipv6', JSON.stringify(o.guest.ipv6));
-        setOutput('interfaces', JSON.stringify(o.guest.interfaces));
+    setGuestOutputs(o);
+}
+/** What the guest phase found so far: the agent's addresses, cloud-init's verdict, the guest_exec results. */
+function setGuestOutputs(g) {
+    if (g.guest) {
+        setOutput('ip', g.guest.ip ?? '');
+        setOutput('ipv4', JSON.stringify(g.guest.ipv4));
+        setOutput('ipv6', JSON.stringify(g.guest.ipv6));
+        setOutput('interfaces', JSON.stringify(g.guest.interfaces));
+    }
+    if (g.cloudInit)
+        setOutput('cloud_init', g.cloudInit.status);
+    if (g.exec) {
+        setOutput('exec_output', execOutputJson(g.exec));
+        setOutput('exec_exitcode', execExitcode(g.exec));
     }
 }
 /** A prune that removed some VMs and failed on others. */
@@ -51479,6 +51882,7 @@ function setPrunedOutputs(pruned) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 /** One markdown table per step: the VM, its state before and after, the changes, the steps done, warnings. */
@@ -51494,6 +51898,8 @@ function summaryMarkdown(s) {
     ];
     if (s.ips?.length)
         rows.push(['IP addresses', s.ips.map((ip) => mdCode(ip)).join(', ')]);
+    if (s.cloudInit)
+        rows.push(['cloud-init', mdText(s.cloudInit)]);
     const t = s.timings;
     rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
     let md = `### Proxmox VM ${mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
@@ -51504,6 +51910,10 @@ function summaryMarkdown(s) {
     }
     if (s.done.length)
         md += `\nSteps: ${s.done.map((d) => mdText(d)).join('; ')}\n`;
+    if (s.exec?.length) {
+        md += `\n| guest command | exit code |\n|---|---|\n`;
+        md += s.exec.map((r) => `| ${mdCode(commandText(r.command))} | ${r.timedOut ? 'timed out' : reportedExitcode(r)} |`).join('\n') + '\n';
+    }
     if (s.warnings.length)
         md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${mdText(w, { max: 2000 })}`).join('\n')}\n`;
     return md;
@@ -51525,6 +51935,7 @@ function outcomeMarkdown(o, settings, totalMs) {
         facts: o.facts, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
         after: o.facts?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
         warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
+        cloudInit: o.cloudInit?.status, exec: o.exec,
         timings,
     });
 }
@@ -51610,6 +52021,8 @@ async function run() {
                 saveCreated(vm);
             },
             onFacts: setFactOutputs,
+            onGuest: setGuestOutputs,
+            redact: redact,
             group: (name, fn) => group(name, fn),
         });
         setOutcomeOutputs(o, settings);

@@ -91,6 +91,14 @@ export function checkRules(inputs: Inputs, explicit: ReadonlySet<string>, failed
     }
   }
 
+  // guest_exec runs in a running guest through its agent: states that leave no running VM cannot have it.
+  if (given('guest_exec') && state !== undefined && ['absent', 'stopped', 'template', 'paused', 'hibernated'].includes(String(state)))
+    err('guest_exec', `Input 'guest_exec' needs a running VM (state: started, present, restarted, current or rollback), not 'state: ${String(state)}'.`);
+  if (given('guest_exec') && (get('agent') === '0' || get('agent') === false || (typeof get('agent') === 'string' && /^(?:enabled=)?0(?:,|$)/.test(String(get('agent'))))))
+    err('guest_exec', "Input 'guest_exec' runs commands through the QEMU guest agent: it needs 'agent' enabled (agent: true).");
+  if (get('guest_exec_allow_failure') === true && !given('guest_exec'))
+    err('guest_exec_allow_failure', "Input 'guest_exec_allow_failure' has no effect without 'guest_exec'.");
+
   const cidr = get('ip_cidr');
   const family = get('ip_family');
   if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
