@@ -54,7 +54,7 @@ describe('exec and exec-status', () => {
     // That answer was the last: QGA forgets a process once it reported it exited.
     const again = await status(pid);
     expect(again.status).toBe(500);
-    expect(again.json.message).toBe("VM 520 qmp command 'guest-exec-status' failed - Invalid parameter 'pid'\n");
+    expect(again.json.message).toBe("VM 520 qga command 'guest-exec-status' failed - Invalid parameter 'pid'\n");
     const pid2 = (await exec(['x'])).json.data.pid;
     expect((await status(pid2)).json.data).toEqual({ exited: 1, exitcode: 3, 'out-data': 'out\n', 'err-data': 'err\n' });
     vm.guest = undefined;
@@ -74,7 +74,7 @@ describe('exec and exec-status', () => {
     const nope = await exec(['/opt/nope']);
     expect(nope.status).toBe(500);
     expect(nope.json.message).toBe(
-      "VM 520 qmp command 'guest-exec' failed - Guest agent command failed, error was 'Failed to execute child process “/opt/nope” (No such file or directory)'\n",
+      "VM 520 qga command 'guest-exec' failed - Guest agent command failed, error was 'Failed to execute child process “/opt/nope” (No such file or directory)'\n",
     );
     const vm = q.sim.state.vms.get(520)!;
     vm.guest = { exec: () => ({ signal: 9, stdout: 'x'.repeat(16 * 1024 * 1024 + 5) }) };
@@ -133,7 +133,7 @@ describe('the cloud-init model and file-read', () => {
     expect((await read({}, reader)).status).toBe(200);
     expect((await read({}, auditor)).json.message).toMatch(/Permission check failed \(\/vms\/520, VM\.GuestAgent\.FileRead\|VM\.GuestAgent\.Unrestricted\)/);
     const missing = await q.api('GET', `${P}/file-read`, { file: '/nope' });
-    expect(missing.json.message).toBe("VM 520 qmp command 'guest-file-open' failed - failed to open file '/nope' (mode: 'r'): No such file or directory\n");
+    expect(missing.json.message).toBe("VM 520 qga command 'guest-file-open' failed - failed to open file '/nope' (mode: 'r'): No such file or directory\n");
     vm.guest = { cloudInit: { result: 'error' } };
     const log = (await q.api('GET', `${P}/file-read`, { file: '/var/log/cloud-init-output.log' })).json.data.content;
     expect(log).toMatch(/^Cloud-init v\. \S+ running 'init-local' at /);

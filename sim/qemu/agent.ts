@@ -122,10 +122,11 @@ function processTable(vm: VmRecord): { next: number; table: Map<number, GuestPro
 }
 
 /**
- * PVE/QMPClient.pm: an error answer of a QMP/QGA command dies as "VM <vmid> qmp command '<cmd>' failed - <desc>"
- * (mon_cmd dies before Agent.pm check_agent_error sees the result).
+ * qemu-server src/PVE/QMPClient.pm cmd: an error answer dies as "<peer name> <peer type> command '<cmd>' failed -
+ * <desc>"; QemuServer/Monitor.pm mon_cmd sends guest-* commands to the `qga` peer named "VM <vmid>". It dies before
+ * Agent.pm check_agent_error sees the result.
  */
-const qgaError = (vmid: number, cmd: string, desc: string) => dieError(`VM ${vmid} qmp command '${cmd}' failed - ${desc}`);
+const qgaError = (vmid: number, cmd: string, desc: string) => dieError(`VM ${vmid} qga command '${cmd}' failed - ${desc}`);
 
 /** QGA's own text when guest-exec cannot start the program (g_spawn_async_with_pipes' error). */
 const notFound = (path: string) => `Guest agent command failed, error was 'Failed to execute child process “${path}” (No such file or directory)'`;
