@@ -150,7 +150,7 @@ suite('docs', () => {
 
   it('lists the outputs the vm/ code reports', () => {
     expect(outputs.map((o) => o.name)).toEqual(
-      ['vmid', 'node', 'name', 'status', 'changed', 'msg', 'mac', 'devices', 'plan', 'ip', 'ipv4', 'ipv6', 'interfaces', 'pruned'],
+      ['vmid', 'node', 'name', 'status', 'changed', 'msg', 'mac', 'devices', 'plan', 'ip', 'ipv4', 'ipv6', 'interfaces', 'exec_output', 'exec_exitcode', 'cloud_init', 'pruned'],
     );
   });
 });

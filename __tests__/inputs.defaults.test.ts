@@ -31,6 +31,7 @@ const FIELD: Record<string, (s: Settings) => unknown> = {
   prune: (s) => s.lifecycle.prune,
   prune_scope: (s) => s.lifecycle.pruneScope,
   ci_tags: (s) => s.lifecycle.ciTags,
+  guest_exec_allow_failure: (s) => s.lifecycle.guestExecAllowFailure,
   vmstate: (s) => s.vmstate,
   start: (s) => s.rollbackStart,
 };
@@ -42,6 +43,7 @@ const NEEDS: Record<string, Record<string, string>> = {
   vmstate: { state: 'snapshot', snapname: 'clean' },
   start: { state: 'rollback', snapname: 'clean' },
   keep_on_failure: { cleanup: 'always' },
+  guest_exec_allow_failure: { guest_exec: 'true' },
 };
 
 function settingsOf(inputs: Record<string, string>, env: Record<string, string> = {}): Settings {

@@ -101,6 +101,7 @@ suite('lifecycle inputs', () => {
     expect(run({}).settings!.lifecycle).toEqual({
       waitFor: 'none', waitTimeoutSec: 300, ipFamily: 'any', ipCidr: undefined, cleanup: 'never', keepOnFailure: false, vmidRange: undefined,
       dryRun: false, prune: false, pruneTags: [], pruneScope: 'repository', pruneOlderThanSec: undefined, githubToken: undefined, ciTags: true,
+      guestExec: [], guestExecAllowFailure: false,
     });
     expect(inputsOf({ cleanup: 'sometimes' })).toEqual(['cleanup']);
     expect(run({ wait_for: 'ip', cleanup: 'on-failure', dry_run: 'yes' }).settings!.lifecycle).toMatchObject({

@@ -96,6 +96,15 @@ export interface VmRecord {
      * `{ result: [...] }`; anything JSON can carry). Root in a guest can make its agent say anything.
      */
     interfacesRaw?: unknown;
+    /**
+     * What a command run through `agent/exec` does (sim/qemu/agent.ts): return an answer, or undefined for the
+     * default guest (a `cloud-init status --wait --long` model, `/bin/sh -c` exiting 0, anything else not found).
+     */
+    exec?: (argv: readonly string[]) => GuestExecAnswer | undefined;
+    /** cloud-init in the guest (the default `cloud-init status --wait --long` answer and its output log). */
+    cloudInit?: GuestCloudInit;
+    /** Files `agent/file-read` can read (path → content); the default cloud-init log is added when absent. */
+    files?: Record<string, string>;
   };
   /**
    * Set when the VM is an HA resource (pve-ha-manager Config.pm `vm_is_ha_managed`): `state` is the HA manager's
@@ -104,6 +113,35 @@ export interface VmRecord {
   ha?: { state: string };
   /** ms epoch when the record appeared. */
   createdAt: number;
+}
+
+/** One simulated guest process started by `agent/exec`. */
+export interface GuestExecAnswer {
+  exitcode?: number;
+  /** Killed by this signal (then no exitcode), as QGA's guest-exec-status reports it. */
+  signal?: number;
+  stdout?: string;
+  stderr?: string;
+  /** Runs this long (simulated ms, scaled by timeScale) before it has exited. */
+  durationMs?: number;
+  /** Has not exited before this settles: a test holds the process until it releases it. */
+  until?: Promise<unknown>;
+  /** The agent refuses to start it (guest-exec's error, e.g. the program does not exist). */
+  agentError?: string;
+}
+
+/** The simulated cloud-init: how its boot ends and when. */
+export interface GuestCloudInit {
+  /** done (default), error (exit 1) or degraded (recoverable errors: status done, exit 2), as cloud-init >= 23.4. */
+  result?: 'done' | 'error' | 'degraded';
+  /** Simulated ms after the agent answers until cloud-init has finished (default 0). */
+  bootMs?: number;
+  /** cloud-init has not finished before this settles. */
+  until?: Promise<unknown>;
+  /** Replaces the `cloud-init status --long` text. */
+  statusText?: string;
+  /** Replaces /var/log/cloud-init-output.log. */
+  outputLog?: string;
 }
 
 export interface ClusterState {

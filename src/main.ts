@@ -7,8 +7,8 @@ import type { Settings } from './settings.js';
 import { saveCleanup, saveCreated, saveIp, saveMainOk, saveTicket } from './state.js';
 import { PruneIncompleteError } from './vm/apply.js';
 import { reconcile } from './vm/reconcile.js';
-import { log, secret } from './report/log.js';
-import { setFactOutputs, setOutcomeOutputs, setPrunedOutputs } from './report/outputs.js';
+import { log, redact, secret } from './report/log.js';
+import { setFactOutputs, setGuestOutputs, setOutcomeOutputs, setPrunedOutputs } from './report/outputs.js';
 import { failureMarkdown, outcomeMarkdown } from './report/summary.js';
 import { logText } from './report/text.js';
 
@@ -71,6 +71,8 @@ export async function run(): Promise<void> {
         saveCreated(vm);
       },
       onFacts: setFactOutputs,
+      onGuest: setGuestOutputs,
+      redact,
       group: (name, fn) => core.group(name, fn),
     });
     setOutcomeOutputs(o, settings);

@@ -47,6 +47,9 @@ export interface Lifecycle {
   pruneScope: PruneScope;
   pruneOlderThanSec?: number;
   githubToken?: string;
+  /** guest_exec: argument lists run in the guest through the agent (a shell line is ['/bin/sh', '-c', line]). */
+  guestExec: string[][];
+  guestExecAllowFailure: boolean;
   /** Tag VMs the action creates or clones with their workflow run (vm/orphans.ts), so prune can find leftovers. */
   ciTags: boolean;
 }

@@ -686,7 +686,7 @@ const hardwareParams = [
     { name: 'acpi', kind: 'bool', group: 'vm', pve: 'acpi', compatDefault: 'true', doc: 'Enable ACPI.', example: 'true' },
     {
         name: 'agent', kind: 'string', group: 'vm', pve: 'agent', acceptsBool: true, format: agentFormat,
-        doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for: agent` and `wait_for: ip`.',
+        doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for` and `guest_exec`.',
         example: 'enabled=1,fstrim_cloned_disks=1',
     },
     { name: 'allow_ksm', kind: 'bool', group: 'vm', pve: 'allow-ksm', doc: 'Allow kernel same-page merging for this VM.', example: 'false' },
@@ -800,19 +800,19 @@ const hardwareParams = [
 ];
 
 ;// CONCATENATED MODULE: ./src/catalogue/params-lifecycle.ts
-const WAIT_FOR_MODES = ['none', 'agent', 'ip'];
+const WAIT_FOR_MODES = ['none', 'agent', 'ip', 'cloud-init'];
 const IP_FAMILIES = ['ipv4', 'ipv6', 'any'];
 const CLEANUP_POLICIES = ['never', 'always', 'on-failure'];
 const PRUNE_SCOPES = ['repository', 'cluster'];
 const lifecycleParams = [
     {
         name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
-        doc: 'After the VM is running, wait until the guest agent answers (`agent`) or reports an IP address (`ip`; see `ip_family` and `ip_cidr`). Needs the guest agent enabled (`agent`).',
+        doc: 'After the VM is running, wait until the guest agent answers (`agent`), reports an IP address (`ip`; see `ip_family` and `ip_cidr`), or until cloud-init has finished (`cloud-init`: runs `cloud-init status --wait --long` through the agent; an `error` or `degraded` boot fails the step with cloud-init\'s message and the tail of `/var/log/cloud-init-output.log`). Needs the guest agent enabled (`agent`); `cloud-init` needs the `VM.GuestAgent.Unrestricted` privilege.',
         example: 'ip',
     },
     {
         name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1, max: 604800,
-        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
+        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days). The same bound covers the whole guest phase: waiting, cloud-init and each `guest_exec` command (which gets what is left of it).', example: '600',
     },
     {
         name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: IP_FAMILIES, default: 'any',
@@ -822,6 +822,16 @@ const lifecycleParams = [
     {
         name: 'ip_cidr', kind: 'string', group: 'lifecycle', check: 'cidr',
         doc: 'Only accept guest addresses inside this network (for `wait_for: ip` and the `ip` output).', example: '10.0.0.0/8',
+    },
+    {
+        name: 'guest_exec', kind: 'string', group: 'lifecycle', check: 'guest-exec',
+        doc: 'Commands to run in the guest through the QEMU guest agent once it is ready (after `wait_for`; waits for the agent at least): one shell command per line (run as `/bin/sh -c <line>`), or a YAML list of argument lists (`- ["systemctl", "is-active", "nginx"]`), at most 64. They run in order; each one\'s exit code, stdout and stderr (the last 64 KiB of each) are logged in a group, and a non-zero exit stops the list and fails the step (see `guest_exec_allow_failure`). Needs a running VM, `agent` enabled and the `VM.GuestAgent.Unrestricted` privilege. With `dry_run`, only listed in the `plan` output.',
+        example: 'systemctl is-active nginx',
+    },
+    {
+        name: 'guest_exec_allow_failure', kind: 'bool', group: 'lifecycle', default: 'false',
+        doc: 'With `guest_exec`: run every command even when one exits non-zero, and do not fail the step for it (`exec_exitcode` still reports the first failure). A command that times out or cannot be started still fails the step.',
+        example: 'true',
     },
     {
         name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: CLEANUP_POLICIES, default: 'never',
@@ -890,6 +900,9 @@ const outputs = [
     { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
     { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
     { name: 'interfaces', doc: "JSON array of guest interfaces (at most 64, of at most 64 addresses each): name, MAC and addresses. What is not well-formed is left out; a name outside `A-Z a-z 0-9 _ . : @ -` is given as ''." },
+    { name: 'exec_output', doc: 'With `guest_exec`: JSON array of the commands run, each `{command, exitcode, signal, stdout, stderr, stdout_truncated, stderr_truncated}` (`command` the argument list run; `exitcode` null when it was killed by `signal` or timed out; the last 64 KiB of each stream, registered secrets and `cipassword` masked).' },
+    { name: 'exec_exitcode', doc: 'With `guest_exec`: the exit code of the first command that failed, else of the last command (128 + n for a command killed by signal n, -1 for one still running at `wait_timeout`).' },
+    { name: 'cloud_init', doc: 'With `wait_for: cloud-init`: cloud-init\'s result, `done`, `degraded` or `error`.' },
     { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];
 
@@ -985,6 +998,141 @@ function limitErrors(input, errors) {
 function listProblems(problems) {
     const shown = problems.slice(0, MAX_LISTED).join('; ');
     return problems.length > MAX_LISTED ? `${shown}; and ${problems.length - MAX_LISTED} more` : shown;
+}
+
+// EXTERNAL MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
+var js_yaml = __webpack_require__(3243);
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
+// Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
+
+
+const ok = (value) => ({ ok: true, value });
+const fail = (error) => ({ ok: false, error });
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+function parseBool(raw) {
+    const v = raw.trim().toLowerCase();
+    if (TRUE.has(v))
+        return ok(true);
+    if (FALSE.has(v))
+        return ok(false);
+    return fail('must be a boolean: true or false (also yes/no, on/off, 1/0)');
+}
+/** Integers only: no decimals, exponents, hex or trailing text (Number('12abc') style leniency hides typos). */
+function parseIntStrict(raw) {
+    const v = raw.trim();
+    if (!/^[+-]?\d+$/.test(v))
+        return fail('must be a whole number');
+    const n = Number(v);
+    if (!Number.isSafeInteger(n))
+        return fail('is too large');
+    return ok(n);
+}
+function parseNumber(raw) {
+    const v = raw.trim();
+    if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v))
+        return fail('must be a number');
+    const n = Number(v);
+    // 1e309 is Infinity: it would be sent as "Infinity", which no PVE option accepts.
+    if (!Number.isFinite(n))
+        return fail('is too large (must be a finite number)');
+    return ok(n);
+}
+/** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
+function loadText(raw) {
+    try {
+        return ok((0,js_yaml/* load */.Hh)(raw, { schema: js_yaml/* FAILSAFE_SCHEMA */.uH }));
+    }
+    catch (e) {
+        const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+        // the parser's message can quote the input (an unknown tag, a key): cut like any echo
+        return fail(`is not valid YAML/JSON (${cut(first, 160)})`);
+    }
+}
+function looksStructured(v) {
+    return v.startsWith('[') || /^-(\s|$)/.test(v);
+}
+/**
+ * A list: a YAML/JSON sequence (`["a","b"]`, or `- a` lines), or plain text separated by commas and/or newlines.
+ * Empty items are dropped.
+ */
+function parseList(raw) {
+    const v = raw.trim();
+    if (v === '')
+        return ok([]);
+    if (looksStructured(v)) {
+        const loaded = loadText(v);
+        if (!loaded.ok)
+            return fail(loaded.error);
+        if (!Array.isArray(loaded.value))
+            return fail('must be a list');
+        const items = [];
+        for (const item of loaded.value) {
+            if (typeof item !== 'string')
+                return fail('must be a list of plain values (found a nested list or mapping)');
+            if (item.trim() !== '')
+                items.push(item.trim());
+        }
+        return ok(items);
+    }
+    return ok(v.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== ''));
+}
+/** A mapping given as a YAML block (`net0: virtio,bridge=vmbr0`) or a JSON object string; values stay text. */
+function parseDict(raw) {
+    const loaded = loadText(raw.trim());
+    if (!loaded.ok)
+        return fail(loaded.error);
+    const value = loaded.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return fail('must be a YAML mapping or JSON object, e.g. `key0: value` or `{"key0": "value"}`');
+    }
+    // no prototype: a key named __proto__ stays a key (and is refused as one) instead of vanishing
+    const out = Object.create(null);
+    for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string')
+            return fail(`has a nested list or mapping under ${quote(k)}; values must be plain text`);
+        out[k] = v.trim();
+    }
+    return ok(out);
+}
+/** At most this many guest_exec commands, and this long each (one line or argument list, in characters). */
+const GUEST_EXEC_MAX_COMMANDS = 64;
+const GUEST_EXEC_MAX_LENGTH = 16384;
+/** The shell a guest_exec line runs in. */
+const GUEST_SHELL = ['/bin/sh', '-c'];
+/**
+ * guest_exec: a YAML/JSON list of argument lists (`- ["systemctl", "is-active", "nginx"]`, run as given), or else
+ * one shell command per line (run as `/bin/sh -c <line>`; blank lines are skipped). Only a list whose every item is
+ * a non-empty list of strings counts as argument lists: a shell line such as `[ -f /x ] && echo` stays a line.
+ */
+function parseGuestExec(raw) {
+    const v = raw.trim();
+    if (v === '')
+        return ok([]);
+    let commands;
+    if (looksStructured(v)) {
+        const y = loadText(v);
+        if (y.ok && Array.isArray(y.value) && y.value.length > 0 && y.value.every((c) => Array.isArray(c))) {
+            const lists = y.value;
+            if (!lists.every((c) => c.length > 0 && c.every((a) => typeof a === 'string')))
+                return fail('as a list of argument lists needs each command to be a non-empty list of strings, e.g. - ["systemctl", "is-active", "nginx"]');
+            commands = lists;
+        }
+    }
+    commands ??= v
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .map((l) => [...GUEST_SHELL, l]);
+    if (commands.length > GUEST_EXEC_MAX_COMMANDS)
+        return fail(`holds ${commands.length} commands; at most ${GUEST_EXEC_MAX_COMMANDS} are run (put longer work in a script)`);
+    for (const c of commands) {
+        if (c.some((a) => a.includes('\0')))
+            return fail('holds a NUL character, which no command line can carry');
+        if ([...c.join(' ')].length > GUEST_EXEC_MAX_LENGTH)
+            return fail(`holds a command longer than ${GUEST_EXEC_MAX_LENGTH} characters`);
+    }
+    return ok(commands);
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -1148,6 +1296,7 @@ function sshKeysError(value) {
 
 
 
+
 const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const DNS_NAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}$`);
 const NODE = new RegExp(`^${DNS_LABEL}$`);
@@ -1278,6 +1427,10 @@ function runCheck(check, value) {
             return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
         case 'ssh-public-keys':
             return sshKeysError(value);
+        case 'guest-exec': {
+            const r = parseGuestExec(value);
+            return r.ok ? undefined : r.error;
+        }
         case 'host':
             return undefined; // parsed with its port in connection.ts
     }
@@ -1285,102 +1438,6 @@ function runCheck(check, value) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
-var js_yaml = __webpack_require__(3243);
-;// CONCATENATED MODULE: ./src/inputs/parse.ts
-// Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
-
-
-const ok = (value) => ({ ok: true, value });
-const fail = (error) => ({ ok: false, error });
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-function parseBool(raw) {
-    const v = raw.trim().toLowerCase();
-    if (TRUE.has(v))
-        return ok(true);
-    if (FALSE.has(v))
-        return ok(false);
-    return fail('must be a boolean: true or false (also yes/no, on/off, 1/0)');
-}
-/** Integers only: no decimals, exponents, hex or trailing text (Number('12abc') style leniency hides typos). */
-function parseIntStrict(raw) {
-    const v = raw.trim();
-    if (!/^[+-]?\d+$/.test(v))
-        return fail('must be a whole number');
-    const n = Number(v);
-    if (!Number.isSafeInteger(n))
-        return fail('is too large');
-    return ok(n);
-}
-function parseNumber(raw) {
-    const v = raw.trim();
-    if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v))
-        return fail('must be a number');
-    const n = Number(v);
-    // 1e309 is Infinity: it would be sent as "Infinity", which no PVE option accepts.
-    if (!Number.isFinite(n))
-        return fail('is too large (must be a finite number)');
-    return ok(n);
-}
-/** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
-function loadText(raw) {
-    try {
-        return ok((0,js_yaml/* load */.Hh)(raw, { schema: js_yaml/* FAILSAFE_SCHEMA */.uH }));
-    }
-    catch (e) {
-        const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        // the parser's message can quote the input (an unknown tag, a key): cut like any echo
-        return fail(`is not valid YAML/JSON (${cut(first, 160)})`);
-    }
-}
-function looksStructured(v) {
-    return v.startsWith('[') || /^-(\s|$)/.test(v);
-}
-/**
- * A list: a YAML/JSON sequence (`["a","b"]`, or `- a` lines), or plain text separated by commas and/or newlines.
- * Empty items are dropped.
- */
-function parseList(raw) {
-    const v = raw.trim();
-    if (v === '')
-        return ok([]);
-    if (looksStructured(v)) {
-        const loaded = loadText(v);
-        if (!loaded.ok)
-            return fail(loaded.error);
-        if (!Array.isArray(loaded.value))
-            return fail('must be a list');
-        const items = [];
-        for (const item of loaded.value) {
-            if (typeof item !== 'string')
-                return fail('must be a list of plain values (found a nested list or mapping)');
-            if (item.trim() !== '')
-                items.push(item.trim());
-        }
-        return ok(items);
-    }
-    return ok(v.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== ''));
-}
-/** A mapping given as a YAML block (`net0: virtio,bridge=vmbr0`) or a JSON object string; values stay text. */
-function parseDict(raw) {
-    const loaded = loadText(raw.trim());
-    if (!loaded.ok)
-        return fail(loaded.error);
-    const value = loaded.value;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        return fail('must be a YAML mapping or JSON object, e.g. `key0: value` or `{"key0": "value"}`');
-    }
-    // no prototype: a key named __proto__ stays a key (and is refused as one) instead of vanishing
-    const out = Object.create(null);
-    for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== 'string')
-            return fail(`has a nested list or mapping under ${quote(k)}; values must be plain text`);
-        out[k] = v.trim();
-    }
-    return ok(out);
-}
-
 ;// CONCATENATED MODULE: ./src/catalogue/cpu-models.ts
 // CPU model names and VM-allowed CPU flags of qemu-server 9.x, for checking `cpu` values: facts only. The simulator
 // keeps its own copy (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
@@ -2097,6 +2154,13 @@ function checkRules(inputs, explicit, failed, errors) {
             ? "Input 'keep_on_failure' has no effect with 'cleanup: never' (the VM is never destroyed); use it with 'cleanup: always'."
             : "Input 'keep_on_failure' contradicts 'cleanup: on-failure' (which destroys the VM exactly when a step failed); use 'cleanup: always' with 'keep_on_failure: true' to destroy the VM after a successful job and keep it after a failed one.");
     }
+    // guest_exec runs in a running guest through its agent: states that leave no running VM cannot have it.
+    if (given('guest_exec') && state !== undefined && ['absent', 'stopped', 'template', 'paused', 'hibernated'].includes(String(state)))
+        err('guest_exec', `Input 'guest_exec' needs a running VM (state: started, present, restarted, current or rollback), not 'state: ${String(state)}'.`);
+    if (given('guest_exec') && (get('agent') === '0' || get('agent') === false || (typeof get('agent') === 'string' && /^(?:enabled=)?0(?:,|$)/.test(String(get('agent'))))))
+        err('guest_exec', "Input 'guest_exec' runs commands through the QEMU guest agent: it needs 'agent' enabled (agent: true).");
+    if (get('guest_exec_allow_failure') === true && !given('guest_exec'))
+        err('guest_exec_allow_failure', "Input 'guest_exec_allow_failure' has no effect without 'guest_exec'.");
     const cidr = get('ip_cidr');
     const family = get('ip_family');
     if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
@@ -2115,6 +2179,7 @@ function userOfToken(v) {
 
 ;// CONCATENATED MODULE: ./src/inputs/index.ts
 // Runner inputs → the typed Settings object: env fallbacks, defaults, parsing, cross-input rules, all errors at once.
+
 
 
 
@@ -2253,6 +2318,7 @@ function readLifecycle(values) {
     const { str, list, req } = readers(values);
     const olderThan = str('prune_older_than');
     const range = str('vmid_range');
+    const guestExec = str('guest_exec');
     return {
         waitFor: req('wait_for'),
         waitTimeoutSec: req('wait_timeout'),
@@ -2268,6 +2334,11 @@ function readLifecycle(values) {
         pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
         githubToken: str('github_token'),
         ciTags: req('ci_tags'),
+        guestExec: guestExec === undefined ? [] : (() => {
+            const r = parseGuestExec(guestExec);
+            return r.ok ? r.value : [];
+        })(),
+        guestExecAllowFailure: req('guest_exec_allow_failure'),
     };
 }
 /** One readable block listing every input error (no secret values are ever part of a message). */
@@ -2978,6 +3049,14 @@ class ProxmoxClient {
         this.stats.writes++;
         return this.perform('POST', path, params, opts?.signal, { idempotent: false, login: false });
     }
+    /**
+     * A POST whose body is JSON (pve-http-server accepts application/json): for parameters of type array, which a
+     * form cannot carry when they hold a single item (`agent/exec`'s `command`).
+     */
+    postJson(path, body, opts) {
+        this.stats.writes++;
+        return this.perform('POST', path, undefined, opts?.signal, { idempotent: false, login: false }, JSON.stringify(body));
+    }
     put(path, params, opts) {
         this.stats.writes++;
         return this.perform('PUT', path, params, opts?.signal, { idempotent: false, login: false });
@@ -3003,14 +3082,14 @@ class ProxmoxClient {
                 out = out.split(s).join('***');
         return out;
     }
-    async perform(method, path, params, signal, policy) {
+    async perform(method, path, params, signal, policy, json) {
         if (!path.startsWith('/'))
             throw new TypeError(`API path must start with '/': ${path}`);
         const encoded = encodeParams(params);
         // PVE reads GET/DELETE parameters only from the query string and answers 501 to a DELETE with a body.
         const inQuery = method === 'GET' || method === 'DELETE';
         const wirePath = `/api2/json${path}${inQuery && encoded ? `${path.includes('?') ? '&' : '?'}${encoded}` : ''}`;
-        const body = inQuery ? undefined : encoded;
+        const body = json ?? (inQuery ? undefined : encoded);
         const what = `${method} ${path}`;
         let attempt = 1;
         let relogged = false;
@@ -3019,7 +3098,7 @@ class ProxmoxClient {
             const auth = policy.login ? { headers: {}, generation: 0 } : await this.creds.headersFor(method, this.ticketPost);
             const headers = { accept: 'application/json', 'user-agent': this.userAgent, ...auth.headers };
             if (body !== undefined)
-                headers['content-type'] = 'application/x-www-form-urlencoded';
+                headers['content-type'] = json === undefined ? 'application/x-www-form-urlencoded' : 'application/json';
             let res;
             try {
                 this.stats.requests++;
@@ -4094,7 +4173,7 @@ function describeStep(s) {
 const plannedChanges = (plan) => plan.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : s.kind === 'clone-config' ? s.preview : []));
 const maskChange = (c) => (c.secret ? { ...c, from: c.from && '***', to: '***' } : c);
 /** JSON form of a plan for the `plan` output (secrets masked). */
-function planJson(plan, secretKeys) {
+function planJson(plan, secretKeys, after = []) {
     const mask = (params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secretKeys.has(k) ? '***' : v]));
     const steps = plan.steps.map((s) => {
         const base = { action: s.kind, description: describeStep(s) };
@@ -4117,7 +4196,8 @@ function planJson(plan, secretKeys) {
                 return { ...base, ...s };
         }
     });
-    return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps, notes: plan.notes });
+    // `after`: what the step does in the guest once the VM is ready (wait_for: cloud-init, guest_exec).
+    return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps: [...steps, ...after], notes: plan.notes });
 }
 
 ;// CONCATENATED MODULE: ./src/vm/apply.ts

@@ -1,6 +1,6 @@
 // All /nodes/{node}/qemu/** routes of the simulator, gathered for the server's router.
 import type { Route } from '../core.js';
-import { agentNetworkGetInterfaces, agentPing } from './agent.js';
+import { agentExec, agentExecStatus, agentFileRead, agentNetworkGetInterfaces, agentPing } from './agent.js';
 import { cloneVm } from './clone.js';
 import { getConfig, getPending, postConfig, putConfig } from './config.js';
 import { createVm } from './create.js';
@@ -42,4 +42,7 @@ export const qemuRoutes: Route[] = [
   { method: 'POST', template: `${Q}/snapshot/{snapname}/rollback`, handler: rollbackSnapshot },
   { method: 'GET', template: `${Q}/agent/network-get-interfaces`, handler: agentNetworkGetInterfaces },
   { method: 'POST', template: `${Q}/agent/ping`, handler: agentPing },
+  { method: 'POST', template: `${Q}/agent/exec`, handler: agentExec },
+  { method: 'GET', template: `${Q}/agent/exec-status`, handler: agentExecStatus },
+  { method: 'GET', template: `${Q}/agent/file-read`, handler: agentFileRead },
 ];

@@ -13,5 +13,8 @@ export const outputs: ReadonlyArray<{ name: string; doc: string }> = [
   { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
   { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
   { name: 'interfaces', doc: "JSON array of guest interfaces (at most 64, of at most 64 addresses each): name, MAC and addresses. What is not well-formed is left out; a name outside `A-Z a-z 0-9 _ . : @ -` is given as ''." },
+  { name: 'exec_output', doc: 'With `guest_exec`: JSON array of the commands run, each `{command, exitcode, signal, stdout, stderr, stdout_truncated, stderr_truncated}` (`command` the argument list run; `exitcode` null when it was killed by `signal` or timed out; the last 64 KiB of each stream, registered secrets and `cipassword` masked).' },
+  { name: 'exec_exitcode', doc: 'With `guest_exec`: the exit code of the first command that failed, else of the last command (128 + n for a command killed by signal n, -1 for one still running at `wait_timeout`).' },
+  { name: 'cloud_init', doc: 'With `wait_for: cloud-init`: cloud-init\'s result, `done`, `degraded` or `error`.' },
   { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];

@@ -16,7 +16,7 @@ export const hardwareParams: Param[] = [
   { name: 'acpi', kind: 'bool', group: 'vm', pve: 'acpi', compatDefault: 'true', doc: 'Enable ACPI.', example: 'true' },
   {
     name: 'agent', kind: 'string', group: 'vm', pve: 'agent', acceptsBool: true, format: agentFormat,
-    doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for: agent` and `wait_for: ip`.',
+    doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for` and `guest_exec`.',
     example: 'enabled=1,fstrim_cloned_disks=1',
   },
   { name: 'allow_ksm', kind: 'bool', group: 'vm', pve: 'allow-ksm', doc: 'Allow kernel same-page merging for this VM.', example: 'false' },

@@ -1,7 +1,7 @@
 // CI lifecycle parameters (not in the Ansible module): waiting for the guest, cleanup, id ranges, dry runs, pruning.
 import type { Param } from './types.js';
 
-export const WAIT_FOR_MODES = ['none', 'agent', 'ip'] as const;
+export const WAIT_FOR_MODES = ['none', 'agent', 'ip', 'cloud-init'] as const;
 export const IP_FAMILIES = ['ipv4', 'ipv6', 'any'] as const;
 export const CLEANUP_POLICIES = ['never', 'always', 'on-failure'] as const;
 export const PRUNE_SCOPES = ['repository', 'cluster'] as const;
@@ -9,12 +9,12 @@ export const PRUNE_SCOPES = ['repository', 'cluster'] as const;
 export const lifecycleParams: Param[] = [
   {
     name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
-    doc: 'After the VM is running, wait until the guest agent answers (`agent`) or reports an IP address (`ip`; see `ip_family` and `ip_cidr`). Needs the guest agent enabled (`agent`).',
+    doc: 'After the VM is running, wait until the guest agent answers (`agent`), reports an IP address (`ip`; see `ip_family` and `ip_cidr`), or until cloud-init has finished (`cloud-init`: runs `cloud-init status --wait --long` through the agent; an `error` or `degraded` boot fails the step with cloud-init\'s message and the tail of `/var/log/cloud-init-output.log`). Needs the guest agent enabled (`agent`); `cloud-init` needs the `VM.GuestAgent.Unrestricted` privilege.',
     example: 'ip',
   },
   {
     name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1, max: 604800,
-    doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
+    doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days). The same bound covers the whole guest phase: waiting, cloud-init and each `guest_exec` command (which gets what is left of it).', example: '600',
   },
   {
     name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: IP_FAMILIES, default: 'any',
@@ -24,6 +24,16 @@ export const lifecycleParams: Param[] = [
   {
     name: 'ip_cidr', kind: 'string', group: 'lifecycle', check: 'cidr',
     doc: 'Only accept guest addresses inside this network (for `wait_for: ip` and the `ip` output).', example: '10.0.0.0/8',
+  },
+  {
+    name: 'guest_exec', kind: 'string', group: 'lifecycle', check: 'guest-exec',
+    doc: 'Commands to run in the guest through the QEMU guest agent once it is ready (after `wait_for`; waits for the agent at least): one shell command per line (run as `/bin/sh -c <line>`), or a YAML list of argument lists (`- ["systemctl", "is-active", "nginx"]`), at most 64. They run in order; each one\'s exit code, stdout and stderr (the last 64 KiB of each) are logged in a group, and a non-zero exit stops the list and fails the step (see `guest_exec_allow_failure`). Needs a running VM, `agent` enabled and the `VM.GuestAgent.Unrestricted` privilege. With `dry_run`, only listed in the `plan` output.',
+    example: 'systemctl is-active nginx',
+  },
+  {
+    name: 'guest_exec_allow_failure', kind: 'bool', group: 'lifecycle', default: 'false',
+    doc: 'With `guest_exec`: run every command even when one exits non-zero, and do not fail the step for it (`exec_exitcode` still reports the first failure). A command that times out or cannot be started still fails the step.',
+    example: 'true',
   },
   {
     name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: CLEANUP_POLICIES, default: 'never',

@@ -31,7 +31,8 @@ export type ValueCheck =
   | 'hotplug'
   | 'startdate'
   | 'bootdisk'
-  | 'ssh-public-keys';
+  | 'ssh-public-keys'
+  | 'guest-exec';
 
 /** Type of one sub-key of a PVE property string (`key=value,...`). */
 export type SubKeyType =

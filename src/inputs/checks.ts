@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { param, type ValueCheck } from '../catalogue/index.js';
 import { quote } from './errors.js';
+import { parseGuestExec } from './parse.js';
 import { sshKeysError } from './sshkeys.js';
 
 const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
@@ -137,6 +138,10 @@ export function runCheck(check: ValueCheck, value: string): string | undefined {
       return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
     case 'ssh-public-keys':
       return sshKeysError(value);
+    case 'guest-exec': {
+      const r = parseGuestExec(value);
+      return r.ok ? undefined : r.error;
+    }
     case 'host':
       return undefined; // parsed with its port in connection.ts
   }

@@ -2,6 +2,7 @@
 import { catalogue, param, type Param } from '../catalogue/index.js';
 import type { CleanupPolicy, DefaultBehaviour, IpFamily, Lifecycle, PruneScope, RollbackStart, Settings, VmState, WaitFor } from '../settings.js';
 import { parseDuration, parseVmidRange } from './checks.js';
+import { parseGuestExec } from './parse.js';
 import { buildConnection } from './connection.js';
 import { type InputError } from './errors.js';
 import { checkRules } from './rules.js';
@@ -155,6 +156,7 @@ function readLifecycle(values: ReadonlyMap<string, Value>): Lifecycle {
   const { str, list, req } = readers(values);
   const olderThan = str('prune_older_than');
   const range = str('vmid_range');
+  const guestExec = str('guest_exec');
   return {
     waitFor: req<WaitFor>('wait_for'),
     waitTimeoutSec: req<number>('wait_timeout'),
@@ -170,6 +172,11 @@ function readLifecycle(values: ReadonlyMap<string, Value>): Lifecycle {
     pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
     githubToken: str('github_token'),
     ciTags: req<boolean>('ci_tags'),
+    guestExec: guestExec === undefined ? [] : (() => {
+      const r = parseGuestExec(guestExec);
+      return r.ok ? r.value : [];
+    })(),
+    guestExecAllowFailure: req<boolean>('guest_exec_allow_failure'),
   };
 }
 

@@ -88,3 +88,41 @@ export function parseDict(raw: string): Parsed<Record<string, string>> {
   }
   return ok(out);
 }
+
+/** At most this many guest_exec commands, and this long each (one line or argument list, in characters). */
+export const GUEST_EXEC_MAX_COMMANDS = 64;
+export const GUEST_EXEC_MAX_LENGTH = 16384;
+
+/** The shell a guest_exec line runs in. */
+export const GUEST_SHELL = ['/bin/sh', '-c'] as const;
+
+/**
+ * guest_exec: a YAML/JSON list of argument lists (`- ["systemctl", "is-active", "nginx"]`, run as given), or else
+ * one shell command per line (run as `/bin/sh -c <line>`; blank lines are skipped). Only a list whose every item is
+ * a non-empty list of strings counts as argument lists: a shell line such as `[ -f /x ] && echo` stays a line.
+ */
+export function parseGuestExec(raw: string): Parsed<string[][]> {
+  const v = raw.trim();
+  if (v === '') return ok([]);
+  let commands: string[][] | undefined;
+  if (looksStructured(v)) {
+    const y = loadText(v);
+    if (y.ok && Array.isArray(y.value) && y.value.length > 0 && y.value.every((c) => Array.isArray(c))) {
+      const lists = y.value as unknown[][];
+      if (!lists.every((c) => c.length > 0 && c.every((a) => typeof a === 'string')))
+        return fail('as a list of argument lists needs each command to be a non-empty list of strings, e.g. - ["systemctl", "is-active", "nginx"]');
+      commands = lists as string[][];
+    }
+  }
+  commands ??= v
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => [...GUEST_SHELL, l]);
+  if (commands.length > GUEST_EXEC_MAX_COMMANDS) return fail(`holds ${commands.length} commands; at most ${GUEST_EXEC_MAX_COMMANDS} are run (put longer work in a script)`);
+  for (const c of commands) {
+    if (c.some((a) => a.includes('\0'))) return fail('holds a NUL character, which no command line can carry');
+    if ([...c.join(' ')].length > GUEST_EXEC_MAX_LENGTH) return fail(`holds a command longer than ${GUEST_EXEC_MAX_LENGTH} characters`);
+  }
+  return ok(commands);
+}

@@ -102,6 +102,13 @@ export function checkRules(inputs: Inputs, explicit: ReadonlySet<string>, failed
         : "Input 'keep_on_failure' contradicts 'cleanup: on-failure' (which destroys the VM exactly when a step failed); use 'cleanup: always' with 'keep_on_failure: true' to destroy the VM after a successful job and keep it after a failed one.",
     );
   }
+  // guest_exec runs in a running guest through its agent: states that leave no running VM cannot have it.
+  if (given('guest_exec') && state !== undefined && ['absent', 'stopped', 'template', 'paused', 'hibernated'].includes(String(state)))
+    err('guest_exec', `Input 'guest_exec' needs a running VM (state: started, present, restarted, current or rollback), not 'state: ${String(state)}'.`);
+  if (given('guest_exec') && (get('agent') === '0' || get('agent') === false || (typeof get('agent') === 'string' && /^(?:enabled=)?0(?:,|$)/.test(String(get('agent'))))))
+    err('guest_exec', "Input 'guest_exec' runs commands through the QEMU guest agent: it needs 'agent' enabled (agent: true).");
+  if (get('guest_exec_allow_failure') === true && !given('guest_exec'))
+    err('guest_exec_allow_failure', "Input 'guest_exec_allow_failure' has no effect without 'guest_exec'.");
 
   const cidr = get('ip_cidr');
   const family = get('ip_family');

@@ -120,6 +120,15 @@ export class ProxmoxClient {
     return this.perform('POST', path, params, opts?.signal, { idempotent: false, login: false }) as Promise<T>;
   }
 
+  /**
+   * A POST whose body is JSON (pve-http-server accepts application/json): for parameters of type array, which a
+   * form cannot carry when they hold a single item (`agent/exec`'s `command`).
+   */
+  postJson<T = unknown>(path: string, body: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<T> {
+    this.stats.writes++;
+    return this.perform('POST', path, undefined, opts?.signal, { idempotent: false, login: false }, JSON.stringify(body)) as Promise<T>;
+  }
+
   put<T = unknown>(path: string, params?: Params, opts?: { signal?: AbortSignal }): Promise<T> {
     this.stats.writes++;
     return this.perform('PUT', path, params, opts?.signal, { idempotent: false, login: false }) as Promise<T>;
@@ -147,13 +156,13 @@ export class ProxmoxClient {
     return out;
   }
 
-  private async perform(method: Method, path: string, params: Params | undefined, signal: AbortSignal | undefined, policy: Policy): Promise<unknown> {
+  private async perform(method: Method, path: string, params: Params | undefined, signal: AbortSignal | undefined, policy: Policy, json?: string): Promise<unknown> {
     if (!path.startsWith('/')) throw new TypeError(`API path must start with '/': ${path}`);
     const encoded = encodeParams(params);
     // PVE reads GET/DELETE parameters only from the query string and answers 501 to a DELETE with a body.
     const inQuery = method === 'GET' || method === 'DELETE';
     const wirePath = `/api2/json${path}${inQuery && encoded ? `${path.includes('?') ? '&' : '?'}${encoded}` : ''}`;
-    const body = inQuery ? undefined : encoded;
+    const body = json ?? (inQuery ? undefined : encoded);
     const what = `${method} ${path}`;
     let attempt = 1;
     let relogged = false;
@@ -162,7 +171,7 @@ export class ProxmoxClient {
     for (;;) {
       const auth = policy.login ? { headers: {}, generation: 0 } : await this.creds.headersFor(method, this.ticketPost);
       const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent, ...auth.headers };
-      if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+      if (body !== undefined) headers['content-type'] = json === undefined ? 'application/x-www-form-urlencoded' : 'application/json';
 
       let res: RawResponse;
       try {

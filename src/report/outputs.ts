@@ -3,7 +3,8 @@
 import * as core from '@actions/core';
 import type { Settings } from '../settings.js';
 import { type VmFacts, outputNode } from '../vm/facts.js';
-import type { Outcome } from '../vm/reconcile.js';
+import { execExitcode, execOutputJson } from '../vm/guest-exec.js';
+import type { GuestPhase, Outcome } from '../vm/reconcile.js';
 import type { PrunedVm } from '../vm/steps.js';
 
 /** Outputs that describe the VM. */
@@ -28,11 +29,21 @@ export function setOutcomeOutputs(o: Outcome, settings: Settings): void {
     if (o.vmid !== undefined) core.setOutput('vmid', String(o.vmid));
     core.setOutput('status', settings.lifecycle.dryRun && o.plan.before !== 'absent' ? o.plan.before : 'absent');
   }
-  if (o.guest) {
-    core.setOutput('ip', o.guest.ip ?? '');
-    core.setOutput('ipv4', JSON.stringify(o.guest.ipv4));
-    core.setOutput('ipv6', JSON.stringify(o.guest.ipv6));
-    core.setOutput('interfaces', JSON.stringify(o.guest.interfaces));
+  setGuestOutputs(o);
+}
+
+/** What the guest phase found so far: the agent's addresses, cloud-init's verdict, the guest_exec results. */
+export function setGuestOutputs(g: GuestPhase): void {
+  if (g.guest) {
+    core.setOutput('ip', g.guest.ip ?? '');
+    core.setOutput('ipv4', JSON.stringify(g.guest.ipv4));
+    core.setOutput('ipv6', JSON.stringify(g.guest.ipv6));
+    core.setOutput('interfaces', JSON.stringify(g.guest.interfaces));
+  }
+  if (g.cloudInit) core.setOutput('cloud_init', g.cloudInit.status);
+  if (g.exec) {
+    core.setOutput('exec_output', execOutputJson(g.exec));
+    core.setOutput('exec_exitcode', execExitcode(g.exec));
   }
 }
 

@@ -3,6 +3,7 @@
 // rows, links or HTML. Secret values are never printed.
 import type { Settings } from '../settings.js';
 import type { VmFacts } from '../vm/facts.js';
+import { commandText, reportedExitcode, type ExecResult } from '../vm/guest-exec.js';
 import type { Outcome } from '../vm/reconcile.js';
 import type { Change, PrunedVm } from '../vm/steps.js';
 import { redact } from './log.js';
@@ -23,6 +24,8 @@ interface SummaryInput {
   timings: { apiMs: number; taskMs: number; guestMs: number; totalMs: number };
   ips?: string[];
   dryRun?: boolean;
+  cloudInit?: string;
+  exec?: readonly ExecResult[];
 }
 
 /** One markdown table per step: the VM, its state before and after, the changes, the steps done, warnings. */
@@ -37,6 +40,7 @@ export function summaryMarkdown(s: SummaryInput): string {
     ['result', mdText(s.msg)],
   ];
   if (s.ips?.length) rows.push(['IP addresses', s.ips.map((ip) => mdCode(ip)).join(', ')]);
+  if (s.cloudInit) rows.push(['cloud-init', mdText(s.cloudInit)]);
   const t = s.timings;
   rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
   let md = `### Proxmox VM ${mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
@@ -46,6 +50,10 @@ export function summaryMarkdown(s: SummaryInput): string {
     md += s.changes.map((c) => `| ${mdCode(c.key)} | ${mdText(c.input)} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
   }
   if (s.done.length) md += `\nSteps: ${s.done.map((d) => mdText(d)).join('; ')}\n`;
+  if (s.exec?.length) {
+    md += `\n| guest command | exit code |\n|---|---|\n`;
+    md += s.exec.map((r) => `| ${mdCode(commandText(r.command))} | ${r.timedOut ? 'timed out' : reportedExitcode(r)} |`).join('\n') + '\n';
+  }
   if (s.warnings.length) md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${mdText(w, { max: 2000 })}`).join('\n')}\n`;
   return md;
 }
@@ -69,6 +77,7 @@ export function outcomeMarkdown(o: Outcome, settings: Settings, totalMs: number)
     facts: o.facts, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
     after: o.facts?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
     warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
+    cloudInit: o.cloudInit?.status, exec: o.exec,
     timings,
   });
 }

@@ -161,7 +161,7 @@ export const plannedChanges = (plan: Plan): readonly Change[] =>
 const maskChange = (c: Change) => (c.secret ? { ...c, from: c.from && '***', to: '***' } : c);
 
 /** JSON form of a plan for the `plan` output (secrets masked). */
-export function planJson(plan: Plan, secretKeys: ReadonlySet<string>): string {
+export function planJson(plan: Plan, secretKeys: ReadonlySet<string>, after: ReadonlyArray<Record<string, unknown>> = []): string {
   const mask = (params: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secretKeys.has(k) ? '***' : v]));
   const steps = plan.steps.map((s) => {
@@ -185,5 +185,6 @@ export function planJson(plan: Plan, secretKeys: ReadonlySet<string>): string {
         return { ...base, ...s };
     }
   });
-  return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps, notes: plan.notes });
+  // `after`: what the step does in the guest once the VM is ready (wait_for: cloud-init, guest_exec).
+  return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps: [...steps, ...after], notes: plan.notes });
 }

@@ -1,5 +1,5 @@
-export const id = 789;
-export const ids = [789];
+export const id = 785;
+export const ids = [785];
 export const modules = {
 
 /***/ 5150:
@@ -88,7 +88,7 @@ class ProxyAgent {
 
 /***/ }),
 
-/***/ 4414:
+/***/ 7726:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -688,7 +688,7 @@ const hardwareParams = [
     { name: 'acpi', kind: 'bool', group: 'vm', pve: 'acpi', compatDefault: 'true', doc: 'Enable ACPI.', example: 'true' },
     {
         name: 'agent', kind: 'string', group: 'vm', pve: 'agent', acceptsBool: true, format: agentFormat,
-        doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for: agent` and `wait_for: ip`.',
+        doc: 'QEMU guest agent: a boolean, or a PVE agent property string `[enabled=]<1|0>[,freeze-fs=<1|0>][,fstrim_cloned_disks=<1|0>][,type=<virtio|isa>]`. Needed for `wait_for` and `guest_exec`.',
         example: 'enabled=1,fstrim_cloned_disks=1',
     },
     { name: 'allow_ksm', kind: 'bool', group: 'vm', pve: 'allow-ksm', doc: 'Allow kernel same-page merging for this VM.', example: 'false' },
@@ -802,19 +802,19 @@ const hardwareParams = [
 ];
 
 ;// CONCATENATED MODULE: ./src/catalogue/params-lifecycle.ts
-const WAIT_FOR_MODES = ['none', 'agent', 'ip'];
+const WAIT_FOR_MODES = ['none', 'agent', 'ip', 'cloud-init'];
 const IP_FAMILIES = ['ipv4', 'ipv6', 'any'];
 const CLEANUP_POLICIES = ['never', 'always', 'on-failure'];
 const PRUNE_SCOPES = ['repository', 'cluster'];
 const lifecycleParams = [
     {
         name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
-        doc: 'After the VM is running, wait until the guest agent answers (`agent`) or reports an IP address (`ip`; see `ip_family` and `ip_cidr`). Needs the guest agent enabled (`agent`).',
+        doc: 'After the VM is running, wait until the guest agent answers (`agent`), reports an IP address (`ip`; see `ip_family` and `ip_cidr`), or until cloud-init has finished (`cloud-init`: runs `cloud-init status --wait --long` through the agent; an `error` or `degraded` boot fails the step with cloud-init\'s message and the tail of `/var/log/cloud-init-output.log`). Needs the guest agent enabled (`agent`); `cloud-init` needs the `VM.GuestAgent.Unrestricted` privilege.',
         example: 'ip',
     },
     {
         name: 'wait_timeout', kind: 'int', group: 'lifecycle', default: '300', min: 1, max: 604800,
-        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days).', example: '600',
+        doc: 'Seconds to wait for `wait_for`, at most 604800 (7 days). The same bound covers the whole guest phase: waiting, cloud-init and each `guest_exec` command (which gets what is left of it).', example: '600',
     },
     {
         name: 'ip_family', kind: 'enum', group: 'lifecycle', choices: IP_FAMILIES, default: 'any',
@@ -824,6 +824,16 @@ const lifecycleParams = [
     {
         name: 'ip_cidr', kind: 'string', group: 'lifecycle', check: 'cidr',
         doc: 'Only accept guest addresses inside this network (for `wait_for: ip` and the `ip` output).', example: '10.0.0.0/8',
+    },
+    {
+        name: 'guest_exec', kind: 'string', group: 'lifecycle', check: 'guest-exec',
+        doc: 'Commands to run in the guest through the QEMU guest agent once it is ready (after `wait_for`; waits for the agent at least): one shell command per line (run as `/bin/sh -c <line>`), or a YAML list of argument lists (`- ["systemctl", "is-active", "nginx"]`), at most 64. They run in order; each one\'s exit code, stdout and stderr (the last 64 KiB of each) are logged in a group, and a non-zero exit stops the list and fails the step (see `guest_exec_allow_failure`). Needs a running VM, `agent` enabled and the `VM.GuestAgent.Unrestricted` privilege. With `dry_run`, only listed in the `plan` output.',
+        example: 'systemctl is-active nginx',
+    },
+    {
+        name: 'guest_exec_allow_failure', kind: 'bool', group: 'lifecycle', default: 'false',
+        doc: 'With `guest_exec`: run every command even when one exits non-zero, and do not fail the step for it (`exec_exitcode` still reports the first failure). A command that times out or cannot be started still fails the step.',
+        example: 'true',
     },
     {
         name: 'cleanup', kind: 'enum', group: 'lifecycle', choices: CLEANUP_POLICIES, default: 'never',
@@ -892,6 +902,9 @@ const outputs = [
     { name: 'ipv4', doc: 'JSON array of the guest IPv4 addresses (no loopback).' },
     { name: 'ipv6', doc: 'JSON array of the guest IPv6 addresses (no loopback or link-local).' },
     { name: 'interfaces', doc: "JSON array of guest interfaces (at most 64, of at most 64 addresses each): name, MAC and addresses. What is not well-formed is left out; a name outside `A-Z a-z 0-9 _ . : @ -` is given as ''." },
+    { name: 'exec_output', doc: 'With `guest_exec`: JSON array of the commands run, each `{command, exitcode, signal, stdout, stderr, stdout_truncated, stderr_truncated}` (`command` the argument list run; `exitcode` null when it was killed by `signal` or timed out; the last 64 KiB of each stream, registered secrets and `cipassword` masked).' },
+    { name: 'exec_exitcode', doc: 'With `guest_exec`: the exit code of the first command that failed, else of the last command (128 + n for a command killed by signal n, -1 for one still running at `wait_timeout`).' },
+    { name: 'cloud_init', doc: 'With `wait_for: cloud-init`: cloud-init\'s result, `done`, `degraded` or `error`.' },
     { name: 'pruned', doc: 'With `prune`: JSON array of the VMs destroyed (with `dry_run`: that would be), each `{vmid, node, name, tags, reason}`.' },
 ];
 
@@ -987,6 +1000,141 @@ function limitErrors(input, errors) {
 function listProblems(problems) {
     const shown = problems.slice(0, MAX_LISTED).join('; ');
     return problems.length > MAX_LISTED ? `${shown}; and ${problems.length - MAX_LISTED} more` : shown;
+}
+
+// EXTERNAL MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
+var js_yaml = __webpack_require__(3243);
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
+// Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
+
+
+const ok = (value) => ({ ok: true, value });
+const fail = (error) => ({ ok: false, error });
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+function parseBool(raw) {
+    const v = raw.trim().toLowerCase();
+    if (TRUE.has(v))
+        return ok(true);
+    if (FALSE.has(v))
+        return ok(false);
+    return fail('must be a boolean: true or false (also yes/no, on/off, 1/0)');
+}
+/** Integers only: no decimals, exponents, hex or trailing text (Number('12abc') style leniency hides typos). */
+function parseIntStrict(raw) {
+    const v = raw.trim();
+    if (!/^[+-]?\d+$/.test(v))
+        return fail('must be a whole number');
+    const n = Number(v);
+    if (!Number.isSafeInteger(n))
+        return fail('is too large');
+    return ok(n);
+}
+function parseNumber(raw) {
+    const v = raw.trim();
+    if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v))
+        return fail('must be a number');
+    const n = Number(v);
+    // 1e309 is Infinity: it would be sent as "Infinity", which no PVE option accepts.
+    if (!Number.isFinite(n))
+        return fail('is too large (must be a finite number)');
+    return ok(n);
+}
+/** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
+function loadText(raw) {
+    try {
+        return ok((0,js_yaml/* load */.Hh)(raw, { schema: js_yaml/* FAILSAFE_SCHEMA */.uH }));
+    }
+    catch (e) {
+        const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+        // the parser's message can quote the input (an unknown tag, a key): cut like any echo
+        return fail(`is not valid YAML/JSON (${cut(first, 160)})`);
+    }
+}
+function looksStructured(v) {
+    return v.startsWith('[') || /^-(\s|$)/.test(v);
+}
+/**
+ * A list: a YAML/JSON sequence (`["a","b"]`, or `- a` lines), or plain text separated by commas and/or newlines.
+ * Empty items are dropped.
+ */
+function parseList(raw) {
+    const v = raw.trim();
+    if (v === '')
+        return ok([]);
+    if (looksStructured(v)) {
+        const loaded = loadText(v);
+        if (!loaded.ok)
+            return fail(loaded.error);
+        if (!Array.isArray(loaded.value))
+            return fail('must be a list');
+        const items = [];
+        for (const item of loaded.value) {
+            if (typeof item !== 'string')
+                return fail('must be a list of plain values (found a nested list or mapping)');
+            if (item.trim() !== '')
+                items.push(item.trim());
+        }
+        return ok(items);
+    }
+    return ok(v.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== ''));
+}
+/** A mapping given as a YAML block (`net0: virtio,bridge=vmbr0`) or a JSON object string; values stay text. */
+function parseDict(raw) {
+    const loaded = loadText(raw.trim());
+    if (!loaded.ok)
+        return fail(loaded.error);
+    const value = loaded.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return fail('must be a YAML mapping or JSON object, e.g. `key0: value` or `{"key0": "value"}`');
+    }
+    // no prototype: a key named __proto__ stays a key (and is refused as one) instead of vanishing
+    const out = Object.create(null);
+    for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string')
+            return fail(`has a nested list or mapping under ${quote(k)}; values must be plain text`);
+        out[k] = v.trim();
+    }
+    return ok(out);
+}
+/** At most this many guest_exec commands, and this long each (one line or argument list, in characters). */
+const GUEST_EXEC_MAX_COMMANDS = 64;
+const GUEST_EXEC_MAX_LENGTH = 16384;
+/** The shell a guest_exec line runs in. */
+const GUEST_SHELL = ['/bin/sh', '-c'];
+/**
+ * guest_exec: a YAML/JSON list of argument lists (`- ["systemctl", "is-active", "nginx"]`, run as given), or else
+ * one shell command per line (run as `/bin/sh -c <line>`; blank lines are skipped). Only a list whose every item is
+ * a non-empty list of strings counts as argument lists: a shell line such as `[ -f /x ] && echo` stays a line.
+ */
+function parseGuestExec(raw) {
+    const v = raw.trim();
+    if (v === '')
+        return ok([]);
+    let commands;
+    if (looksStructured(v)) {
+        const y = loadText(v);
+        if (y.ok && Array.isArray(y.value) && y.value.length > 0 && y.value.every((c) => Array.isArray(c))) {
+            const lists = y.value;
+            if (!lists.every((c) => c.length > 0 && c.every((a) => typeof a === 'string')))
+                return fail('as a list of argument lists needs each command to be a non-empty list of strings, e.g. - ["systemctl", "is-active", "nginx"]');
+            commands = lists;
+        }
+    }
+    commands ??= v
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .map((l) => [...GUEST_SHELL, l]);
+    if (commands.length > GUEST_EXEC_MAX_COMMANDS)
+        return fail(`holds ${commands.length} commands; at most ${GUEST_EXEC_MAX_COMMANDS} are run (put longer work in a script)`);
+    for (const c of commands) {
+        if (c.some((a) => a.includes('\0')))
+            return fail('holds a NUL character, which no command line can carry');
+        if ([...c.join(' ')].length > GUEST_EXEC_MAX_LENGTH)
+            return fail(`holds a command longer than ${GUEST_EXEC_MAX_LENGTH} characters`);
+    }
+    return ok(commands);
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -1150,6 +1298,7 @@ function sshKeysError(value) {
 
 
 
+
 const DNS_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const DNS_NAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}$`);
 const NODE = new RegExp(`^${DNS_LABEL}$`);
@@ -1280,6 +1429,10 @@ function runCheck(check, value) {
             return isDeviceKey(DISK_BUSES, value) ? undefined : `must be a disk key: ${keyRanges(DISK_BUSES)}`;
         case 'ssh-public-keys':
             return sshKeysError(value);
+        case 'guest-exec': {
+            const r = parseGuestExec(value);
+            return r.ok ? undefined : r.error;
+        }
         case 'host':
             return undefined; // parsed with its port in connection.ts
     }
@@ -1287,102 +1440,6 @@ function runCheck(check, value) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
-var js_yaml = __webpack_require__(3243);
-;// CONCATENATED MODULE: ./src/inputs/parse.ts
-// Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
-
-
-const ok = (value) => ({ ok: true, value });
-const fail = (error) => ({ ok: false, error });
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-function parseBool(raw) {
-    const v = raw.trim().toLowerCase();
-    if (TRUE.has(v))
-        return ok(true);
-    if (FALSE.has(v))
-        return ok(false);
-    return fail('must be a boolean: true or false (also yes/no, on/off, 1/0)');
-}
-/** Integers only: no decimals, exponents, hex or trailing text (Number('12abc') style leniency hides typos). */
-function parseIntStrict(raw) {
-    const v = raw.trim();
-    if (!/^[+-]?\d+$/.test(v))
-        return fail('must be a whole number');
-    const n = Number(v);
-    if (!Number.isSafeInteger(n))
-        return fail('is too large');
-    return ok(n);
-}
-function parseNumber(raw) {
-    const v = raw.trim();
-    if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v))
-        return fail('must be a number');
-    const n = Number(v);
-    // 1e309 is Infinity: it would be sent as "Infinity", which no PVE option accepts.
-    if (!Number.isFinite(n))
-        return fail('is too large (must be a finite number)');
-    return ok(n);
-}
-/** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
-function loadText(raw) {
-    try {
-        return ok((0,js_yaml/* load */.Hh)(raw, { schema: js_yaml/* FAILSAFE_SCHEMA */.uH }));
-    }
-    catch (e) {
-        const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        // the parser's message can quote the input (an unknown tag, a key): cut like any echo
-        return fail(`is not valid YAML/JSON (${cut(first, 160)})`);
-    }
-}
-function looksStructured(v) {
-    return v.startsWith('[') || /^-(\s|$)/.test(v);
-}
-/**
- * A list: a YAML/JSON sequence (`["a","b"]`, or `- a` lines), or plain text separated by commas and/or newlines.
- * Empty items are dropped.
- */
-function parseList(raw) {
-    const v = raw.trim();
-    if (v === '')
-        return ok([]);
-    if (looksStructured(v)) {
-        const loaded = loadText(v);
-        if (!loaded.ok)
-            return fail(loaded.error);
-        if (!Array.isArray(loaded.value))
-            return fail('must be a list');
-        const items = [];
-        for (const item of loaded.value) {
-            if (typeof item !== 'string')
-                return fail('must be a list of plain values (found a nested list or mapping)');
-            if (item.trim() !== '')
-                items.push(item.trim());
-        }
-        return ok(items);
-    }
-    return ok(v.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== ''));
-}
-/** A mapping given as a YAML block (`net0: virtio,bridge=vmbr0`) or a JSON object string; values stay text. */
-function parseDict(raw) {
-    const loaded = loadText(raw.trim());
-    if (!loaded.ok)
-        return fail(loaded.error);
-    const value = loaded.value;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        return fail('must be a YAML mapping or JSON object, e.g. `key0: value` or `{"key0": "value"}`');
-    }
-    // no prototype: a key named __proto__ stays a key (and is refused as one) instead of vanishing
-    const out = Object.create(null);
-    for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== 'string')
-            return fail(`has a nested list or mapping under ${quote(k)}; values must be plain text`);
-        out[k] = v.trim();
-    }
-    return ok(out);
-}
-
 ;// CONCATENATED MODULE: ./src/catalogue/cpu-models.ts
 // CPU model names and VM-allowed CPU flags of qemu-server 9.x, for checking `cpu` values: facts only. The simulator
 // keeps its own copy (sim/schema/cpu-models.ts: sim and action share no code); __tests__/catalogue.schema.test.ts keeps them equal.
@@ -2099,6 +2156,13 @@ function checkRules(inputs, explicit, failed, errors) {
             ? "Input 'keep_on_failure' has no effect with 'cleanup: never' (the VM is never destroyed); use it with 'cleanup: always'."
             : "Input 'keep_on_failure' contradicts 'cleanup: on-failure' (which destroys the VM exactly when a step failed); use 'cleanup: always' with 'keep_on_failure: true' to destroy the VM after a successful job and keep it after a failed one.");
     }
+    // guest_exec runs in a running guest through its agent: states that leave no running VM cannot have it.
+    if (given('guest_exec') && state !== undefined && ['absent', 'stopped', 'template', 'paused', 'hibernated'].includes(String(state)))
+        err('guest_exec', `Input 'guest_exec' needs a running VM (state: started, present, restarted, current or rollback), not 'state: ${String(state)}'.`);
+    if (given('guest_exec') && (get('agent') === '0' || get('agent') === false || (typeof get('agent') === 'string' && /^(?:enabled=)?0(?:,|$)/.test(String(get('agent'))))))
+        err('guest_exec', "Input 'guest_exec' runs commands through the QEMU guest agent: it needs 'agent' enabled (agent: true).");
+    if (get('guest_exec_allow_failure') === true && !given('guest_exec'))
+        err('guest_exec_allow_failure', "Input 'guest_exec_allow_failure' has no effect without 'guest_exec'.");
     const cidr = get('ip_cidr');
     const family = get('ip_family');
     if (typeof cidr === 'string' && family !== undefined && family !== 'any') {
@@ -2117,6 +2181,7 @@ function userOfToken(v) {
 
 ;// CONCATENATED MODULE: ./src/inputs/index.ts
 // Runner inputs → the typed Settings object: env fallbacks, defaults, parsing, cross-input rules, all errors at once.
+
 
 
 
@@ -2255,6 +2320,7 @@ function readLifecycle(values) {
     const { str, list, req } = readers(values);
     const olderThan = str('prune_older_than');
     const range = str('vmid_range');
+    const guestExec = str('guest_exec');
     return {
         waitFor: req('wait_for'),
         waitTimeoutSec: req('wait_timeout'),
@@ -2270,6 +2336,11 @@ function readLifecycle(values) {
         pruneOlderThanSec: olderThan === undefined ? undefined : parseDuration(olderThan),
         githubToken: str('github_token'),
         ciTags: req('ci_tags'),
+        guestExec: guestExec === undefined ? [] : (() => {
+            const r = parseGuestExec(guestExec);
+            return r.ok ? r.value : [];
+        })(),
+        guestExecAllowFailure: req('guest_exec_allow_failure'),
     };
 }
 /** One readable block listing every input error (no secret values are ever part of a message). */
@@ -2883,6 +2954,14 @@ class ProxmoxClient {
         this.stats.writes++;
         return this.perform('POST', path, params, opts?.signal, { idempotent: false, login: false });
     }
+    /**
+     * A POST whose body is JSON (pve-http-server accepts application/json): for parameters of type array, which a
+     * form cannot carry when they hold a single item (`agent/exec`'s `command`).
+     */
+    postJson(path, body, opts) {
+        this.stats.writes++;
+        return this.perform('POST', path, undefined, opts?.signal, { idempotent: false, login: false }, JSON.stringify(body));
+    }
     put(path, params, opts) {
         this.stats.writes++;
         return this.perform('PUT', path, params, opts?.signal, { idempotent: false, login: false });
@@ -2908,14 +2987,14 @@ class ProxmoxClient {
                 out = out.split(s).join('***');
         return out;
     }
-    async perform(method, path, params, signal, policy) {
+    async perform(method, path, params, signal, policy, json) {
         if (!path.startsWith('/'))
             throw new TypeError(`API path must start with '/': ${path}`);
         const encoded = encodeParams(params);
         // PVE reads GET/DELETE parameters only from the query string and answers 501 to a DELETE with a body.
         const inQuery = method === 'GET' || method === 'DELETE';
         const wirePath = `/api2/json${path}${inQuery && encoded ? `${path.includes('?') ? '&' : '?'}${encoded}` : ''}`;
-        const body = inQuery ? undefined : encoded;
+        const body = json ?? (inQuery ? undefined : encoded);
         const what = `${method} ${path}`;
         let attempt = 1;
         let relogged = false;
@@ -2924,7 +3003,7 @@ class ProxmoxClient {
             const auth = policy.login ? { headers: {}, generation: 0 } : await this.creds.headersFor(method, this.ticketPost);
             const headers = { accept: 'application/json', 'user-agent': this.userAgent, ...auth.headers };
             if (body !== undefined)
-                headers['content-type'] = 'application/x-www-form-urlencoded';
+                headers['content-type'] = json === undefined ? 'application/x-www-form-urlencoded' : 'application/json';
             let res;
             try {
                 this.stats.requests++;
@@ -4120,7 +4199,7 @@ function describeStep(s) {
 const plannedChanges = (plan) => plan.steps.flatMap((s) => (s.kind === 'config' || s.kind === 'create' ? s.changes : s.kind === 'clone-config' ? s.preview : []));
 const maskChange = (c) => (c.secret ? { ...c, from: c.from && '***', to: '***' } : c);
 /** JSON form of a plan for the `plan` output (secrets masked). */
-function planJson(plan, secretKeys) {
+function planJson(plan, secretKeys, after = []) {
     const mask = (params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secretKeys.has(k) ? '***' : v]));
     const steps = plan.steps.map((s) => {
         const base = { action: s.kind, description: describeStep(s) };
@@ -4143,7 +4222,8 @@ function planJson(plan, secretKeys) {
                 return { ...base, ...s };
         }
     });
-    return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps, notes: plan.notes });
+    // `after`: what the step does in the guest once the VM is ready (wait_for: cloud-init, guest_exec).
+    return JSON.stringify({ vmid: plan.vmid, node: plan.node, name: plan.name, before: plan.before, steps: [...steps, ...after], notes: plan.notes });
 }
 
 ;// CONCATENATED MODULE: ./src/vm/apply.ts
@@ -4619,6 +4699,267 @@ async function waitForGuest(client, node, vmid, o) {
         await sleep(pause, o.signal);
         delay = Math.min(Math.round(delay * 1.5), 1000);
     }
+}
+
+;// CONCATENATED MODULE: ./src/vm/guest-exec.ts
+// Runs commands in the guest through the QEMU guest agent (PVE's agent/exec + agent/exec-status) for `guest_exec`
+// and `wait_for: cloud-init`, and reads the tail of a guest file (agent/file-read) when cloud-init failed.
+// Everything that comes back is the guest's text: checked, bounded, and never trusted to be well-formed.
+
+
+
+
+
+/** Of each stream, at most this much (its end) is kept for the log. */
+const MAX_STREAM_BYTES = 64 * 1024;
+/** All streams together in the `exec_output` output stay below this (GitHub limits a step's outputs to 1 MiB). */
+const MAX_OUTPUT_BYTES = 768 * 1024;
+/** A guest command failed, could not be run, or timed out; `results` holds the commands run so far. */
+class GuestExecError extends Error {
+    results;
+    constructor(message, results = []) {
+        super(message);
+        this.results = results;
+    }
+}
+const guest_exec_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v) => typeof v === 'number' && Number.isSafeInteger(v);
+/** PVE turns QGA's JSON booleans into 1/0 (Agent.pm qemu_exec_status); a hostile guest may send anything. */
+const truthy = (v) => v === true || v === 1 || v === '1';
+/** The end of a text, at most `max` bytes of UTF-8, cut at a line or character boundary. */
+function tailBytes(text, max) {
+    const b = Buffer.from(text, 'utf8');
+    if (b.length <= max)
+        return { text, cut: false };
+    let s = b.subarray(b.length - max).toString('utf8').replace(/^\uFFFD+/, '');
+    const nl = s.indexOf('\n');
+    if (nl >= 0 && nl < 200)
+        s = s.slice(nl + 1);
+    return { text: s, cut: true };
+}
+/** How a command is shown: a shell line as itself, an argument list with each argument quoted when needed. */
+function commandText(argv) {
+    if (argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c')
+        return argv[2];
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+/** What PVE itself said, without the client's "PVE 500 on POST <path>: " prefix. */
+function guest_exec_pveText(e) {
+    if (e instanceof PveApiError)
+        return (e.pveMessage || e.statusText || '').trim();
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * Starts argv in the guest (POST agent/exec with `command` as an array, sent as JSON) and polls agent/exec-status
+ * until it has exited or the deadline passed. Errors of the agent itself (not running, program not found, no
+ * privilege) are thrown as PVE said them; a timeout is a result with `timedOut`.
+ */
+async function execInGuest(client, node, vmid, argv, o) {
+    const started = Date.now();
+    const r = await client.postJson(vmPath(node, vmid, 'agent', 'exec'), { command: [...argv] }, { signal: o.signal });
+    const pid = guest_exec_isRecord(r) ? r.pid : undefined;
+    if (!isInt(pid))
+        throw new GuestExecError(`VM ${vmid}: the guest agent did not return a process id for ${oneLine(commandText(argv), 200)}`);
+    let delay = 100;
+    for (;;) {
+        const s = await client.get(vmPath(node, vmid, 'agent', 'exec-status'), { pid }, { signal: o.signal });
+        if (guest_exec_isRecord(s) && truthy(s.exited))
+            return result(argv, s, started, o);
+        const left = o.deadline - Date.now();
+        if (left <= 0)
+            return { command: argv, exitcode: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: true, ms: Date.now() - started };
+        await sleep(Math.min(delay, left), o.signal);
+        delay = Math.min(Math.round(delay * 1.5), 1000);
+    }
+}
+function result(argv, s, started, o) {
+    const max = o.maxStreamBytes ?? MAX_STREAM_BYTES;
+    const redact = o.redact ?? ((x) => x);
+    const stream = (data, truncated) => {
+        const t = tailBytes(redact(typeof data === 'string' ? data : ''), max);
+        return { text: t.text, cut: t.cut || truthy(truncated) };
+    };
+    const out = stream(s['out-data'], s['out-truncated']);
+    const err = stream(s['err-data'], s['err-truncated']);
+    const r = {
+        command: argv.map(redact),
+        exitcode: isInt(s.exitcode) ? s.exitcode : null,
+        stdout: out.text,
+        stderr: err.text,
+        stdoutTruncated: out.cut,
+        stderrTruncated: err.cut,
+        ms: Date.now() - started,
+    };
+    if (isInt(s.signal))
+        r.signal = s.signal;
+    return r;
+}
+/** A result counts as failed when it did not exit 0 (killed, timed out, or a non-zero exit code). */
+const execFailed = (r) => r.exitcode !== 0;
+/** The exit code `exec_exitcode` reports: the shell's convention for a signal (128 + n), -1 for a timeout. */
+const reportedExitcode = (r) => r.exitcode ?? (r.signal !== undefined ? 128 + r.signal : -1);
+function describeExit(r, timeoutSec) {
+    if (r.timedOut)
+        return `still running after ${timeoutSec ?? '?'} s (wait_timeout); it keeps running in the guest`;
+    if (r.exitcode === null)
+        return r.signal !== undefined ? `killed by signal ${r.signal}` : 'ended without an exit code';
+    return `exit code ${r.exitcode}`;
+}
+const CLOUD_INIT_COMMAND = ['cloud-init', 'status', '--wait', '--long'];
+const CLOUD_INIT_LOG = '/var/log/cloud-init-output.log';
+const MAX_DETAIL_CHARS = 1500;
+const MAX_TAIL_LINES = 30;
+const MAX_TAIL_CHARS = 2000;
+/** Untrusted multi-line text for a message: lines kept (each made inert and bounded), at most maxLines/maxChars of its end. */
+function guestLines(text, maxLines, maxChars) {
+    const lines = text.replace(/\r\n?/g, '\n').split('\n').map((l) => oneLine(l, 300)).filter((l, i, a) => l.trim() !== '' || (i > 0 && i < a.length - 1));
+    const out = [];
+    let chars = 0;
+    for (let i = lines.length - 1; i >= 0 && out.length < maxLines; i--) {
+        chars += lines[i].length + 1;
+        if (chars > maxChars)
+            break;
+        out.unshift(lines[i]);
+    }
+    return out.map((l) => `  ${l}`).join('\n');
+}
+/**
+ * cloud-init's verdict from `cloud-init status --wait --long` (cloud-init >= 23.4, cmd/status.py): exit 0 done,
+ * 1 a critical error (`status: error`), 2 recoverable errors (`extended_status: degraded done`). Older releases
+ * exit 1 on any error and say `status: error`; a `status:` other than done (disabled, not started) is an error too.
+ */
+function cloudInitVerdict(stdout, exitcode) {
+    const status = /^status: *(\S+)/m.exec(stdout)?.[1];
+    const extended = /^extended_status: *(.+)$/m.exec(stdout)?.[1] ?? '';
+    if (exitcode === 0 && status === 'done' && !/degraded/.test(extended))
+        return 'done';
+    if ((exitcode === 2 || /degraded/.test(extended)) && status === 'done')
+        return 'degraded';
+    return 'error';
+}
+/** Waits for cloud-init in the guest to finish; throws GuestWaitError with its message and log tail unless `done`. */
+async function waitForCloudInit(client, node, vmid, o) {
+    let r;
+    try {
+        r = await execInGuest(client, node, vmid, CLOUD_INIT_COMMAND, o);
+    }
+    catch (e) {
+        if (o.signal?.aborted)
+            throw e;
+        const said = guest_exec_pveText(e);
+        if (/No such file or directory/.test(said))
+            throw new GuestWaitError(`VM ${vmid}: wait_for: cloud-init could not run cloud-init in the guest (is it installed?): ${oneLine(said, 500)}`);
+        throw new GuestWaitError(`VM ${vmid}: wait_for: cloud-init could not ask the guest agent: ${oneLine(said, 500)}`);
+    }
+    if (r.timedOut)
+        throw new GuestWaitError(`VM ${vmid}: gave up waiting for cloud-init to finish after ${o.timeoutSec} s (wait_timeout); 'cloud-init status --wait' is still running in the guest`);
+    const out = r.stdout.replace(/^\.+\n/, '');
+    const status = cloudInitVerdict(out, r.exitcode);
+    const detail = guestLines(out || r.stderr, 40, MAX_DETAIL_CHARS);
+    if (status === 'done')
+        return { status, detail, exitcode: r.exitcode };
+    const tail = await logTail(client, node, vmid, CLOUD_INIT_LOG, o.signal);
+    throw new CloudInitError(`VM ${vmid}: cloud-init finished with status ${status} (${describeExit(r)} of 'cloud-init status --long'):\n${detail || '  (no output)'}\n` +
+        (tail.ok ? `Last lines of ${CLOUD_INIT_LOG}:\n${tail.text || '  (empty)'}` : `${CLOUD_INIT_LOG} could not be read: ${tail.text}`), { status, detail, exitcode: r.exitcode });
+}
+/** cloud-init did not finish `done`; carries its verdict for the `cloud_init` output. */
+class CloudInitError extends GuestWaitError {
+    result;
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+    }
+}
+const READ_CHUNK = 256 * 1024;
+const MAX_READS = 64;
+/**
+ * The last lines of a guest file through agent/file-read (offset + count; `truncated` until the end is reached),
+ * reading it in chunks and keeping only the last two, at most 16 MiB in all.
+ */
+async function logTail(client, node, vmid, file, signal) {
+    let prev = '';
+    let cur = '';
+    try {
+        for (let i = 0, offset = 0; i < MAX_READS; i++) {
+            const r = await client.get(vmPath(node, vmid, 'agent', 'file-read'), { file, offset, count: READ_CHUNK }, { signal });
+            const content = guest_exec_isRecord(r) && typeof r.content === 'string' ? r.content : '';
+            prev = cur;
+            cur = content;
+            const read = guest_exec_isRecord(r) && isInt(r['bytes-read']) ? r['bytes-read'] : Buffer.byteLength(content);
+            if (!(guest_exec_isRecord(r) && truthy(r.truncated)) || read <= 0)
+                break;
+            offset += read;
+        }
+    }
+    catch (e) {
+        if (signal?.aborted)
+            throw e;
+        return { ok: false, text: oneLine(guest_exec_pveText(e), 500) };
+    }
+    return { ok: true, text: guestLines(prev + cur, MAX_TAIL_LINES, MAX_TAIL_CHARS) };
+}
+/** Writes one command's result to the log: its streams line by line (log.ts makes each line inert). */
+function logResult(log, r, timeoutSec) {
+    const stream = (name, text, cut) => {
+        if (!text)
+            return;
+        log.info(`${name}${cut ? ' (only its end is shown)' : ''}:`);
+        log.info(text.replace(/\n$/, ''));
+    };
+    stream('stdout', r.stdout, r.stdoutTruncated);
+    stream('stderr', r.stderr, r.stderrTruncated);
+    log.info(`${describeExit(r, timeoutSec)} (${(r.ms / 1000).toFixed(1)} s)`);
+}
+/**
+ * Runs the commands in order, each bounded by what is left of the deadline. A non-zero exit stops the list and
+ * fails (GuestExecError) unless allowFailure; a timeout or an agent error always does.
+ */
+async function runGuestCommands(client, node, vmid, commands, o) {
+    const results = [];
+    // Together the streams in exec_output stay below MAX_OUTPUT_BYTES.
+    const maxStreamBytes = Math.min(MAX_STREAM_BYTES, Math.floor(MAX_OUTPUT_BYTES / (2 * Math.max(1, commands.length))));
+    for (const [i, argv] of commands.entries()) {
+        const shown = oneLine(commandText(argv.map(o.redact ?? ((x) => x))), 200);
+        const r = await o.group(`guest_exec ${i + 1}/${commands.length}: ${shown}`, async () => {
+            o.log.info(`$ ${shown}`);
+            let r;
+            try {
+                r = await execInGuest(client, node, vmid, argv, { ...o, maxStreamBytes });
+            }
+            catch (e) {
+                if (o.signal?.aborted)
+                    throw e;
+                throw new GuestExecError(`VM ${vmid}: guest_exec command ${i + 1} (${shown}) could not be run: ${oneLine(guest_exec_pveText(e), 500)}`, results);
+            }
+            logResult(o.log, r, o.timeoutSec);
+            return r;
+        });
+        results.push(r);
+        o.onResult?.(results);
+        if (r.timedOut)
+            throw new GuestExecError(`VM ${vmid}: guest_exec command ${i + 1} (${shown}) is ${describeExit(r, o.timeoutSec)}`, results);
+        if (execFailed(r)) {
+            const what = `VM ${vmid}: guest_exec command ${i + 1} (${shown}) failed: ${describeExit(r)}`;
+            if (!o.allowFailure) {
+                const err = r.stderr || r.stdout;
+                throw new GuestExecError(err ? `${what}; its output ends:\n${guestLines(err, 10, 1000)}` : what, results);
+            }
+            o.log.warning(`${what} (guest_exec_allow_failure: carrying on)`);
+        }
+    }
+    return results;
+}
+/** `exec_exitcode`: of the first command that failed, else of the last one. */
+function execExitcode(results) {
+    const r = results.find(execFailed) ?? results.at(-1);
+    return r === undefined ? '' : String(reportedExitcode(r));
+}
+/** `exec_output`: one entry per command run. */
+function execOutputJson(results) {
+    return JSON.stringify(results.map((r) => ({
+        command: r.command, exitcode: r.exitcode, signal: r.signal ?? null, stdout: r.stdout, stderr: r.stderr,
+        stdout_truncated: r.stdoutTruncated, stderr_truncated: r.stderrTruncated,
+    })));
 }
 
 ;// CONCATENATED MODULE: ./src/vm/facts.ts
@@ -5621,6 +5962,18 @@ async function planState(ctx, plan, live) {
 
 
 
+
+/** The guest phase as the `plan` output lists it: cloud-init's wait, then each guest_exec command (never run by dry_run). */
+function guestSteps(s) {
+    const lc = s.lifecycle;
+    const steps = [];
+    if (lc.prune || ['absent', 'stopped', 'template', 'paused', 'hibernated'].includes(s.state))
+        return steps;
+    if (lc.waitFor === 'cloud-init')
+        steps.push({ action: 'wait', description: 'wait for cloud-init to finish (cloud-init status --wait --long, through the guest agent)' });
+    lc.guestExec.forEach((argv, i) => steps.push({ action: 'guest-exec', description: `run in the guest (${i + 1}/${lc.guestExec.length}): ${commandText(argv)}`, command: argv }));
+    return steps;
+}
 async function reconcile(o) {
     const timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
     const ctx = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
@@ -5628,7 +5981,7 @@ async function reconcile(o) {
     const t0 = performance.now();
     const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
     timings.apiMs += performance.now() - t0;
-    const json = planJson(plan, o.secretKeys);
+    const json = planJson(plan, o.secretKeys, guestSteps(o.settings));
     for (const n of plan.notes)
         o.log.info(n);
     if (o.settings.lifecycle.dryRun) {
@@ -5649,30 +6002,69 @@ async function reconcile(o) {
     timings.apiMs += performance.now() - t1;
     if (facts)
         o.onFacts?.(facts);
-    let guest;
+    const g = {};
     const lc = o.settings.lifecycle;
-    if (lc.waitFor !== 'none' && facts) {
+    const exec = lc.guestExec.length > 0;
+    if ((lc.waitFor !== 'none' || exec) && facts) {
+        // guest_exec and cloud-init need the agent: they wait for it first, as wait_for: agent does.
+        const what = exec && lc.waitFor === 'none' ? 'guest_exec' : `wait_for: ${lc.waitFor}`;
         if (facts.status !== 'running') {
+            if (exec)
+                throw new GuestExecError(`VM ${facts.vmid}: guest_exec needs a running VM, but it is ${facts.status} after this step`);
             r.warnings.push(`wait_for: ${lc.waitFor} skipped: VM ${facts.vmid} is ${facts.status} after this step`);
         }
         else if (!facts.agentEnabled) {
-            throw new GuestWaitError(`VM ${facts.vmid}: wait_for: ${lc.waitFor} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`);
+            throw new GuestWaitError(`VM ${facts.vmid}: ${what} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`);
         }
         else {
             const t2 = performance.now();
-            const mode = lc.waitFor;
-            o.log.info(`waiting for the guest ${lc.waitFor === 'ip' ? 'IP address' : 'agent'} of VM ${facts.vmid} (up to ${lc.waitTimeoutSec} s)`);
-            guest = await group(`Wait for the guest (${lc.waitFor})`, () => waitForGuest(o.client, facts.node, facts.vmid, {
-                mode, timeoutMs: lc.waitTimeoutSec * 1000, family: lc.ipFamily, cidr: lc.ipCidr,
-                macs: Object.values(facts.mac), signal: o.signal, onWait: (m) => o.log.debug(`guest not ready: ${m}`),
-            }));
-            timings.guestMs += performance.now() - t2;
+            const deadline = Date.now() + lc.waitTimeoutSec * 1000;
+            try {
+                await guestPhase(o, facts, deadline, g);
+            }
+            finally {
+                timings.guestMs += performance.now() - t2;
+            }
         }
     }
     return {
         plan, planJson: json, changed: r.changed, msg: planMessage(plan, r.vmid), facts, vmid: r.vmid, node: r.node,
-        changes: r.changes, done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest, pruned: r.pruned,
+        changes: r.changes, done: r.done, warnings: r.warnings, notes: plan.notes, timings, guest: g.guest, pruned: r.pruned,
+        cloudInit: g.cloudInit, exec: g.exec,
     };
+}
+/** Waits for the guest (agent or ip), then cloud-init, then runs guest_exec: one wait_timeout for all of it. */
+async function guestPhase(o, facts, deadline, g) {
+    const lc = o.settings.lifecycle;
+    const group = o.group ?? ((_, fn) => fn());
+    const mode = lc.waitFor === 'ip' ? 'ip' : 'agent';
+    o.log.info(`waiting for the guest ${mode === 'ip' ? 'IP address' : 'agent'} of VM ${facts.vmid} (up to ${lc.waitTimeoutSec} s)`);
+    g.guest = await group(`Wait for the guest (${mode})`, () => waitForGuest(o.client, facts.node, facts.vmid, {
+        mode, timeoutMs: Math.max(0, deadline - Date.now()), family: lc.ipFamily, cidr: lc.ipCidr,
+        macs: Object.values(facts.mac), signal: o.signal, onWait: (m) => o.log.debug(`guest not ready: ${m}`),
+    }));
+    o.onGuest?.(g);
+    const base = { deadline, signal: o.signal, redact: o.redact, timeoutSec: lc.waitTimeoutSec };
+    if (lc.waitFor === 'cloud-init') {
+        o.log.info(`waiting for cloud-init in VM ${facts.vmid} to finish`);
+        try {
+            g.cloudInit = await group('Wait for cloud-init', () => waitForCloudInit(o.client, facts.node, facts.vmid, base));
+        }
+        catch (e) {
+            if (e instanceof CloudInitError)
+                o.onGuest?.({ ...g, cloudInit: e.result });
+            throw e;
+        }
+        o.log.info(`cloud-init in VM ${facts.vmid}: ${g.cloudInit.status}`);
+        o.onGuest?.(g);
+    }
+    if (lc.guestExec.length > 0) {
+        const log = { info: (m) => o.log.info(m), warning: (m) => o.log.warning(m) };
+        g.exec = await runGuestCommands(o.client, facts.node, facts.vmid, lc.guestExec, {
+            ...base, allowFailure: lc.guestExecAllowFailure, log, group,
+            onResult: (results) => o.onGuest?.({ ...g, exec: results }),
+        });
+    }
 }
 /**
  * The VM's facts after the step, reading only what the applied steps may have changed: nothing after a destroy or
@@ -5739,6 +6131,7 @@ function redact(text) {
 // they are known (a later guest wait may still fail), and what a prune removed even when it failed part-way.
 
 
+
 /** Outputs that describe the VM. */
 function setFactOutputs(f) {
     core/* setOutput */.uH('vmid', String(f.vmid));
@@ -5763,11 +6156,21 @@ function setOutcomeOutputs(o, settings) {
             core/* setOutput */.uH('vmid', String(o.vmid));
         core/* setOutput */.uH('status', settings.lifecycle.dryRun && o.plan.before !== 'absent' ? o.plan.before : 'absent');
     }
-    if (o.guest) {
-        core/* setOutput */.uH('ip', o.guest.ip ?? '');
-        core/* setOutput */.uH('ipv4', JSON.stringify(o.guest.ipv4));
-        core/* setOutput */.uH('ipv6', JSON.stringify(o.guest.ipv6));
-        core/* setOutput */.uH('interfaces', JSON.stringify(o.guest.interfaces));
+    setGuestOutputs(o);
+}
+/** What the guest phase found so far: the agent's addresses, cloud-init's verdict, the guest_exec results. */
+function setGuestOutputs(g) {
+    if (g.guest) {
+        core/* setOutput */.uH('ip', g.guest.ip ?? '');
+        core/* setOutput */.uH('ipv4', JSON.stringify(g.guest.ipv4));
+        core/* setOutput */.uH('ipv6', JSON.stringify(g.guest.ipv6));
+        core/* setOutput */.uH('interfaces', JSON.stringify(g.guest.interfaces));
+    }
+    if (g.cloudInit)
+        core/* setOutput */.uH('cloud_init', g.cloudInit.status);
+    if (g.exec) {
+        core/* setOutput */.uH('exec_output', execOutputJson(g.exec));
+        core/* setOutput */.uH('exec_exitcode', execExitcode(g.exec));
     }
 }
 /** A prune that removed some VMs and failed on others. */
@@ -5777,6 +6180,7 @@ function setPrunedOutputs(pruned) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 /** One markdown table per step: the VM, its state before and after, the changes, the steps done, warnings. */
@@ -5792,6 +6196,8 @@ function summaryMarkdown(s) {
     ];
     if (s.ips?.length)
         rows.push(['IP addresses', s.ips.map((ip) => mdCode(ip)).join(', ')]);
+    if (s.cloudInit)
+        rows.push(['cloud-init', mdText(s.cloudInit)]);
     const t = s.timings;
     rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
     let md = `### Proxmox VM ${mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
@@ -5802,6 +6208,10 @@ function summaryMarkdown(s) {
     }
     if (s.done.length)
         md += `\nSteps: ${s.done.map((d) => mdText(d)).join('; ')}\n`;
+    if (s.exec?.length) {
+        md += `\n| guest command | exit code |\n|---|---|\n`;
+        md += s.exec.map((r) => `| ${mdCode(commandText(r.command))} | ${r.timedOut ? 'timed out' : reportedExitcode(r)} |`).join('\n') + '\n';
+    }
     if (s.warnings.length)
         md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${mdText(w, { max: 2000 })}`).join('\n')}\n`;
     return md;
@@ -5823,6 +6233,7 @@ function outcomeMarkdown(o, settings, totalMs) {
         facts: o.facts, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
         after: o.facts?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
         warnings: o.warnings, dryRun: settings.lifecycle.dryRun, ips: o.guest ? [...o.guest.ipv4, ...o.guest.ipv6] : undefined,
+        cloudInit: o.cloudInit?.status, exec: o.exec,
         timings,
     });
 }
@@ -5908,6 +6319,8 @@ async function run() {
                 saveCreated(vm);
             },
             onFacts: setFactOutputs,
+            onGuest: setGuestOutputs,
+            redact: redact,
             group: (name, fn) => core/* group */.Os(name, fn),
         });
         setOutcomeOutputs(o, settings);
