@@ -12,7 +12,8 @@ import type { Settings } from './settings.js';
 import { cleanupWanted, readPostState, type PostState } from './state.js';
 import { Applier } from './vm/apply.js';
 import { judgeJob, keptMessage, planCleanup } from './vm/cleanup.js';
-import { logText, mdText } from './report/text.js';
+import { keptMarkdown } from './report/summary.js';
+import { logText } from './report/text.js';
 import type { OwnedVm } from './vm/ownership.js';
 import { Inventory } from './vm/resolve.js';
 
@@ -32,7 +33,7 @@ async function reportKept(vm: OwnedVm, ip: string | undefined, why: string): Pro
   log.info(msg);
   core.notice(logText(msg), { title: `VM ${vm.vmid} kept` });
   await core.summary
-    .addRaw(`\n**VM ${vm.vmid} kept (keep_on_failure)**: ${mdText(msg)}\n`)
+    .addRaw(keptMarkdown(vm.vmid, msg))
     .write()
     .catch(() => undefined);
 }

@@ -3975,7 +3975,7 @@ function escapeMd(s, br) {
  * cell can come out of it, and it stays on one source line. Autolinks are broken up too (`http://`, `www.`);
  * e-mail autolinks are not (GFM links those after references are decoded; a mailto link shows its own target).
  */
-function mdText(value, o = {}) {
+function text_mdText(value, o = {}) {
     return escapeMd(bounded(text_text(value), o.max ?? 500), o.breaks === 'br' ? '<br>' : ' ');
 }
 /** What a plain code span may hold: nothing that closes it (`), splits the cell (|, \|), or reads as HTML. */
@@ -6187,40 +6187,40 @@ function setPrunedOutputs(pruned) {
 function summaryMarkdown(s) {
     const show = (c, v) => (v === undefined ? '—' : c.secret ? '`***`' : mdCode(v));
     const rows = [
-        ['VM', mdText(s.facts?.name ?? s.name ?? '—')],
-        ['vmid', mdText(s.facts?.vmid ?? s.vmid ?? '—')],
-        ['node', mdText(s.facts?.node ?? s.node ?? '—')],
-        ['state', `${mdText(s.before)} → ${mdText(s.after)}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
+        ['VM', text_mdText(s.facts?.name ?? s.name ?? '—')],
+        ['vmid', text_mdText(s.facts?.vmid ?? s.vmid ?? '—')],
+        ['node', text_mdText(s.facts?.node ?? s.node ?? '—')],
+        ['state', `${text_mdText(s.before)} → ${text_mdText(s.after)}${s.dryRun ? ' (dry run: nothing sent)' : ''}`],
         ['changed', s.changed ? 'yes' : 'no'],
-        ['result', mdText(s.msg)],
+        ['result', text_mdText(s.msg)],
     ];
     if (s.ips?.length)
         rows.push(['IP addresses', s.ips.map((ip) => mdCode(ip)).join(', ')]);
     if (s.cloudInit)
-        rows.push(['cloud-init', mdText(s.cloudInit)]);
+        rows.push(['cloud-init', text_mdText(s.cloudInit)]);
     const t = s.timings;
     rows.push(['time', `${Math.round(t.totalMs)} ms total — API ${Math.round(t.apiMs)} ms, task wait ${Math.round(t.taskMs)} ms, guest wait ${Math.round(t.guestMs)} ms`]);
-    let md = `### Proxmox VM ${mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
+    let md = `### Proxmox VM ${text_mdText(s.facts?.name ?? s.name ?? s.vmid ?? '')}\n\n| | |\n|---|---|\n`;
     md += rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n') + '\n';
     if (s.changes.length) {
         md += `\n| setting | input | before | after |\n|---|---|---|---|\n`;
-        md += s.changes.map((c) => `| ${mdCode(c.key)} | ${mdText(c.input)} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
+        md += s.changes.map((c) => `| ${mdCode(c.key)} | ${text_mdText(c.input)} | ${show(c, c.from)} | ${show(c, c.to)} |`).join('\n') + '\n';
     }
     if (s.done.length)
-        md += `\nSteps: ${s.done.map((d) => mdText(d)).join('; ')}\n`;
+        md += `\nSteps: ${s.done.map((d) => text_mdText(d)).join('; ')}\n`;
     if (s.exec?.length) {
         md += `\n| guest command | exit code |\n|---|---|\n`;
         md += s.exec.map((r) => `| ${mdCode(commandText(r.command))} | ${r.timedOut ? 'timed out' : reportedExitcode(r)} |`).join('\n') + '\n';
     }
     if (s.warnings.length)
-        md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${mdText(w, { max: 2000 })}`).join('\n')}\n`;
+        md += `\n> [!WARNING]\n${s.warnings.map((w) => `> ${text_mdText(w, { max: 2000 })}`).join('\n')}\n`;
     return md;
 }
 /** The list of pruned VMs (names, nodes, tags and reasons are PVE's text: escaped). */
 function prunedMarkdown(pruned, dryRun) {
     if (pruned.length === 0)
         return '\nNo VM matched the prune rules.\n';
-    const rows = pruned.map((p) => `| ${p.vmid} | ${mdText(p.node)} | ${mdText(p.name ?? '')} | ${mdText(p.tags.join(', '))} | ${mdText(p.reason)} |`);
+    const rows = pruned.map((p) => `| ${p.vmid} | ${text_mdText(p.node)} | ${text_mdText(p.name ?? '')} | ${text_mdText(p.tags.join(', '))} | ${text_mdText(p.reason)} |`);
     return `\n${dryRun ? 'Would prune (dry run)' : 'Pruned'}:\n\n| vmid | node | name | tags | reason |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 /** The summary of a step that ended: a prune's list, or the VM's table. */
@@ -6228,7 +6228,7 @@ function outcomeMarkdown(o, settings, totalMs) {
     const timings = { ...o.timings, totalMs };
     if (o.pruned)
         return (prunedMarkdown(o.pruned, settings.lifecycle.dryRun) +
-            `\n${mdText(o.msg)} — ${Math.round(totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`);
+            `\n${text_mdText(o.msg)} — ${Math.round(totalMs)} ms (API ${Math.round(timings.apiMs)} ms, task wait ${Math.round(timings.taskMs)} ms)\n`);
     return summaryMarkdown({
         facts: o.facts, name: o.plan.name, vmid: o.vmid, node: o.node, before: o.plan.before,
         after: o.facts?.status ?? 'absent', changed: o.changed, msg: o.msg, changes: o.changes, done: o.done,
@@ -6239,9 +6239,13 @@ function outcomeMarkdown(o, settings, totalMs) {
 }
 /** The summary of a step that failed: what was asked, the error (redacted, escaped), how long it ran. */
 function failureMarkdown(settings, message, totalMs) {
-    return (`### Proxmox VM ${mdText(settings.name ?? settings.vmid ?? '')}: failed\n\n` +
-        `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${mdText(redact(message), { max: 4000, breaks: 'br' })} |\n` +
+    return (`### Proxmox VM ${text_mdText(settings.name ?? settings.vmid ?? '')}: failed\n\n` +
+        `| | |\n|---|---|\n| state asked | ${settings.state} |\n| error | ${text_mdText(redact(message), { max: 4000, breaks: 'br' })} |\n` +
         `| time | ${Math.round(totalMs)} ms |\n`);
+}
+/** The post step's line when keep_on_failure kept the VM: the message says how to reach it (PVE's text: escaped). */
+function keptMarkdown(vmid, message) {
+    return `\n**VM ${vmid} kept (keep_on_failure)**: ${mdText(message)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

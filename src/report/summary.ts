@@ -90,3 +90,8 @@ export function failureMarkdown(settings: Settings, message: string, totalMs: nu
     `| time | ${Math.round(totalMs)} ms |\n`
   );
 }
+
+/** The post step's line when keep_on_failure kept the VM: the message says how to reach it (PVE's text: escaped). */
+export function keptMarkdown(vmid: number, message: string): string {
+  return `\n**VM ${vmid} kept (keep_on_failure)**: ${mdText(message)}\n`;
+}
