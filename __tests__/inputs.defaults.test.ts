@@ -31,6 +31,7 @@ const FIELD: Record<string, (s: Settings) => unknown> = {
   prune: (s) => s.lifecycle.prune,
   prune_scope: (s) => s.lifecycle.pruneScope,
   ci_tags: (s) => s.lifecycle.ciTags,
+  diagnostics: (s) => s.lifecycle.diagnostics,
   guest_exec_allow_failure: (s) => s.lifecycle.guestExecAllowFailure,
   vmstate: (s) => s.vmstate,
   start: (s) => s.rollbackStart,

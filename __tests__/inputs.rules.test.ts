@@ -99,7 +99,7 @@ suite('lifecycle inputs', () => {
 
   it('has the lifecycle defaults and enum checks', () => {
     expect(run({}).settings!.lifecycle).toEqual({
-      waitFor: 'none', waitTimeoutSec: 300, ipFamily: 'any', ipCidr: undefined, cleanup: 'never', keepOnFailure: false, vmidRange: undefined,
+      waitFor: 'none', diagnostics: 'auto', waitTimeoutSec: 300, ipFamily: 'any', ipCidr: undefined, cleanup: 'never', keepOnFailure: false, vmidRange: undefined,
       dryRun: false, prune: false, pruneTags: [], pruneScope: 'repository', pruneOlderThanSec: undefined, githubToken: undefined, ciTags: true,
       guestExec: [], guestExecAllowFailure: false,
     });

@@ -9,7 +9,8 @@ import { PruneIncompleteError } from './vm/apply.js';
 import { reconcile } from './vm/reconcile.js';
 import { log, redact, secret } from './report/log.js';
 import { setFactOutputs, setGuestOutputs, setOutcomeOutputs, setPrunedOutputs } from './report/outputs.js';
-import { failureMarkdown, outcomeMarkdown } from './report/summary.js';
+import { diagnosticsMarkdown, failureMarkdown, outcomeMarkdown } from './report/summary.js';
+import { gatherDiagnostics } from './vm/diagnostics.js';
 import { logText } from './report/text.js';
 
 /** Registers every secret with the runner before anything could print it. */
@@ -47,6 +48,17 @@ function keepTicketForCleanup(settings: Settings, client: ProxmoxClient): void {
   if (t) saveTicket(t);
 }
 
+/** Gathers the VM's diagnostics (never with dry_run) into a log group and the job summary; never fails the step itself. */
+async function diagnose(client: ProxmoxClient, settings: Settings, secretKeys: ReadonlySet<string>, vm: { vmid: number; node: string }): Promise<void> {
+  if (settings.lifecycle.dryRun) return;
+  const d = await core.group(`Diagnostics: VM ${vm.vmid}`, async () => {
+    const d = await gatherDiagnostics(client, vm.node, vm.vmid, { secretKeys, redact });
+    for (const i of d.items) log.info(`${i.title}:\n${i.text}`);
+    return d;
+  });
+  await core.summary.addRaw(diagnosticsMarkdown(d)).write();
+}
+
 export async function run(): Promise<void> {
   const started = performance.now();
   const settings = readInputs();
@@ -59,8 +71,13 @@ export async function run(): Promise<void> {
   process.once('SIGTERM', onSignal);
   saveCleanup(settings.lifecycle.cleanup, settings.lifecycle.keepOnFailure);
   let created = false;
+  // The VM the step is about, as soon as it is known: for diagnostics of a failure.
+  let subject: { vmid: number; node: string } | undefined;
   try {
     const o = await reconcile({
+      onPlanned: (plan) => {
+        if (plan.vmid !== undefined && plan.node !== undefined && plan.before !== 'absent' && !plan.perVm) subject = { vmid: plan.vmid, node: plan.node };
+      },
       client,
       settings,
       secretKeys,
@@ -68,9 +85,13 @@ export async function run(): Promise<void> {
       signal: abort.signal,
       onCreated: (vm) => {
         created = true;
+        subject = { vmid: vm.vmid, node: vm.node };
         saveCreated(vm);
       },
-      onFacts: setFactOutputs,
+      onFacts: (f) => {
+        subject = { vmid: f.vmid, node: f.node };
+        setFactOutputs(f);
+      },
       onGuest: setGuestOutputs,
       redact,
       group: (name, fn) => core.group(name, fn),
@@ -80,6 +101,7 @@ export async function run(): Promise<void> {
     for (const w of o.warnings) log.warning(w);
     log.info(o.msg);
     await core.summary.addRaw(outcomeMarkdown(o, settings, performance.now() - started)).write();
+    if (settings.lifecycle.diagnostics === 'always' && o.facts) await diagnose(client, settings, secretKeys, o.facts);
     saveMainOk();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -90,6 +112,8 @@ export async function run(): Promise<void> {
       .addRaw(failureMarkdown(settings, message, performance.now() - started))
       .write()
       .catch(() => undefined);
+    // Not after a cancellation: the runner is about to kill the step.
+    if (settings.lifecycle.diagnostics !== 'never' && subject && !abort.signal.aborted) await diagnose(client, settings, secretKeys, subject).catch(() => undefined);
   } finally {
     if (created) keepTicketForCleanup(settings, client);
     process.off('SIGINT', onSignal);

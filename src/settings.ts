@@ -1,13 +1,14 @@
 // The one typed settings object the inputs turn into (as actions/checkout's input-helper does).
 // src/inputs/index.ts produces it from the runner's INPUT_* variables; vm/ and the entries consume it.
 // Choice types come from the catalogue's choice lists, so a choice added there is a type here.
-import type { CLEANUP_POLICIES, DEFAULT_BEHAVIOURS, IP_FAMILIES, PRUNE_SCOPES, ROLLBACK_STARTS, VM_STATES, WAIT_FOR_MODES } from './catalogue/index.js';
+import type { CLEANUP_POLICIES, DEFAULT_BEHAVIOURS, DIAGNOSTICS_MODES, IP_FAMILIES, PRUNE_SCOPES, ROLLBACK_STARTS, VM_STATES, WAIT_FOR_MODES } from './catalogue/index.js';
 
 export type VmState = (typeof VM_STATES)[number];
 export type WaitFor = (typeof WAIT_FOR_MODES)[number];
 export type IpFamily = (typeof IP_FAMILIES)[number];
 export type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
 export type PruneScope = (typeof PRUNE_SCOPES)[number];
+export type DiagnosticsMode = (typeof DIAGNOSTICS_MODES)[number];
 export type DefaultBehaviour = (typeof DEFAULT_BEHAVIOURS)[number];
 export type RollbackStart = (typeof ROLLBACK_STARTS)[number];
 
@@ -37,6 +38,8 @@ export interface Lifecycle {
   ipFamily: IpFamily;
   ipCidr?: string;
   cleanup: CleanupPolicy;
+  /** When to gather diagnostics of the VM (vm/diagnostics.ts): on failure, always, never. */
+  diagnostics: DiagnosticsMode;
   /** With cleanup: always, keep the VM when any step of the job failed (the post step asks GitHub). */
   keepOnFailure: boolean;
   vmidRange?: { lower: number; upper: number };

@@ -13,7 +13,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // left out: on the bench machine it saved no CPU time on Node 24 with a warm cache, and a job's first step (a fresh
 // RUNNER_TEMP) pays for writing it.
 
-const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(197), __nccwpck_require__.e(785)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7726));
+const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(197), __nccwpck_require__.e(586)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585));
 (0,_v8_flags_js__WEBPACK_IMPORTED_MODULE_0__/* .baselineWasmOnly */ .M)();
 await run();
 

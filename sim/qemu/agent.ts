@@ -194,6 +194,16 @@ function defaultExec(ctx: Ctx, vm: VmRecord, argv: readonly string[]): GuestExec
       until: ci.until,
     };
   }
+  if (argv.length === 3 && argv[0] === 'cloud-init' && argv[1] === 'status' && argv[2] === '--long') {
+    // Without --wait it answers at once: `running` until the simulated boot is over (cmd/status.py).
+    const ci = vm.guest?.cloudInit ?? {};
+    const result = ci.result ?? 'done';
+    const doneAt = cloudInitDoneAt(ctx, vm);
+    if (doneAt > Date.now()) return { exitcode: 0, stdout: 'status: running\nextended_status: running\nboot_status_code: enabled-by-generator\ndetail: DataSourceNoCloud [seed=/dev/sr0]\nerrors: []\nrecoverable_errors: {}\n' };
+    return { exitcode: result === 'error' ? 1 : result === 'degraded' ? 2 : 0, stdout: ci.statusText ?? cloudInitStatusText(result, doneAt) };
+  }
+  // journalctl as systemd prints a query without matches (journalctl -q would print nothing).
+  if (argv[0] === 'journalctl') return { exitcode: 0, stdout: '-- No entries --\n' };
   if (argv[0] === '/bin/sh' || argv[0] === 'sh') return { exitcode: 0 };
   return { agentError: notFound(argv[0] ?? '') };
 }

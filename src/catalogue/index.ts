@@ -11,7 +11,7 @@ export type { Param, ParamGroup, ParamKind, PropFormat, SubKeyCheck, SubKeyType,
 export { outputs } from './outputs.js';
 export { describe, actionYmlDefault } from './describe.js';
 export { DEFAULT_BEHAVIOURS, ROLLBACK_STARTS, VM_STATES } from './params-behaviour.js';
-export { CLEANUP_POLICIES, IP_FAMILIES, PRUNE_SCOPES, WAIT_FOR_MODES } from './params-lifecycle.js';
+export { CLEANUP_POLICIES, DIAGNOSTICS_MODES, IP_FAMILIES, PRUNE_SCOPES, WAIT_FOR_MODES } from './params-lifecycle.js';
 
 export const catalogue: readonly Param[] = [
   ...connectionParams,

@@ -5,6 +5,7 @@ export const WAIT_FOR_MODES = ['none', 'agent', 'ip', 'cloud-init'] as const;
 export const IP_FAMILIES = ['ipv4', 'ipv6', 'any'] as const;
 export const CLEANUP_POLICIES = ['never', 'always', 'on-failure'] as const;
 export const PRUNE_SCOPES = ['repository', 'cluster'] as const;
+export const DIAGNOSTICS_MODES = ['auto', 'always', 'never'] as const;
 
 export const lifecycleParams: Param[] = [
   {
@@ -85,4 +86,11 @@ lifecycleParams.push({
   name: 'keep_on_failure', kind: 'bool', group: 'lifecycle', default: 'false',
   doc: 'With `cleanup: always`, keep the VM instead of destroying it when any step of this job failed or was cancelled (not only this one), so that it can be inspected; the post step then says how to reach it (vmid, node, name, IP) and that a later `prune` with `prune_older_than` removes it (it keeps its `gh-ci` tags). Whether another step failed is asked of the GitHub API (the steps of this job, `GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs`, with `github_token`; needs `permissions: actions: read` when the workflow or job sets `permissions:`); when it cannot tell (no token, refused, job not found), the VM is destroyed with a warning saying why. A failure of this step itself needs no API call. Only with `cleanup: always`: `never` keeps the VM anyway, and `on-failure` destroys exactly when this would keep, so both are input errors.',
   example: 'true',
+});
+
+// diagnostics (issue 12).
+lifecycleParams.push({
+  name: 'diagnostics', kind: 'enum', group: 'lifecycle', choices: DIAGNOSTICS_MODES, default: 'auto',
+  doc: 'What an operator looks at first, put into a log group and the job summary: the VM\'s status and lock, its config (secrets masked) and pending changes and, when its guest agent answers, `cloud-init status --long`, the end of `/var/log/cloud-init-output.log` and `journalctl -b -p err` (read-only commands run through the agent). `auto` gathers them when the step fails on a VM it found or made, `always` after every step with a VM, `never` not at all. Never with `dry_run`.',
+  example: 'always',
 });

@@ -1,6 +1,6 @@
 // Runner inputs → the typed Settings object: env fallbacks, defaults, parsing, cross-input rules, all errors at once.
 import { catalogue, param, type Param } from '../catalogue/index.js';
-import type { CleanupPolicy, DefaultBehaviour, IpFamily, Lifecycle, PruneScope, RollbackStart, Settings, VmState, WaitFor } from '../settings.js';
+import type { CleanupPolicy, DefaultBehaviour, DiagnosticsMode, IpFamily, Lifecycle, PruneScope, RollbackStart, Settings, VmState, WaitFor } from '../settings.js';
 import { parseDuration, parseVmidRange } from './checks.js';
 import { parseGuestExec } from './parse.js';
 import { buildConnection } from './connection.js';
@@ -159,6 +159,7 @@ function readLifecycle(values: ReadonlyMap<string, Value>): Lifecycle {
   const guestExec = str('guest_exec');
   return {
     waitFor: req<WaitFor>('wait_for'),
+    diagnostics: req<DiagnosticsMode>('diagnostics'),
     waitTimeoutSec: req<number>('wait_timeout'),
     ipFamily: req<IpFamily>('ip_family'),
     ipCidr: str('ip_cidr'),

@@ -2,6 +2,7 @@
 // the guest or an input gave goes through mdText/mdCode (report/text.ts): a VM description must not be able to add
 // rows, links or HTML. Secret values are never printed.
 import type { Settings } from '../settings.js';
+import type { Diagnostics } from '../vm/diagnostics.js';
 import type { VmFacts } from '../vm/facts.js';
 import { commandText, reportedExitcode, type ExecResult } from '../vm/guest-exec.js';
 import type { Outcome } from '../vm/reconcile.js';
@@ -94,4 +95,10 @@ export function failureMarkdown(settings: Settings, message: string, totalMs: nu
 /** The post step's line when keep_on_failure kept the VM: the message says how to reach it (PVE's text: escaped). */
 export function keptMarkdown(vmid: number, message: string): string {
   return `\n**VM ${vmid} kept (keep_on_failure)**: ${mdText(message)}\n`;
+}
+
+/** The diagnostics of a VM (vm/diagnostics.ts): one row per item, PVE's and the guest's text escaped, lines kept. */
+export function diagnosticsMarkdown(d: Diagnostics): string {
+  const rows = d.items.map((i) => `| ${mdText(i.title)} | ${mdText(i.text, { max: 4000, breaks: 'br' })} |`);
+  return `\n<details><summary>Diagnostics: VM ${d.vmid} on ${mdText(d.node)}</summary>\n\n| | |\n|---|---|\n${rows.join('\n')}\n\n</details>\n`;
 }

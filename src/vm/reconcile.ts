@@ -58,6 +58,8 @@ export interface ReconcileOptions {
   settings: Settings;
   secretKeys: ReadonlySet<string>;
   log: ClientLog;
+  /** The plan, as soon as it is made (the VM it is about is known from here on). */
+  onPlanned?: (plan: Plan) => void;
   /** The VM the step created, as soon as PVE accepted it and again with its fingerprint (vm/ownership.ts). */
   onCreated?: (vm: OwnedVm) => void;
   /** The VM's facts as soon as the changes are done (before any guest wait), so outputs survive a wait failure. */
@@ -78,6 +80,7 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
   const t0 = performance.now();
   const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
   timings.apiMs += performance.now() - t0;
+  o.onPlanned?.(plan);
   const json = planJson(plan, o.secretKeys, guestSteps(o.settings));
   for (const n of plan.notes) o.log.info(n);
   if (o.settings.lifecycle.dryRun) {

@@ -1,5 +1,5 @@
-export const id = 785;
-export const ids = [785];
+export const id = 586;
+export const ids = [586];
 export const modules = {
 
 /***/ 5150:
@@ -88,7 +88,7 @@ class ProxyAgent {
 
 /***/ }),
 
-/***/ 7726:
+/***/ 9585:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -806,6 +806,7 @@ const WAIT_FOR_MODES = ['none', 'agent', 'ip', 'cloud-init'];
 const IP_FAMILIES = ['ipv4', 'ipv6', 'any'];
 const CLEANUP_POLICIES = ['never', 'always', 'on-failure'];
 const PRUNE_SCOPES = ['repository', 'cluster'];
+const DIAGNOSTICS_MODES = ['auto', 'always', 'never'];
 const lifecycleParams = [
     {
         name: 'wait_for', kind: 'enum', group: 'lifecycle', choices: WAIT_FOR_MODES, default: 'none',
@@ -884,6 +885,12 @@ lifecycleParams.push({
     name: 'keep_on_failure', kind: 'bool', group: 'lifecycle', default: 'false',
     doc: 'With `cleanup: always`, keep the VM instead of destroying it when any step of this job failed or was cancelled (not only this one), so that it can be inspected; the post step then says how to reach it (vmid, node, name, IP) and that a later `prune` with `prune_older_than` removes it (it keeps its `gh-ci` tags). Whether another step failed is asked of the GitHub API (the steps of this job, `GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs`, with `github_token`; needs `permissions: actions: read` when the workflow or job sets `permissions:`); when it cannot tell (no token, refused, job not found), the VM is destroyed with a warning saying why. A failure of this step itself needs no API call. Only with `cleanup: always`: `never` keeps the VM anyway, and `on-failure` destroys exactly when this would keep, so both are input errors.',
     example: 'true',
+});
+// diagnostics (issue 12).
+lifecycleParams.push({
+    name: 'diagnostics', kind: 'enum', group: 'lifecycle', choices: DIAGNOSTICS_MODES, default: 'auto',
+    doc: 'What an operator looks at first, put into a log group and the job summary: the VM\'s status and lock, its config (secrets masked) and pending changes and, when its guest agent answers, `cloud-init status --long`, the end of `/var/log/cloud-init-output.log` and `journalctl -b -p err` (read-only commands run through the agent). `auto` gathers them when the step fails on a VM it found or made, `always` after every step with a VM, `never` not at all. Never with `dry_run`.',
+    example: 'always',
 });
 
 ;// CONCATENATED MODULE: ./src/catalogue/outputs.ts
@@ -2323,6 +2330,7 @@ function readLifecycle(values) {
     const guestExec = str('guest_exec');
     return {
         waitFor: req('wait_for'),
+        diagnostics: req('diagnostics'),
         waitTimeoutSec: req('wait_timeout'),
         ipFamily: req('ip_family'),
         ipCidr: str('ip_cidr'),
@@ -5981,6 +5989,7 @@ async function reconcile(o) {
     const t0 = performance.now();
     const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
     timings.apiMs += performance.now() - t0;
+    o.onPlanned?.(plan);
     const json = planJson(plan, o.secretKeys, guestSteps(o.settings));
     for (const n of plan.notes)
         o.log.info(n);
@@ -6247,9 +6256,92 @@ function failureMarkdown(settings, message, totalMs) {
 function keptMarkdown(vmid, message) {
     return `\n**VM ${vmid} kept (keep_on_failure)**: ${mdText(message)}\n`;
 }
+/** The diagnostics of a VM (vm/diagnostics.ts): one row per item, PVE's and the guest's text escaped, lines kept. */
+function diagnosticsMarkdown(d) {
+    const rows = d.items.map((i) => `| ${text_mdText(i.title)} | ${text_mdText(i.text, { max: 4000, breaks: 'br' })} |`);
+    return `\n<details><summary>Diagnostics: VM ${d.vmid} on ${text_mdText(d.node)}</summary>\n\n| | |\n|---|---|\n${rows.join('\n')}\n\n</details>\n`;
+}
+
+;// CONCATENATED MODULE: ./src/vm/diagnostics.ts
+
+
+
+
+const GUEST_MS = 20_000;
+const MAX_ITEM_CHARS = 4000;
+const diagnostics_bounded = (text, max = MAX_ITEM_CHARS) => (text.length > max ? `…${text.slice(text.length - max)}` : text);
+function configText(config, secretKeys) {
+    return Object.keys(config)
+        .filter((k) => k !== 'digest')
+        .sort()
+        .map((k) => `${k}: ${secretKeys.has(k) || k === 'cipassword' ? '***' : oneLine(config[k], 300)}`)
+        .join('\n');
+}
+async function guestItems(client, node, vmid, o) {
+    const deadline = Date.now() + (o.guestMs ?? GUEST_MS);
+    const run = async (title, argv) => {
+        try {
+            const r = await execInGuest(client, node, vmid, argv, { deadline, signal: o.signal, redact: o.redact, maxStreamBytes: 16 * 1024 });
+            const out = [r.stdout, r.stderr].filter((x) => x.trim() !== '').join('\n');
+            const exit = r.timedOut ? 'still running when the diagnostics gave up' : r.exitcode === null ? `killed (signal ${r.signal ?? '?'})` : `exit code ${r.exitcode}`;
+            return { title, text: diagnostics_bounded(`${guestLines(out, 60, MAX_ITEM_CHARS)}\n(${exit})`.trim()) };
+        }
+        catch (e) {
+            if (o.signal?.aborted)
+                throw e;
+            return { title, text: `could not run it: ${oneLine(guest_exec_pveText(e), 500)}` };
+        }
+    };
+    const items = [await run('cloud-init status --long', ['cloud-init', 'status', '--long'])];
+    const tail = await logTail(client, node, vmid, CLOUD_INIT_LOG, o.signal);
+    items.push({ title: `end of ${CLOUD_INIT_LOG}`, text: tail.ok ? tail.text || '(empty)' : `could not read it: ${tail.text}` });
+    items.push(await run('journalctl -b -p err', ['journalctl', '-b', '-p', 'err', '--no-pager', '-n', '50']));
+    return items;
+}
+/** Gathers the diagnostics of VM `vmid` on `node`. */
+async function gatherDiagnostics(client, node, vmid, o) {
+    const items = [];
+    let status;
+    let config;
+    try {
+        [status, config] = await Promise.all([vmStatus(client, node, vmid), vmConfig(client, node, vmid)]);
+    }
+    catch (e) {
+        if (o.signal?.aborted)
+            throw e;
+        items.push({ title: 'status', text: isMissingVm(e) ? `VM ${vmid} does not exist on ${node}` : `could not read it: ${oneLine(guest_exec_pveText(e), 500)}` });
+        return { vmid, node, items };
+    }
+    const facts = factsOf(vmid, node, config, status);
+    items.push({
+        title: 'status',
+        text: [`${facts.status}`, status.qmpstatus && status.qmpstatus !== status.status ? `qmpstatus ${oneLine(status.qmpstatus, 50)}` : '', config.lock !== undefined ? `lock: ${oneLine(config.lock, 50)}` : ''].filter(Boolean).join(', '),
+    });
+    items.push({ title: 'config', text: diagnostics_bounded(configText(config, o.secretKeys)) });
+    try {
+        const pending = (await vmPending(client, node, vmid)).filter((p) => p.pending !== undefined || p.delete !== undefined);
+        items.push({
+            title: 'pending changes',
+            text: pending.length
+                ? diagnostics_bounded(pending.map((p) => `${p.key}: ${p.delete !== undefined ? '(delete)' : o.secretKeys.has(p.key) || p.key === 'cipassword' ? '***' : oneLine(p.pending, 300)}`).join('\n'))
+                : 'none',
+        });
+    }
+    catch (e) {
+        if (o.signal?.aborted)
+            throw e;
+        items.push({ title: 'pending changes', text: `could not read them: ${oneLine(guest_exec_pveText(e), 500)}` });
+    }
+    if (facts.status === 'running' && facts.agentEnabled)
+        items.push(...(await guestItems(client, node, vmid, o)));
+    else
+        items.push({ title: 'guest', text: facts.status !== 'running' ? `not asked: the VM is ${facts.status}` : 'not asked: the guest agent is not enabled (agent: true)' });
+    return { vmid, node, items };
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The main step: inputs → settings → reconcile (plan → apply) → outputs, summary, and state for the post step.
+
 
 
 
@@ -6298,6 +6390,18 @@ function keepTicketForCleanup(settings, client) {
     if (t)
         saveTicket(t);
 }
+/** Gathers the VM's diagnostics (never with dry_run) into a log group and the job summary; never fails the step itself. */
+async function diagnose(client, settings, secretKeys, vm) {
+    if (settings.lifecycle.dryRun)
+        return;
+    const d = await core/* group */.Os(`Diagnostics: VM ${vm.vmid}`, async () => {
+        const d = await gatherDiagnostics(client, vm.node, vm.vmid, { secretKeys, redact: redact });
+        for (const i of d.items)
+            log.info(`${i.title}:\n${i.text}`);
+        return d;
+    });
+    await core/* summary */.z.addRaw(diagnosticsMarkdown(d)).write();
+}
 async function run() {
     const started = performance.now();
     const settings = readInputs();
@@ -6311,8 +6415,14 @@ async function run() {
     process.once('SIGTERM', onSignal);
     saveCleanup(settings.lifecycle.cleanup, settings.lifecycle.keepOnFailure);
     let created = false;
+    // The VM the step is about, as soon as it is known: for diagnostics of a failure.
+    let subject;
     try {
         const o = await reconcile({
+            onPlanned: (plan) => {
+                if (plan.vmid !== undefined && plan.node !== undefined && plan.before !== 'absent' && !plan.perVm)
+                    subject = { vmid: plan.vmid, node: plan.node };
+            },
             client,
             settings,
             secretKeys,
@@ -6320,9 +6430,13 @@ async function run() {
             signal: abort.signal,
             onCreated: (vm) => {
                 created = true;
+                subject = { vmid: vm.vmid, node: vm.node };
                 saveCreated(vm);
             },
-            onFacts: setFactOutputs,
+            onFacts: (f) => {
+                subject = { vmid: f.vmid, node: f.node };
+                setFactOutputs(f);
+            },
             onGuest: setGuestOutputs,
             redact: redact,
             group: (name, fn) => core/* group */.Os(name, fn),
@@ -6334,6 +6448,8 @@ async function run() {
             log.warning(w);
         log.info(o.msg);
         await core/* summary */.z.addRaw(outcomeMarkdown(o, settings, performance.now() - started)).write();
+        if (settings.lifecycle.diagnostics === 'always' && o.facts)
+            await diagnose(client, settings, secretKeys, o.facts);
         saveMainOk();
     }
     catch (e) {
@@ -6346,6 +6462,9 @@ async function run() {
             .addRaw(failureMarkdown(settings, message, performance.now() - started))
             .write()
             .catch(() => undefined);
+        // Not after a cancellation: the runner is about to kill the step.
+        if (settings.lifecycle.diagnostics !== 'never' && subject && !abort.signal.aborted)
+            await diagnose(client, settings, secretKeys, subject).catch(() => undefined);
     }
     finally {
         if (created)
