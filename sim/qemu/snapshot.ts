@@ -146,6 +146,8 @@ export function rollbackSnapshot(ctx: Ctx): string {
         t.log(`resuming VM ${vmid} from the snapshot's RAM state`);
         await t.sleep(ctx.sim.durations.qmstart);
         markStarted(ctx, vm);
+        // The guest runs on from where it was saved: its agent was up then, so it answers now (no boot to wait for).
+        if (vm.agentUpAt !== undefined) vm.agentUpAt = Date.now();
       }
     } finally {
       release();
