@@ -84,6 +84,16 @@ describe('snapshot and rollback', () => {
     expect(mutations(sim, since)).toEqual([]);
   });
 
+  test('cleanup: always after a rollback leaves the pool VM alone: this job did not create it', async () => {
+    ok(await run({ node: 'pve1', name: 'warm-5', memory: '512' }));
+    ok(await run({ name: 'warm-5', state: 'snapshot', snapname: 'base' }));
+    const vmid = vmByName(sim, 'warm-5')!.vmid;
+    const r = await step(sim, { name: 'warm-5', state: 'rollback', snapname: 'base', cleanup: 'always' });
+    ok(r);
+    expect(r.post?.exitCode).toBe(0);
+    expect(sim.state.vms.get(vmid)?.config.name).toBe('warm-5');
+  });
+
   test('input errors name the input, before any request', async () => {
     const since = sim.log.length;
     const noName = failed(await run({ name: 'warm-1', state: 'rollback' }));
