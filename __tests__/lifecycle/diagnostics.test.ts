@@ -4,7 +4,7 @@
 // any VM is known; with always also after a success.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulator, VmRecord } from '../../sim/index.js';
-import { expectNoSecretsShown, failed, lifecycleSim, ok, requests, seedVm, step } from './support.js';
+import { GUEST, expectNoSecretsShown, failed, lifecycleSim, ok, requests, seedVm, step, until, vmByName } from './support.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -72,6 +72,24 @@ describe('diagnostics', () => {
     const unknown = await step(sim, { name: 'diag-nobody', state: 'stopped' }, { post: false });
     expect(failed(unknown)).toMatch(/does not exist/);
     expect(unknown.main.summary).not.toMatch(/Diagnostics/);
+  });
+
+  test('a guest_exec failure on a VM the step created: diagnostics first, then cleanup: on-failure removes it', async () => {
+    // The start is held until the test has given the new VM's guest a failing command (an event, not a clock).
+    sim.configure({ faults: { holdTasks: ['qmstart'] } });
+    try {
+      const pending = step(sim, { node: 'pve1', name: 'diag-clean', ...GUEST, state: 'started', guest_exec: 'false-ish', cleanup: 'on-failure' });
+      await until(() => vmByName(sim, 'diag-clean') !== undefined && sim.tasks().some((t) => t.type === 'qmstart' && t.status === 'running'), 'the held start of the new VM');
+      vmByName(sim, 'diag-clean')!.guest = { exec: (argv) => (argv[2] === 'false-ish' ? { exitcode: 1, stderr: 'nope\n' } : undefined) };
+      sim.configure({ faults: {} });
+      const run = await pending;
+      expect(failed(run)).toMatch(/guest_exec command 1 \(false-ish\) failed: exit code 1/);
+      expect(run.main.summary).toMatch(/Diagnostics: VM \d+ on pve1/);
+      expect(run.post?.exitCode).toBe(0);
+      expect(vmByName(sim, 'diag-clean')).toBeUndefined();
+    } finally {
+      sim.configure({ faults: {} });
+    }
   });
 
   test('always: also after a success; dry_run never', async () => {
