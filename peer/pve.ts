@@ -1,6 +1,7 @@
 // A minimal PVE API client for arranging the simulator between peer examples (template a VM, start it, ...)
 // over HTTPS, the same way a person would with pvesh: ticket login, CSRF header, task waiting.
-import { Agent, fetch } from 'undici';
+// The real undici (tsconfig.json maps the bare name to the bundles' lazy stand-in, which has no Agent).
+import { Agent, fetch } from 'undici/index.js';
 
 export class PveCallError extends Error {
   constructor(

@@ -5,7 +5,8 @@
 // Start-up cost is kept down by what the entries load (src/entries/): tsconfig.json `paths` map `undici` and
 // `@actions/http-client` to lazy stand-ins (src/entries/lazy/), which ncc honours like tsc. checkStartup() below
 // fails the build if that stops working: the entry file must stay small and free of @actions/core, and no chunk the
-// entry imports may contain undici's index or @actions/http-client (those must stay in chunks loaded on demand).
+// entry imports may contain undici (its index or its HTTP client) or @actions/http-client (those must stay in chunks
+// loaded on demand: the PVE client uses node:https).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ function checkStartup(dir, entry) {
     const text = readFileSync(`${dir}/${id}.index.js`, 'utf8');
     if (text.includes('MockAgent')) problems.push(`chunk ${id} (imported by the entry) contains undici's index`);
     if (text.includes('HttpClientError')) problems.push(`chunk ${id} (imported by the entry) contains @actions/http-client`);
+    // The PVE client speaks node:https (src/proxmox/transport.ts): undici's HTTP/1 client (WebAssembly llhttp) stays out.
+    if (text.includes('lazyllhttp')) problems.push(`chunk ${id} (imported by the entry) contains undici's HTTP client`);
   }
   if (problems.length) throw new Error(`dist/${entry}: start-up check failed:\n  ${problems.join('\n  ')}`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));

@@ -56,19 +56,9 @@ class HttpClient {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   G: () => (/* binding */ loadFull),
-/* harmony export */   g6: () => (/* binding */ Agent),
-/* harmony export */   gU: () => (/* binding */ buildConnector),
 /* harmony export */   hd: () => (/* binding */ fetch),
 /* harmony export */   kT: () => (/* binding */ ProxyAgent)
 /* harmony export */ });
-/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7405);
-/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9136);
-/* harmony import */ var undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1__);
-
-
-const Agent = (undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_0___default());
-const buildConnector = (undici_lib_core_connect_js__WEBPACK_IMPORTED_MODULE_1___default());
 let full;
 let loading;
 /** The whole of undici, loaded once, on first need. */
@@ -2359,8 +2349,6 @@ function formatInputErrors(errors) {
     return [head, ...errors.map((e) => `  - ${e.message}`)].join('\n');
 }
 
-// EXTERNAL MODULE: ./src/entries/lazy/undici.ts
-var undici = __webpack_require__(9811);
 ;// CONCATENATED MODULE: ./src/proxmox/abort.ts
 // Abortable waiting shared by the client (retry backoff) and the task poller (poll intervals, budgets).
 /** The reason to reject with when a signal fired (DOMException AbortError unless the caller gave one). */
@@ -2458,7 +2446,7 @@ class TlsError extends Error {
 /** The server could not be reached, or the connection broke or timed out. */
 class ConnectionError extends Error {
     name = 'ConnectionError';
-    /** Node/undici error code (ECONNREFUSED, UND_ERR_SOCKET, ...) or TIMEOUT. */
+    /** Node error code (ECONNREFUSED, ECONNRESET, ...), CONNECT_TIMEOUT or TIMEOUT. */
     code;
     constructor(message, opts = {}) {
         super(message, { cause: opts.cause });
@@ -2485,7 +2473,7 @@ function isTransient(err) {
     }
     return false;
 }
-/** The error code of a Node/undici error, looking inside AggregateError (happy-eyeballs connects). */
+/** The error code of a Node error, looking inside AggregateError (happy-eyeballs connects). */
 function errorCode(err) {
     if (!err || typeof err !== 'object')
         return undefined;
@@ -2503,18 +2491,15 @@ const NETWORK_ADVICE = {
     EHOSTUNREACH: 'host unreachable - check api_host and the network route from the runner',
     ENETUNREACH: 'network unreachable - check api_host and the network route from the runner',
     ETIMEDOUT: 'connection timed out - check api_host, api_port and any firewall between the runner and PVE',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out - check api_host, api_port and any firewall between the runner and PVE',
+    CONNECT_TIMEOUT: 'connection timed out - check api_host, api_port and any firewall between the runner and PVE',
     ECONNRESET: 'the connection was reset by the server or a proxy in between',
     EPIPE: 'the connection was closed by the server while sending',
-    UND_ERR_SOCKET: 'the server closed the connection before answering',
-    UND_ERR_HEADERS_TIMEOUT: 'no answer in time - raise api_timeout or check the PVE host load',
-    UND_ERR_BODY_TIMEOUT: 'the answer stalled - raise api_timeout or check the PVE host load',
 };
 /** A ConnectionError naming host:port, what went wrong and what to check. */
 function connectionError(hostPort, what, cause, timeoutMs) {
     const code = errorCode(cause);
     let advice = code ? NETWORK_ADVICE[code] : undefined;
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TIMEOUT') {
+    if (code === 'TIMEOUT') {
         advice = `no complete answer within ${timeoutMs} ms (api_timeout) - raise api_timeout or check the PVE host load`;
     }
     if (!advice) {
@@ -2670,9 +2655,8 @@ class Credentials {
 var external_node_tls_ = __webpack_require__(1692);
 ;// CONCATENATED MODULE: ./src/proxmox/tls.ts
 // TLS policy for the PVE connection: system CAs (+ ca_path), a SHA-256 certificate pin, or no verification.
-// The check runs in our connector, after the handshake and before undici gets the socket, so nothing is sent
+// The check runs in our Agent (transport.ts), after the handshake and before a request gets the socket, so nothing is sent
 // to a server we have not accepted.
-
 
 
 const WAYS_OUT = 'Ways out: ca_path (the CA that signed the PVE certificate, as a file or inline PEM), ' +
@@ -2722,53 +2706,45 @@ function isPlainHttpAnswer(err) {
     // OpenSSL reads the "HTTP/1.1 400" reply as a TLS record header; which check trips first varies by version.
     return /^ERR_SSL_(WRONG_VERSION_NUMBER|HTTP_REQUEST|PACKET_LENGTH_TOO_LONG)$/.test(code) || /wrong version number|packet length too long/i.test(msg);
 }
-/** Builds the undici connector that enforces the connection's TLS policy. */
-function tlsConnector(conn, connectTimeoutMs) {
+/** The connection's TLS policy: the secure context to handshake with and the check a new socket must pass. */
+function tlsPolicy(conn) {
     const pin = conn.tlsFingerprint ? tls_normaliseFingerprint(conn.tlsFingerprint) : undefined;
     const verifyChain = conn.validateCerts && !pin;
-    const base = (0,undici/* buildConnector */.gU)({
-        // Node must not abort the handshake itself: we want the peer certificate for the message, and a pin
-        // replaces chain verification entirely. The decision is made below, before undici may write.
-        rejectUnauthorized: false,
-        // One secure context per client: passing `ca` instead makes Node parse the whole bundle on every
-        // connection (100-300 ms of CPU each, which 50 parallel jobs on 2 cores feel).
-        secureContext: verifyChain && conn.caPem ? (0,external_node_tls_.createSecureContext)({ ca: [...external_node_tls_.rootCertificates, conn.caPem] }) : undefined,
-        // A resumed session skips the identity check; a full handshake every time keeps the policy exact.
-        maxCachedSessions: 0,
-        timeout: connectTimeoutMs,
-    });
-    return (options, callback) => {
-        const hostPort = `${options.hostname.includes(':') ? `[${options.hostname}]` : options.hostname}:${options.port}`;
-        base(options, (err, socket) => {
-            if (err) {
-                callback(err, null);
-                return;
-            }
-            const tlsSocket = socket;
-            let refusal;
-            if (pin) {
-                const cert = tlsSocket.getPeerCertificate();
-                const actual = cert?.fingerprint256 ? tls_normaliseFingerprint(cert.fingerprint256) : '';
-                if (actual !== pin) {
-                    refusal = certificateFailure(hostPort, `the certificate does not match tls_fingerprint ${pin}`, cert);
-                }
-            }
-            else if (verifyChain && !tlsSocket.authorized) {
-                const cert = tlsSocket.getPeerCertificate();
-                const code = String(tlsSocket.authorizationError ?? 'UNKNOWN');
-                refusal = certificateFailure(hostPort, describeRefusal(code, cert, options.hostname), cert);
-            }
-            if (refusal) {
-                socket.destroy();
-                callback(refusal, null);
-                return;
-            }
-            callback(null, socket);
-        });
+    // One secure context per client: passing `ca` per connection makes Node parse the whole bundle every time
+    // (100-300 ms of CPU each, which 50 parallel jobs on 2 cores feel).
+    const secureContext = verifyChain && conn.caPem ? (0,external_node_tls_.createSecureContext)({ ca: [...external_node_tls_.rootCertificates, conn.caPem] }) : undefined;
+    const check = (socket, hostname, port) => {
+        const hostPort = `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+        if (pin) {
+            const cert = socket.getPeerCertificate();
+            const actual = cert?.fingerprint256 ? tls_normaliseFingerprint(cert.fingerprint256) : '';
+            if (actual !== pin)
+                return certificateFailure(hostPort, `the certificate does not match tls_fingerprint ${pin}`, cert);
+        }
+        else if (verifyChain && !socket.authorized) {
+            const cert = socket.getPeerCertificate();
+            const code = String(socket.authorizationError ?? 'UNKNOWN');
+            return certificateFailure(hostPort, describeRefusal(code, cert, hostname), cert);
+        }
+        return undefined;
     };
+    return { secureContext, check };
 }
 
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
 ;// CONCATENATED MODULE: ./src/proxmox/transport.ts
+// One HTTP exchange over Node's own HTTPS client (node:https: its HTTP parser is llhttp compiled into the binary),
+// bounded by a whole-request deadline, recording whether the request was ever handed to a socket: the only fact
+// that makes re-sending a write safe.
+//
+// Why not undici here: its Agent parses HTTP with llhttp compiled to WebAssembly at the first connection, and its
+// dispatcher tree (h1 + h2 clients, pools) is ~750 KB of JavaScript to load. On Node 24 that was ~20 ms of start-up
+// and ~25 MB of a step's peak memory, for a few dozen small JSON answers per step (BENCHMARKS.md). undici stays the
+// HTTP stack of @actions/http-client and fetch (GitHub API calls), which load it only when they are used.
+
+
+
 
 /**
  * The largest answer the client reads. PVE's biggest (a whole cluster's /cluster/resources, a long task log page)
@@ -2776,7 +2752,7 @@ function tlsConnector(conn, connectTimeoutMs) {
  * memory.
  */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-/** The exchange failed without a response. `requestSent` is false when undici never started writing the request. */
+/** The exchange failed without a response. `requestSent` is false when no socket ever took the request. */
 class SendFailure extends Error {
     cause;
     requestSent;
@@ -2790,31 +2766,88 @@ class SendFailure extends Error {
     }
 }
 /**
+ * Keep-alive HTTPS connections to one PVE host. A new connection is handed to a request only after its handshake
+ * and the TLS policy's check (Node's Agent accepts a createConnection that calls back later), so nothing is sent to
+ * a server we have not accepted, and a request that gets a socket is a request that may have left.
+ */
+class PveAgent extends external_node_https_.Agent {
+    host;
+    port;
+    o;
+    constructor(o) {
+        // timeout: applies to idle (free) sockets, which the Agent destroys when it fires; a request's own deadline is
+        // sendOnce's timer.
+        super({ keepAlive: true, timeout: o.idleMs, scheduling: 'lifo' });
+        this.o = o;
+        this.host = o.host;
+        this.port = o.port;
+    }
+    createConnection(_options, callback) {
+        const { host, port, secureContext, check, connectTimeoutMs } = this.o;
+        // Node's Agent (lib/_http_agent.js createSocket) takes the socket from this callback when none is returned.
+        const done = once(callback ?? (() => { }));
+        const socket = (0,external_node_tls_.connect)({
+            host,
+            port,
+            // SNI only for names (an IP address is not a valid server name).
+            servername: (0,external_node_net_.isIP)(host) ? undefined : host,
+            // Node must not abort the handshake itself: we want the peer certificate for the message, and a pin replaces
+            // chain verification entirely. `check` decides, before a request may be written.
+            rejectUnauthorized: false,
+            secureContext,
+            // No session resumption: a resumed session skips the identity check; a full handshake keeps the policy exact.
+            session: undefined,
+        });
+        socket.setNoDelay(true);
+        const timer = setTimeout(() => {
+            socket.destroy(Object.assign(new Error(`connect timed out after ${connectTimeoutMs} ms`), { code: 'CONNECT_TIMEOUT' }));
+        }, timerMs(connectTimeoutMs));
+        const onError = (err) => {
+            clearTimeout(timer);
+            done(err, undefined);
+        };
+        socket.once('error', onError);
+        socket.once('secureConnect', () => {
+            clearTimeout(timer);
+            socket.removeListener('error', onError);
+            const refusal = check(socket, host, port);
+            if (refusal) {
+                socket.destroy();
+                done(refusal, undefined);
+                return;
+            }
+            done(null, socket);
+        });
+        return undefined;
+    }
+}
+function once(fn) {
+    let called = false;
+    return (...args) => {
+        if (called)
+            return;
+        called = true;
+        fn(...args);
+    };
+}
+/**
  * Sends one request. Rejects with SendFailure on network/TLS/timeout problems and with the signal's reason when
  * the caller aborts. HTTP error statuses resolve normally: interpreting them is the client's job.
  */
-function sendOnce(agent, origin, req, timeoutMs, signal) {
+function sendOnce(agent, req, timeoutMs, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted) {
             reject(abortReason(signal));
             return;
         }
-        let abortDispatch;
-        let pendingAbort;
         let sent = false;
         let settled = false;
-        let status = 0;
-        let statusText = '';
         const chunks = [];
         let size = 0;
-        // undici hands out the abort function only once the request is about to be written; before that (while
-        // connecting) we remember the abort and apply it the moment the request would go out.
-        const cancel = (err) => {
-            if (abortDispatch)
-                abortDispatch(err);
-            else
-                pendingAbort = err;
-        };
+        const headers = { ...req.headers };
+        if (req.body !== undefined)
+            headers['content-length'] = Buffer.byteLength(req.body);
+        const r = (0,external_node_https_.request)({ agent, host: agent.host, port: agent.port, method: req.method, path: req.path, headers });
         const settle = (fn) => {
             if (settled)
                 return;
@@ -2823,63 +2856,46 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
             signal?.removeEventListener('abort', onAbort);
             fn();
         };
+        const fail = (err, timedOut = false) => {
+            settle(() => reject(new SendFailure(err, sent, timedOut)));
+            r.destroy();
+        };
         const onAbort = () => {
             const reason = abortReason(signal);
-            cancel(reason instanceof Error ? reason : new Error('aborted'));
             settle(() => reject(reason));
+            r.destroy();
         };
         const timer = setTimeout(() => {
-            const err = Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: 'TIMEOUT' });
-            cancel(err);
-            settle(() => reject(new SendFailure(err, sent, true)));
+            fail(Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: 'TIMEOUT' }), true);
         }, timerMs(timeoutMs));
         signal?.addEventListener('abort', onAbort, { once: true });
-        agent.dispatch({
-            origin,
-            path: req.path,
-            method: req.method,
-            headers: req.headers,
-            body: req.body,
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs,
-        }, {
-            onConnect(abort) {
-                // undici calls this right before it writes the request: from here on, bytes may have left.
-                sent = true;
-                abortDispatch = abort;
-                if (pendingAbort)
-                    abort(pendingAbort);
-            },
-            onHeaders(statusCode, _rawHeaders, _resume, reason) {
-                status = statusCode;
-                statusText = reason ?? '';
-                return true;
-            },
-            onData(chunk) {
+        // The Agent hands a socket over only once it is connected and accepted (PveAgent): from here on, bytes may
+        // have left. An idle keep-alive socket the server closed meanwhile also counts as sent: a write is never
+        // re-sent unless it provably never left.
+        r.once('socket', () => {
+            sent = true;
+        });
+        r.on('error', (err) => fail(err));
+        r.on('response', (res) => {
+            res.on('data', (chunk) => {
                 size += chunk.length;
                 if (size > MAX_BODY_BYTES) {
-                    const err = Object.assign(new Error(`the answer to ${req.method} ${req.path.split('?')[0]} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB: refused (a PVE answer is never that large)`), { code: 'BODY_TOO_LARGE' });
-                    cancel(err);
-                    settle(() => reject(new SendFailure(err, sent, false)));
-                    return false;
+                    fail(Object.assign(new Error(`the answer to ${req.method} ${req.path.split('?')[0]} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB: refused (a PVE answer is never that large)`), { code: 'BODY_TOO_LARGE' }));
+                    return;
                 }
                 chunks.push(chunk);
-                return true;
-            },
-            onComplete() {
-                settle(() => resolve({ status, statusText, body: Buffer.concat(chunks).toString('utf8') }));
-            },
-            onError(err) {
-                settle(() => reject(new SendFailure(err, sent, false)));
-            },
+            });
+            res.on('end', () => {
+                settle(() => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
+            });
+            res.on('aborted', () => fail(Object.assign(new Error('the server closed the connection in the middle of the answer'), { code: 'ECONNRESET' })));
+            res.on('error', (err) => fail(err));
         });
+        r.end(req.body);
     });
 }
 
 ;// CONCATENATED MODULE: ./src/proxmox/client.ts
-// The PVE API client: keep-alive HTTPS to /api2/json, parameter encoding, ticket or token auth, PVE's error
-// envelope, and retries (reads on transient failures; writes only when the request provably never left).
-
 
 
 
@@ -2889,8 +2905,8 @@ function sendOnce(agent, origin, req, timeoutMs, signal) {
 const KEEP_ALIVE_MS = 3000;
 const SILENT = { debug: () => { }, info: () => { }, warning: () => { } };
 /** Errors meaning the socket closed under us; harmless to re-send over only if nothing was written. */
-const SOCKET_CLOSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-const TIMEOUT_CODES = new Set(['TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const SOCKET_CLOSED = new Set(['ECONNRESET', 'EPIPE']);
+const TIMEOUT_CODES = new Set(['TIMEOUT', 'CONNECT_TIMEOUT']);
 /** Form/query encoding as PVE expects it: booleans 1/0, undefined/null left out, no arrays. */
 function encodeParams(params) {
     const parts = [];
@@ -2913,7 +2929,6 @@ class ProxmoxClient {
     retry;
     userAgent;
     hostPort;
-    origin;
     timeoutMs;
     creds;
     agent;
@@ -2930,16 +2945,9 @@ class ProxmoxClient {
         this.userAgent = opts.userAgent ?? 'proxmox-kvm-action';
         const host = conn.host.replace(/^\[(.*)\]$/, '$1');
         this.hostPort = `${host.includes(':') ? `[${host}]` : host}:${conn.port}`;
-        this.origin = `https://${this.hostPort}`;
         this.timeoutMs = conn.apiTimeoutMs;
         this.creds = new Credentials(conn, (v) => this.remember(v), opts.now ?? Date.now);
-        this.agent = new undici/* Agent */.g6({
-            connect: tlsConnector(conn, conn.apiTimeoutMs),
-            keepAliveTimeout: KEEP_ALIVE_MS,
-            keepAliveMaxTimeout: KEEP_ALIVE_MS,
-            headersTimeout: conn.apiTimeoutMs,
-            bodyTimeout: conn.apiTimeoutMs,
-        });
+        this.agent = new PveAgent({ host, port: conn.port, ...tlsPolicy(conn), connectTimeoutMs: conn.apiTimeoutMs, idleMs: KEEP_ALIVE_MS });
         this.ticketPost = (params) => this.perform('POST', '/access/ticket', params, undefined, { idempotent: true, login: true });
     }
     /** Ticket login when password auth (POST /access/ticket; otp supported), nothing for tokens. Called lazily by the first request too. */
@@ -2979,7 +2987,7 @@ class ProxmoxClient {
         return this.perform('DELETE', path, params, opts?.signal, { idempotent: false, login: false });
     }
     async close() {
-        await this.agent.close();
+        this.agent.destroy();
     }
     remember(value) {
         if (!value || this.secrets.has(value))
@@ -3016,7 +3024,7 @@ class ProxmoxClient {
             try {
                 this.stats.requests++;
                 const started = Date.now();
-                res = await sendOnce(this.agent, this.origin, { method, path: wirePath, headers, body }, this.timeoutMs, signal);
+                res = await sendOnce(this.agent, { method, path: wirePath, headers, body }, this.timeoutMs, signal);
                 this.log.debug(`${what} -> ${res.status} ${this.redact(res.statusText)} (${Date.now() - started} ms)`);
             }
             catch (err) {
@@ -3033,7 +3041,7 @@ class ProxmoxClient {
                     await this.pause(what, failure.message, attempt++, signal);
                     continue;
                 }
-                // A write may go again only if undici never started writing it (socket closed while idle).
+                // A write may go again only if no socket ever took it (the connection died while being set up).
                 if (!err.requestSent && SOCKET_CLOSED.has(code) && !resentUnsent) {
                     resentUnsent = true;
                     this.stats.retries++;

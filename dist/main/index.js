@@ -13,7 +13,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // left out: on the bench machine it saved no CPU time on Node 24 with a warm cache, and a job's first step (a fresh
 // RUNNER_TEMP) pays for writing it.
 
-const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(197), __nccwpck_require__.e(586)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585));
+const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(801), __nccwpck_require__.e(586)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585));
 (0,_v8_flags_js__WEBPACK_IMPORTED_MODULE_0__/* .baselineWasmOnly */ .M)();
 await run();
 
@@ -187,6 +187,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 
 /***/ }),
 
@@ -431,18 +438,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -15,7 +15,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 const st = (0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readPostState */ .cj)();
 if ((0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanupWanted */ .Q7)(st)) {
-    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(197), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2272));
+    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(801), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2272));
     (await __nccwpck_require__.e(/* import() */ 814).then(__nccwpck_require__.bind(__nccwpck_require__, 1814))).baselineWasmOnly();
     await run(st);
 }
@@ -233,6 +233,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 
 /***/ }),
 

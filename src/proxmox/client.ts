@@ -1,12 +1,11 @@
 // The PVE API client: keep-alive HTTPS to /api2/json, parameter encoding, ticket or token auth, PVE's error
 // envelope, and retries (reads on transient failures; writes only when the request provably never left).
-import { Agent } from 'undici';
 import type { Connection } from '../settings.js';
 import { sleep } from './abort.js';
 import { Credentials, type SavedTicket, type TicketPost } from './auth.js';
 import { ConnectionError, PveApiError, ResponseTooLargeError, TlsError, connectionError, errorCode, isTransient } from './errors.js';
-import { isPlainHttpAnswer, tlsConnector } from './tls.js';
-import { SendFailure, sendOnce, type RawResponse } from './transport.js';
+import { isPlainHttpAnswer, tlsPolicy } from './tls.js';
+import { PveAgent, SendFailure, sendOnce, type RawResponse } from './transport.js';
 
 export interface ClientLog {
   debug(msg: string): void;
@@ -32,8 +31,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 const KEEP_ALIVE_MS = 3000;
 const SILENT: ClientLog = { debug: () => {}, info: () => {}, warning: () => {} };
 /** Errors meaning the socket closed under us; harmless to re-send over only if nothing was written. */
-const SOCKET_CLOSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-const TIMEOUT_CODES = new Set(['TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const SOCKET_CLOSED = new Set(['ECONNRESET', 'EPIPE']);
+const TIMEOUT_CODES = new Set(['TIMEOUT', 'CONNECT_TIMEOUT']);
 
 /** Form/query encoding as PVE expects it: booleans 1/0, undefined/null left out, no arrays. */
 export function encodeParams(params: Params | undefined): string {
@@ -62,10 +61,9 @@ export class ProxmoxClient {
   private readonly retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   private readonly userAgent: string;
   private readonly hostPort: string;
-  private readonly origin: string;
   private readonly timeoutMs: number;
   private readonly creds: Credentials;
-  private readonly agent: Agent;
+  private readonly agent: PveAgent;
   private readonly ticketPost: TicketPost;
 
   constructor(
@@ -82,16 +80,9 @@ export class ProxmoxClient {
     this.userAgent = opts.userAgent ?? 'proxmox-kvm-action';
     const host = conn.host.replace(/^\[(.*)\]$/, '$1');
     this.hostPort = `${host.includes(':') ? `[${host}]` : host}:${conn.port}`;
-    this.origin = `https://${this.hostPort}`;
     this.timeoutMs = conn.apiTimeoutMs;
     this.creds = new Credentials(conn, (v) => this.remember(v), opts.now ?? Date.now);
-    this.agent = new Agent({
-      connect: tlsConnector(conn, conn.apiTimeoutMs),
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      keepAliveMaxTimeout: KEEP_ALIVE_MS,
-      headersTimeout: conn.apiTimeoutMs,
-      bodyTimeout: conn.apiTimeoutMs,
-    });
+    this.agent = new PveAgent({ host, port: conn.port, ...tlsPolicy(conn), connectTimeoutMs: conn.apiTimeoutMs, idleMs: KEEP_ALIVE_MS });
     this.ticketPost = (params) => this.perform('POST', '/access/ticket', params, undefined, { idempotent: true, login: true });
   }
 
@@ -140,7 +131,7 @@ export class ProxmoxClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    this.agent.destroy();
   }
 
   private remember(value: string): void {
@@ -177,7 +168,7 @@ export class ProxmoxClient {
       try {
         this.stats.requests++;
         const started = Date.now();
-        res = await sendOnce(this.agent, this.origin, { method, path: wirePath, headers, body }, this.timeoutMs, signal);
+        res = await sendOnce(this.agent, { method, path: wirePath, headers, body }, this.timeoutMs, signal);
         this.log.debug(`${what} -> ${res.status} ${this.redact(res.statusText)} (${Date.now() - started} ms)`);
       } catch (err) {
         if (!(err instanceof SendFailure)) throw err; // the caller aborted
@@ -191,7 +182,7 @@ export class ProxmoxClient {
           await this.pause(what, failure.message, attempt++, signal);
           continue;
         }
-        // A write may go again only if undici never started writing it (socket closed while idle).
+        // A write may go again only if no socket ever took it (the connection died while being set up).
         if (!err.requestSent && SOCKET_CLOSED.has(code) && !resentUnsent) {
           resentUnsent = true;
           this.stats.retries++;

@@ -59,7 +59,7 @@ export class TlsError extends Error {
 /** The server could not be reached, or the connection broke or timed out. */
 export class ConnectionError extends Error {
   override name = 'ConnectionError';
-  /** Node/undici error code (ECONNREFUSED, UND_ERR_SOCKET, ...) or TIMEOUT. */
+  /** Node error code (ECONNREFUSED, ECONNRESET, ...), CONNECT_TIMEOUT or TIMEOUT. */
   readonly code?: string;
 
   constructor(message: string, opts: { cause?: unknown; code?: string } = {}) {
@@ -90,7 +90,7 @@ export function isTransient(err: unknown): boolean {
   return false;
 }
 
-/** The error code of a Node/undici error, looking inside AggregateError (happy-eyeballs connects). */
+/** The error code of a Node error, looking inside AggregateError (happy-eyeballs connects). */
 export function errorCode(err: unknown): string | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const e = err as { code?: unknown; errors?: unknown[] };
@@ -106,19 +106,16 @@ const NETWORK_ADVICE: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable - check api_host and the network route from the runner',
   ENETUNREACH: 'network unreachable - check api_host and the network route from the runner',
   ETIMEDOUT: 'connection timed out - check api_host, api_port and any firewall between the runner and PVE',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out - check api_host, api_port and any firewall between the runner and PVE',
+  CONNECT_TIMEOUT: 'connection timed out - check api_host, api_port and any firewall between the runner and PVE',
   ECONNRESET: 'the connection was reset by the server or a proxy in between',
   EPIPE: 'the connection was closed by the server while sending',
-  UND_ERR_SOCKET: 'the server closed the connection before answering',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time - raise api_timeout or check the PVE host load',
-  UND_ERR_BODY_TIMEOUT: 'the answer stalled - raise api_timeout or check the PVE host load',
 };
 
 /** A ConnectionError naming host:port, what went wrong and what to check. */
 export function connectionError(hostPort: string, what: string, cause: unknown, timeoutMs: number): ConnectionError {
   const code = errorCode(cause);
   let advice = code ? NETWORK_ADVICE[code] : undefined;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TIMEOUT') {
+  if (code === 'TIMEOUT') {
     advice = `no complete answer within ${timeoutMs} ms (api_timeout) - raise api_timeout or check the PVE host load`;
   }
   if (!advice) {

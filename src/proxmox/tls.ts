@@ -1,10 +1,10 @@
 // TLS policy for the PVE connection: system CAs (+ ca_path), a SHA-256 certificate pin, or no verification.
-// The check runs in our connector, after the handshake and before undici gets the socket, so nothing is sent
+// The check runs in our Agent (transport.ts), after the handshake and before a request gets the socket, so nothing is sent
 // to a server we have not accepted.
-import { createSecureContext, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { buildConnector } from 'undici';
+import { createSecureContext, rootCertificates, type PeerCertificate, type SecureContext } from 'node:tls';
 import type { Connection } from '../settings.js';
 import { TlsError, errorCode } from './errors.js';
+import type { TlsCheck } from './transport.js';
 
 const WAYS_OUT =
   'Ways out: ca_path (the CA that signed the PVE certificate, as a file or inline PEM), ' +
@@ -58,48 +58,26 @@ export function isPlainHttpAnswer(err: unknown): boolean {
   return /^ERR_SSL_(WRONG_VERSION_NUMBER|HTTP_REQUEST|PACKET_LENGTH_TOO_LONG)$/.test(code) || /wrong version number|packet length too long/i.test(msg);
 }
 
-/** Builds the undici connector that enforces the connection's TLS policy. */
-export function tlsConnector(conn: Connection, connectTimeoutMs: number): buildConnector.connector {
+/** The connection's TLS policy: the secure context to handshake with and the check a new socket must pass. */
+export function tlsPolicy(conn: Connection): { secureContext?: SecureContext; check: TlsCheck } {
   const pin = conn.tlsFingerprint ? normaliseFingerprint(conn.tlsFingerprint) : undefined;
   const verifyChain = conn.validateCerts && !pin;
-  const base = buildConnector({
-    // Node must not abort the handshake itself: we want the peer certificate for the message, and a pin
-    // replaces chain verification entirely. The decision is made below, before undici may write.
-    rejectUnauthorized: false,
-    // One secure context per client: passing `ca` instead makes Node parse the whole bundle on every
-    // connection (100-300 ms of CPU each, which 50 parallel jobs on 2 cores feel).
-    secureContext: verifyChain && conn.caPem ? createSecureContext({ ca: [...rootCertificates, conn.caPem] }) : undefined,
-    // A resumed session skips the identity check; a full handshake every time keeps the policy exact.
-    maxCachedSessions: 0,
-    timeout: connectTimeoutMs,
-  });
+  // One secure context per client: passing `ca` per connection makes Node parse the whole bundle every time
+  // (100-300 ms of CPU each, which 50 parallel jobs on 2 cores feel).
+  const secureContext = verifyChain && conn.caPem ? createSecureContext({ ca: [...rootCertificates, conn.caPem] }) : undefined;
 
-  return (options, callback) => {
-    const hostPort = `${options.hostname.includes(':') ? `[${options.hostname}]` : options.hostname}:${options.port}`;
-    base(options, (err, socket) => {
-      if (err) {
-        callback(err, null);
-        return;
-      }
-      const tlsSocket = socket as TLSSocket;
-      let refusal: TlsError | undefined;
-      if (pin) {
-        const cert = tlsSocket.getPeerCertificate();
-        const actual = cert?.fingerprint256 ? normaliseFingerprint(cert.fingerprint256) : '';
-        if (actual !== pin) {
-          refusal = certificateFailure(hostPort, `the certificate does not match tls_fingerprint ${pin}`, cert);
-        }
-      } else if (verifyChain && !tlsSocket.authorized) {
-        const cert = tlsSocket.getPeerCertificate();
-        const code = String(tlsSocket.authorizationError ?? 'UNKNOWN');
-        refusal = certificateFailure(hostPort, describeRefusal(code, cert, options.hostname), cert);
-      }
-      if (refusal) {
-        socket!.destroy();
-        callback(refusal, null);
-        return;
-      }
-      callback(null, socket!);
-    });
+  const check: TlsCheck = (socket, hostname, port) => {
+    const hostPort = `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+    if (pin) {
+      const cert = socket.getPeerCertificate();
+      const actual = cert?.fingerprint256 ? normaliseFingerprint(cert.fingerprint256) : '';
+      if (actual !== pin) return certificateFailure(hostPort, `the certificate does not match tls_fingerprint ${pin}`, cert);
+    } else if (verifyChain && !socket.authorized) {
+      const cert = socket.getPeerCertificate();
+      const code = String(socket.authorizationError ?? 'UNKNOWN');
+      return certificateFailure(hostPort, describeRefusal(code, cert, hostname), cert);
+    }
+    return undefined;
   };
+  return { secureContext, check };
 }
