@@ -32,6 +32,11 @@ export interface Probe {
 /** The action folder the runs use: a private copy, so a concurrent `npm run build` cannot change it mid-run. */
 let actionDir = repoRoot;
 
+/** Runs the action from `dir` (a folder with action.yml and dist/, e.g. an earlier snapshot), for A/B runs. */
+export function useActionDir(dir: string): void {
+  actionDir = dir;
+}
+
 /** Copies action.yml and dist/ to a scratch folder and runs from there; returns the bundle's SHA-256. */
 export function snapshotAction(scratch: string): string {
   const bundle = join(repoRoot, 'dist/main/index.js');

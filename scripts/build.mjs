@@ -50,6 +50,7 @@ function checkStartup(dir, entry) {
     if (text.includes('HttpClientError')) problems.push(`chunk ${id} (imported by the entry) contains @actions/http-client`);
     // The PVE client speaks node:https (src/proxmox/transport.ts): undici's HTTP/1 client (WebAssembly llhttp) stays out.
     if (text.includes('lazyllhttp')) problems.push(`chunk ${id} (imported by the entry) contains undici's HTTP client`);
+    if (text.includes('class ToolRunner')) problems.push(`chunk ${id} (imported by the entry) contains @actions/exec`);
   }
   if (problems.length) throw new Error(`dist/${entry}: start-up check failed:\n  ${problems.join('\n  ')}`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));

@@ -12,6 +12,7 @@ import { setFactOutputs, setGuestOutputs, setOutcomeOutputs, setPrunedOutputs } 
 import { diagnosticsMarkdown, failureMarkdown, outcomeMarkdown } from './report/summary.js';
 import { gatherDiagnostics } from './vm/diagnostics.js';
 import { logText } from './report/text.js';
+import { monotonicMs } from './proxmox/abort.js';
 
 /** Registers every secret with the runner before anything could print it. */
 export function maskSecrets(s: Settings): ReadonlySet<string> {
@@ -60,7 +61,7 @@ async function diagnose(client: ProxmoxClient, settings: Settings, secretKeys: R
 }
 
 export async function run(): Promise<void> {
-  const started = performance.now();
+  const started = monotonicMs();
   const settings = readInputs();
   if (!settings) return;
   const secretKeys = maskSecrets(settings);
@@ -100,7 +101,7 @@ export async function run(): Promise<void> {
     if (created && settings.lifecycle.keepOnFailure && o.guest?.ip) saveIp(o.guest.ip);
     for (const w of o.warnings) log.warning(w);
     log.info(o.msg);
-    await core.summary.addRaw(outcomeMarkdown(o, settings, performance.now() - started)).write();
+    await core.summary.addRaw(outcomeMarkdown(o, settings, monotonicMs() - started)).write();
     if (settings.lifecycle.diagnostics === 'always' && o.facts) await diagnose(client, settings, secretKeys, o.facts);
     saveMainOk();
   } catch (e) {
@@ -109,7 +110,7 @@ export async function run(): Promise<void> {
     core.setFailed(logText(message));
     // The job summary says what failed too, not only the successes.
     await core.summary
-      .addRaw(failureMarkdown(settings, message, performance.now() - started))
+      .addRaw(failureMarkdown(settings, message, monotonicMs() - started))
       .write()
       .catch(() => undefined);
     // Not after a cancellation: the runner is about to kill the step.

@@ -20,7 +20,7 @@ export const modules = {
 /* harmony export */   Q: () => (/* binding */ HttpClient),
 /* harmony export */   w: () => (/* binding */ loadHttpClient)
 /* harmony export */ });
-/* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9811);
+/* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7769);
 
 let real;
 let loaded;
@@ -51,19 +51,45 @@ class HttpClient {
 
 /***/ }),
 
-/***/ 9811:
+/***/ 7769:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ loadFull),
-/* harmony export */   hd: () => (/* binding */ fetch),
-/* harmony export */   kT: () => (/* binding */ ProxyAgent)
-/* harmony export */ });
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  kT: () => (/* binding */ ProxyAgent),
+  hd: () => (/* binding */ fetch),
+  G: () => (/* binding */ loadFull)
+});
+
+// EXTERNAL MODULE: external "node:v8"
+var external_node_v8_ = __webpack_require__(8877);
+;// CONCATENATED MODULE: ./src/entries/lazy/v8-flags.ts
+// undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiles that module with both of its tiers. The
+// optimising tier (TurboFan) alone raised a step's peak memory from ~63 MB to ~98 MB and kept the process ~45 ms
+// longer at exit, for a parser that handles a few dozen small JSON answers per step: the baseline tier (Liftoff) is
+// plenty.
+//
+// Only undici's users need it: the PVE client speaks node:https (src/proxmox/transport.ts); fetch and the GitHub
+// client load undici on demand (lazy/undici.ts loadFull), which sets the flag first. Set late on purpose: changing a
+// V8 flag makes Node compile the built-in modules it loads afterwards without their code cache (~20 ms if done at
+// start-up).
+
+function baselineWasmOnly() {
+    (0,external_node_v8_.setFlagsFromString)('--liftoff-only');
+}
+
+;// CONCATENATED MODULE: ./src/entries/lazy/undici.ts
+
 let full;
 let loading;
 /** The whole of undici, loaded once, on first need. */
 function loadFull() {
-    return (loading ??= __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19)).then((m) => (full = m)));
+    if (!loading) {
+        baselineWasmOnly();
+        loading = __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19)).then((m) => (full = m));
+    }
+    return loading;
 }
 const fetch = async (...args) => (await loadFull()).fetch(...args);
 /** Only constructed by @actions/http-client, which http-client.ts loads after loadFull(). */
@@ -89,8 +115,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: maskSecrets, readInputs
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __webpack_require__(1659);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __webpack_require__(3838);
 ;// CONCATENATED MODULE: ./src/catalogue/params-behaviour.ts
 const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated', 'snapshot', 'rollback'];
 /** `start` with `state: rollback`: `auto` starts the VM again when it ran before the rollback. */
@@ -2399,6 +2425,10 @@ function anySignal(signals) {
     }
     return { signal: controller.signal, dispose: () => detach.forEach((d) => d()) };
 }
+/** Milliseconds on a monotonic clock, for durations (the `performance` global loads perf_hooks on first use: start-up time). */
+function monotonicMs() {
+    return Number(process.hrtime.bigint()) / 1e6;
+}
 
 ;// CONCATENATED MODULE: ./src/proxmox/errors.ts
 // Errors the Proxmox client raises: PVE's error envelope, TLS verification failures, unreachable servers.
@@ -2806,8 +2836,7 @@ class PveAgent extends external_node_https_.Agent {
             clearTimeout(timer);
             done(err, undefined);
         };
-        socket.once('error', onError);
-        socket.once('secureConnect', () => {
+        const onSecure = () => {
             clearTimeout(timer);
             socket.removeListener('error', onError);
             const refusal = check(socket, host, port);
@@ -2817,7 +2846,9 @@ class PveAgent extends external_node_https_.Agent {
                 return;
             }
             done(null, socket);
-        });
+        };
+        socket.once('error', onError);
+        socket.once('secureConnect', onSecure);
         return undefined;
     }
 }
@@ -4303,12 +4334,12 @@ class Applier {
         this.s = opts.ctx.settings;
     }
     async timed(bucket, fn) {
-        const t0 = performance.now();
+        const t0 = monotonicMs();
         try {
             return await fn();
         }
         finally {
-            this.opts.timings[bucket] += performance.now() - t0;
+            this.opts.timings[bucket] += monotonicMs() - t0;
         }
     }
     result(plan, pruned) {
@@ -5979,6 +6010,7 @@ async function planState(ctx, plan, live) {
 
 
 
+
 /** The guest phase as the `plan` output lists it: cloud-init's wait, then each guest_exec command (never run by dry_run). */
 function guestSteps(s) {
     const lc = s.lifecycle;
@@ -5994,9 +6026,9 @@ async function reconcile(o) {
     const timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
     const ctx = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
     const group = o.group ?? ((_, fn) => fn());
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
-    timings.apiMs += performance.now() - t0;
+    timings.apiMs += monotonicMs() - t0;
     o.onPlanned?.(plan);
     const json = planJson(plan, o.secretKeys, guestSteps(o.settings));
     for (const n of plan.notes)
@@ -6014,9 +6046,9 @@ async function reconcile(o) {
         fingerprintCreated: o.settings.lifecycle.cleanup !== 'never',
     });
     const r = await group(`Apply: ${plan.steps.length} step(s)`, () => applier.run(plan));
-    const t1 = performance.now();
+    const t1 = monotonicMs();
     const facts = await factsAfter(o.client, plan, r.vmid, r.node, plan.steps);
-    timings.apiMs += performance.now() - t1;
+    timings.apiMs += monotonicMs() - t1;
     if (facts)
         o.onFacts?.(facts);
     const g = {};
@@ -6034,13 +6066,13 @@ async function reconcile(o) {
             throw new GuestWaitError(`VM ${facts.vmid}: ${what} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`);
         }
         else {
-            const t2 = performance.now();
+            const t2 = monotonicMs();
             const deadline = Date.now() + lc.waitTimeoutSec * 1000;
             try {
                 await guestPhase(o, facts, deadline, g);
             }
             finally {
-                timings.guestMs += performance.now() - t2;
+                timings.guestMs += monotonicMs() - t2;
             }
         }
     }
@@ -6361,6 +6393,7 @@ async function gatherDiagnostics(client, node, vmid, o) {
 
 
 
+
 /** Registers every secret with the runner before anything could print it. */
 function maskSecrets(s) {
     const c = s.connection;
@@ -6411,7 +6444,7 @@ async function diagnose(client, settings, secretKeys, vm) {
     await core/* summary */.z.addRaw(diagnosticsMarkdown(d)).write();
 }
 async function run() {
-    const started = performance.now();
+    const started = monotonicMs();
     const settings = readInputs();
     if (!settings)
         return;
@@ -6455,7 +6488,7 @@ async function run() {
         for (const w of o.warnings)
             log.warning(w);
         log.info(o.msg);
-        await core/* summary */.z.addRaw(outcomeMarkdown(o, settings, performance.now() - started)).write();
+        await core/* summary */.z.addRaw(outcomeMarkdown(o, settings, monotonicMs() - started)).write();
         if (settings.lifecycle.diagnostics === 'always' && o.facts)
             await diagnose(client, settings, secretKeys, o.facts);
         saveMainOk();
@@ -6467,7 +6500,7 @@ async function run() {
         core/* setFailed */.C1(logText(message));
         // The job summary says what failed too, not only the successes.
         await core/* summary */.z
-            .addRaw(failureMarkdown(settings, message, performance.now() - started))
+            .addRaw(failureMarkdown(settings, message, monotonicMs() - started))
             .write()
             .catch(() => undefined);
         // Not after a cancellation: the runner is about to kill the step.

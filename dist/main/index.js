@@ -5,48 +5,19 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(618);
-// The main step's entry: loads the action from a separate chunk (ncc emits one per dynamic import), then sets the
-// V8 flag that must come after the modules are loaded and before the first connection (v8-flags.ts).
+// The main step's entry: loads the action from a separate chunk (ncc emits one per dynamic import) and runs it.
 //
 // Node's compile cache (module.enableCompileCache, Node ≥ 22.1) was tried here with RUNNER_TEMP as its folder and
 // left out: on the bench machine it saved no CPU time on Node 24 with a warm cache, and a job's first step (a fresh
-// RUNNER_TEMP) pays for writing it.
-
-const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(801), __nccwpck_require__.e(586)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585));
-(0,_v8_flags_js__WEBPACK_IMPORTED_MODULE_0__/* .baselineWasmOnly */ .M)();
+// RUNNER_TEMP) pays for writing it. Opening the PVE connection here, while the bundle loads, was tried too and left
+// out: on one machine the handshake cannot progress while the bundle compiles (first request 83 vs 82 ms, median of
+// 20 alternating runs), so it gained nothing measurable here for an early connection to an unvalidated host.
+const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(586)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585));
 await run();
+
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 618:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  M: () => (/* binding */ baselineWasmOnly)
-});
-
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./src/entries/v8-flags.ts
-// undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiles that module with both of its tiers. The
-// optimising tier (TurboFan) alone raised a step's peak memory from ~63 MB to ~98 MB and kept the process ~45 ms
-// longer at exit, for a parser that handles a few dozen small JSON answers per step: the baseline tier (Liftoff) is
-// plenty.
-//
-// When: after the bundle's modules are loaded (changing a V8 flag makes Node compile the built-in modules it loads
-// afterwards without their code cache: ~20 ms if done first), and before the first connection (undici compiles
-// llhttp then). The entries call this between their imports and run().
-
-function baselineWasmOnly() {
-    (0,external_node_v8_namespaceObject.setFlagsFromString)('--liftoff-only');
-}
-
 
 /***/ }),
 
@@ -54,13 +25,6 @@ function baselineWasmOnly() {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 5317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -274,6 +238,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/ty
 
 /***/ }),
 
+/***/ 8877:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+
+/***/ }),
+
 /***/ 5919:
 /***/ ((module) => {
 
@@ -299,20 +270,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 3557:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 

@@ -1602,8 +1602,8 @@ class Context {
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ./src/entries/lazy/http-client.ts
 var http_client = __webpack_require__(155);
-// EXTERNAL MODULE: ./src/entries/lazy/undici.ts
-var undici = __webpack_require__(9811);
+// EXTERNAL MODULE: ./src/entries/lazy/undici.ts + 1 modules
+var undici = __webpack_require__(7769);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }

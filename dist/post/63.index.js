@@ -20,7 +20,7 @@ export const modules = {
 /* harmony export */   Q: () => (/* binding */ HttpClient),
 /* harmony export */   w: () => (/* binding */ loadHttpClient)
 /* harmony export */ });
-/* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9811);
+/* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7769);
 
 let real;
 let loaded;
@@ -51,19 +51,45 @@ class HttpClient {
 
 /***/ }),
 
-/***/ 9811:
+/***/ 7769:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ loadFull),
-/* harmony export */   hd: () => (/* binding */ fetch),
-/* harmony export */   kT: () => (/* binding */ ProxyAgent)
-/* harmony export */ });
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  kT: () => (/* binding */ ProxyAgent),
+  hd: () => (/* binding */ fetch),
+  G: () => (/* binding */ loadFull)
+});
+
+// EXTERNAL MODULE: external "node:v8"
+var external_node_v8_ = __webpack_require__(8877);
+;// CONCATENATED MODULE: ./src/entries/lazy/v8-flags.ts
+// undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiles that module with both of its tiers. The
+// optimising tier (TurboFan) alone raised a step's peak memory from ~63 MB to ~98 MB and kept the process ~45 ms
+// longer at exit, for a parser that handles a few dozen small JSON answers per step: the baseline tier (Liftoff) is
+// plenty.
+//
+// Only undici's users need it: the PVE client speaks node:https (src/proxmox/transport.ts); fetch and the GitHub
+// client load undici on demand (lazy/undici.ts loadFull), which sets the flag first. Set late on purpose: changing a
+// V8 flag makes Node compile the built-in modules it loads afterwards without their code cache (~20 ms if done at
+// start-up).
+
+function baselineWasmOnly() {
+    (0,external_node_v8_.setFlagsFromString)('--liftoff-only');
+}
+
+;// CONCATENATED MODULE: ./src/entries/lazy/undici.ts
+
 let full;
 let loading;
 /** The whole of undici, loaded once, on first need. */
 function loadFull() {
-    return (loading ??= __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19)).then((m) => (full = m)));
+    if (!loading) {
+        baselineWasmOnly();
+        loading = __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19)).then((m) => (full = m));
+    }
+    return loading;
 }
 const fetch = async (...args) => (await loadFull()).fetch(...args);
 /** Only constructed by @actions/http-client, which http-client.ts loads after loadFull(). */
@@ -87,8 +113,8 @@ __webpack_require__.d(__webpack_exports__, {
   run: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var lib_core = __webpack_require__(1659);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __webpack_require__(3838);
 ;// CONCATENATED MODULE: ./src/catalogue/params-behaviour.ts
 const VM_STATES = ['present', 'started', 'absent', 'stopped', 'restarted', 'current', 'template', 'paused', 'hibernated', 'snapshot', 'rollback'];
 /** `start` with `state: rollback`: `auto` starts the VM again when it ran before the rollback. */
@@ -2494,6 +2520,10 @@ function anySignal(signals) {
     }
     return { signal: controller.signal, dispose: () => detach.forEach((d) => d()) };
 }
+/** Milliseconds on a monotonic clock, for durations (the `performance` global loads perf_hooks on first use: start-up time). */
+function monotonicMs() {
+    return Number(process.hrtime.bigint()) / 1e6;
+}
 
 ;// CONCATENATED MODULE: ./src/proxmox/errors.ts
 // Errors the Proxmox client raises: PVE's error envelope, TLS verification failures, unreachable servers.
@@ -2901,8 +2931,7 @@ class PveAgent extends external_node_https_.Agent {
             clearTimeout(timer);
             done(err, undefined);
         };
-        socket.once('error', onError);
-        socket.once('secureConnect', () => {
+        const onSecure = () => {
             clearTimeout(timer);
             socket.removeListener('error', onError);
             const refusal = check(socket, host, port);
@@ -2912,7 +2941,9 @@ class PveAgent extends external_node_https_.Agent {
                 return;
             }
             done(null, socket);
-        });
+        };
+        socket.once('error', onError);
+        socket.once('secureConnect', onSecure);
         return undefined;
     }
 }
@@ -4277,12 +4308,12 @@ class Applier {
         this.s = opts.ctx.settings;
     }
     async timed(bucket, fn) {
-        const t0 = performance.now();
+        const t0 = monotonicMs();
         try {
             return await fn();
         }
         finally {
-            this.opts.timings[bucket] += performance.now() - t0;
+            this.opts.timings[bucket] += monotonicMs() - t0;
         }
     }
     result(plan, pruned) {

@@ -15,8 +15,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 const st = (0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readPostState */ .cj)();
 if ((0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanupWanted */ .Q7)(st)) {
-    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(801), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2272));
-    (await __nccwpck_require__.e(/* import() */ 814).then(__nccwpck_require__.bind(__nccwpck_require__, 1814))).baselineWasmOnly();
+    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2272));
     await run(st);
 }
 else if (st.created) {
@@ -100,13 +99,6 @@ function cleanupWanted(st) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 5317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -359,20 +351,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 3557:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 

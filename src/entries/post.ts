@@ -7,7 +7,6 @@ import { cleanupWanted, readPostState } from '../state-read.js';
 const st = readPostState();
 if (cleanupWanted(st)) {
   const { run } = await import('../post.js');
-  (await import('./v8-flags.js')).baselineWasmOnly();
   await run(st);
 } else if (st.created) {
   // What ../post.js logs in this case (log.info → core.info: the text and EOL on stdout; the policy is a plain word).

@@ -52,3 +52,8 @@ export function anySignal(signals: (AbortSignal | undefined)[]): { signal: Abort
   }
   return { signal: controller.signal, dispose: () => detach.forEach((d) => d()) };
 }
+
+/** Milliseconds on a monotonic clock, for durations (the `performance` global loads perf_hooks on first use: start-up time). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

@@ -7,8 +7,8 @@
 // and ~25 MB of a step's peak memory, for a few dozen small JSON answers per step (BENCHMARKS.md). undici stays the
 // HTTP stack of @actions/http-client and fetch (GitHub API calls), which load it only when they are used.
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { isIP } from 'node:net';
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
 import { abortReason, timerMs } from './abort.js';
 
@@ -105,8 +105,7 @@ export class PveAgent extends HttpsAgent {
       clearTimeout(timer);
       done(err, undefined as unknown as Duplex);
     };
-    socket.once('error', onError);
-    socket.once('secureConnect', () => {
+    const onSecure = (): void => {
       clearTimeout(timer);
       socket.removeListener('error', onError);
       const refusal = check(socket, host, port);
@@ -116,7 +115,9 @@ export class PveAgent extends HttpsAgent {
         return;
       }
       done(null, socket);
-    });
+    };
+    socket.once('error', onError);
+    socket.once('secureConnect', onSecure);
     return undefined;
   }
 }

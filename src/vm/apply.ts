@@ -2,7 +2,7 @@
 // plan is frozen (steps.ts): facts known only now — the id a create got after a lost nextid race, the node a VM
 // was migrated to — live in this run's Bindings, and each step runs as a bound copy. Retries: retry.ts.
 import type { ClientLog, ProxmoxClient } from '../proxmox/client.js';
-import { sleep } from '../proxmox/abort.js';
+import { monotonicMs, sleep } from '../proxmox/abort.js';
 import { PveApiError } from '../proxmox/errors.js';
 import { type TaskResult, waitForTask } from '../proxmox/tasks.js';
 import type { Settings } from '../settings.js';
@@ -101,11 +101,11 @@ export class Applier {
   }
 
   private async timed<T>(bucket: 'apiMs' | 'taskMs', fn: () => Promise<T>): Promise<T> {
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     try {
       return await fn();
     } finally {
-      this.opts.timings[bucket] += performance.now() - t0;
+      this.opts.timings[bucket] += monotonicMs() - t0;
     }
   }
 

@@ -11,6 +11,7 @@ import { vmConfig, vmStatus } from './pve.js';
 import { planFor } from './plan.js';
 import { Inventory } from './resolve.js';
 import { type Change, type Plan, type PrunedVm, planJson, planMessage, plannedChanges } from './steps.js';
+import { monotonicMs } from '../proxmox/abort.js';
 
 /** What the step found, planned and did: the plan as planned, and what apply did (or, with dry_run, would do). */
 export interface Outcome {
@@ -77,9 +78,9 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
   const timings: Timings = { apiMs: 0, taskMs: 0, guestMs: 0 };
   const ctx: PlanContext = { client: o.client, settings: o.settings, secretKeys: o.secretKeys, inventory: new Inventory(o.client) };
   const group = o.group ?? (<T>(_: string, fn: () => Promise<T>) => fn());
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   const plan = await group('Plan: read the cluster and compare', () => planFor(ctx));
-  timings.apiMs += performance.now() - t0;
+  timings.apiMs += monotonicMs() - t0;
   o.onPlanned?.(plan);
   const json = planJson(plan, o.secretKeys, guestSteps(o.settings));
   for (const n of plan.notes) o.log.info(n);
@@ -96,9 +97,9 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
     fingerprintCreated: o.settings.lifecycle.cleanup !== 'never',
   });
   const r = await group(`Apply: ${plan.steps.length} step(s)`, () => applier.run(plan));
-  const t1 = performance.now();
+  const t1 = monotonicMs();
   const facts = await factsAfter(o.client, plan, r.vmid, r.node, plan.steps);
-  timings.apiMs += performance.now() - t1;
+  timings.apiMs += monotonicMs() - t1;
   if (facts) o.onFacts?.(facts);
   const g: GuestPhase = {};
   const lc = o.settings.lifecycle;
@@ -114,12 +115,12 @@ export async function reconcile(o: ReconcileOptions): Promise<Outcome> {
         `VM ${facts.vmid}: ${what} needs the QEMU guest agent, but it is not enabled on the VM: set agent: true (and install qemu-guest-agent in the guest)`,
       );
     } else {
-      const t2 = performance.now();
+      const t2 = monotonicMs();
       const deadline = Date.now() + lc.waitTimeoutSec * 1000;
       try {
         await guestPhase(o, facts, deadline, g);
       } finally {
-        timings.guestMs += performance.now() - t2;
+        timings.guestMs += monotonicMs() - t2;
       }
     }
   }

@@ -3,13 +3,18 @@
 // PVE client does not use undici at all (src/proxmox/transport.ts speaks node:https); fetch (GitHub run checks for
 // prune) and ProxyAgent (@actions/core's OIDC client, @actions/github) load the full index on first use.
 import type * as Full from '../../../node_modules/undici/index.js';
+import { baselineWasmOnly } from './v8-flags.js';
 
 let full: typeof Full | undefined;
 let loading: Promise<typeof Full> | undefined;
 
 /** The whole of undici, loaded once, on first need. */
 export function loadFull(): Promise<typeof Full> {
-  return (loading ??= import('../../../node_modules/undici/index.js').then((m) => (full = m)));
+  if (!loading) {
+    baselineWasmOnly();
+    loading = import('../../../node_modules/undici/index.js').then((m) => (full = m));
+  }
+  return loading;
 }
 
 export const fetch: typeof Full.fetch = async (...args) => (await loadFull()).fetch(...args);

@@ -3,9 +3,10 @@
 // longer at exit, for a parser that handles a few dozen small JSON answers per step: the baseline tier (Liftoff) is
 // plenty.
 //
-// When: after the bundle's modules are loaded (changing a V8 flag makes Node compile the built-in modules it loads
-// afterwards without their code cache: ~20 ms if done first), and before the first connection (undici compiles
-// llhttp then). The entries call this between their imports and run().
+// Only undici's users need it: the PVE client speaks node:https (src/proxmox/transport.ts); fetch and the GitHub
+// client load undici on demand (lazy/undici.ts loadFull), which sets the flag first. Set late on purpose: changing a
+// V8 flag makes Node compile the built-in modules it loads afterwards without their code cache (~20 ms if done at
+// start-up).
 import { setFlagsFromString } from 'node:v8';
 
 export function baselineWasmOnly(): void {
