@@ -51,6 +51,8 @@ function checkStartup(dir, entry) {
     // The PVE client speaks node:https (src/proxmox/transport.ts): undici's HTTP/1 client (WebAssembly llhttp) stays out.
     if (text.includes('lazyllhttp')) problems.push(`chunk ${id} (imported by the entry) contains undici's HTTP client`);
     if (text.includes('class ToolRunner')) problems.push(`chunk ${id} (imported by the entry) contains @actions/exec`);
+    // Loaded by src/inputs/parse.ts when an input holds YAML/JSON (loadYaml).
+    if (text.includes('/*! js-yaml')) problems.push(`chunk ${id} (imported by the entry) contains js-yaml`);
   }
   if (problems.length) throw new Error(`dist/${entry}: start-up check failed:\n  ${problems.join('\n  ')}`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));

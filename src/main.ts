@@ -1,7 +1,7 @@
 // The main step: inputs → settings → reconcile (plan → apply) → outputs, summary, and state for the post step.
 import * as core from '@actions/core';
 import { pveKeyInfo } from './catalogue/index.js';
-import { formatInputErrors, readSettings } from './inputs/index.js';
+import { formatInputErrors, readSettingsLoading } from './inputs/index.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import type { Settings } from './settings.js';
 import { saveCleanup, saveCreated, saveIp, saveMainOk, saveTicket } from './state.js';
@@ -30,8 +30,8 @@ export function maskSecrets(s: Settings): ReadonlySet<string> {
   return secretKeys;
 }
 
-export function readInputs(): Settings | undefined {
-  const { settings, errors } = readSettings((name) => core.getInput(name), process.env);
+export async function readInputs(): Promise<Settings | undefined> {
+  const { settings, errors } = await readSettingsLoading((name) => core.getInput(name), process.env);
   if (errors.length > 0 || !settings) {
     core.setFailed(formatInputErrors(errors));
     return undefined;
@@ -62,7 +62,7 @@ async function diagnose(client: ProxmoxClient, settings: Settings, secretKeys: R
 
 export async function run(): Promise<void> {
   const started = monotonicMs();
-  const settings = readInputs();
+  const settings = await readInputs();
   if (!settings) return;
   const secretKeys = maskSecrets(settings);
   const client = new ProxmoxClient(settings.connection, { log, onSecret: secret });

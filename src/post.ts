@@ -4,7 +4,7 @@
 // warnings only: the post step never fails the job. With keep_on_failure (cleanup: always), a VM is kept when any
 // step of the job failed (judgeJob: this step from the state, the others from GitHub's list of the job's steps).
 import * as core from '@actions/core';
-import { readSettings } from './inputs/index.js';
+import { readSettingsLoading } from './inputs/index.js';
 import { log, secret } from './report/log.js';
 import { ProxmoxClient } from './proxmox/client.js';
 import { PveApiError } from './proxmox/errors.js';
@@ -48,7 +48,7 @@ export async function run(st: PostState = readPostState()): Promise<void> {
   const keep = st.keepOnFailure && st.cleanup === 'always';
   // This step's own failure needs neither inputs nor GitHub.
   if (keep && !st.mainOk) return reportKept(vm, st.ip, 'this step failed');
-  const { settings } = readSettings((name) => core.getInput(name), process.env);
+  const { settings } = await readSettingsLoading((name) => core.getInput(name), process.env);
   if (!settings) {
     log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
     return;

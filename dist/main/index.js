@@ -12,7 +12,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // RUNNER_TEMP) pays for writing it. Opening the PVE connection here, while the bundle loads, was tried too and left
 // out: on one machine the handshake cannot progress while the bundle compiles (first request 83 vs 82 ms, median of
 // 20 alternating runs), so it gained nothing measurable here for an early connection to an unvalidated host.
-const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(586)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585));
+const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(294), __nccwpck_require__.e(586)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585));
 await run();
 
 

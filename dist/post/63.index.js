@@ -1023,12 +1023,23 @@ function listProblems(problems) {
     return problems.length > MAX_LISTED ? `${shown}; and ${problems.length - MAX_LISTED} more` : shown;
 }
 
-// EXTERNAL MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
-var js_yaml = __webpack_require__(3243);
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
-// Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
 
-
+// js-yaml is loaded on demand: ~5 ms of a step's start-up on Node 24, for the steps whose inputs hold YAML or JSON
+// (a mapping such as `net`, a structured list, guest_exec argument lists). Parsing stays synchronous: a parse that
+// needs YAML before it is loaded throws YamlNotLoaded, and readSettingsLoading (index.ts) loads it and parses again.
+let yaml;
+/** Loads the YAML parser (once). */
+async function loadYaml() {
+    yaml ??= await __webpack_require__.e(/* import() */ 243).then(__webpack_require__.bind(__webpack_require__, 3243));
+}
+/** A parse needed the YAML parser before loadYaml() ran: not an input error. */
+class YamlNotLoaded extends Error {
+    name = 'YamlNotLoaded';
+    constructor() {
+        super('internal: the YAML parser is not loaded (call loadYaml first)');
+    }
+}
 const ok = (value) => ({ ok: true, value });
 const fail = (error) => ({ ok: false, error });
 const TRUE = new Set(['true', 'yes', 'on', '1']);
@@ -1063,8 +1074,10 @@ function parseNumber(raw) {
 }
 /** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
 function loadText(raw) {
+    if (!yaml)
+        throw new YamlNotLoaded();
     try {
-        return ok((0,js_yaml/* load */.Hh)(raw, { schema: js_yaml/* FAILSAFE_SCHEMA */.uH }));
+        return ok(yaml.load(raw, { schema: yaml.FAILSAFE_SCHEMA }));
     }
     catch (e) {
         const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -2269,6 +2282,21 @@ function readers(values) {
         flag: (n) => get(n) === true,
     };
 }
+/**
+ * readSettings for the entries: loads the YAML parser only when an input turns out to need it (parse.ts), then reads
+ * the inputs again, so most steps never load it.
+ */
+async function readSettingsLoading(getInput, env) {
+    try {
+        return readSettings(getInput, env);
+    }
+    catch (e) {
+        if (!(e instanceof YamlNotLoaded))
+            throw e;
+    }
+    await loadYaml();
+    return readSettings(getInput, env);
+}
 function readSettings(getInput, env) {
     const errors = [];
     const { values, explicit, failed } = collect(getInput, env, errors);
@@ -2837,7 +2865,13 @@ function tlsPolicy(conn) {
     const verifyChain = conn.validateCerts && !pin;
     // One secure context per client: passing `ca` per connection makes Node parse the whole bundle every time
     // (100-300 ms of CPU each, which 50 parallel jobs on 2 cores feel).
-    const secureContext = verifyChain && conn.caPem ? (0,external_node_tls_.createSecureContext)({ ca: [...external_node_tls_.rootCertificates, conn.caPem] }) : undefined;
+    // Without chain verification (a pin, or validate_certs: false) no CA is ever consulted: an empty CA list spares
+    // building the default store of ~150 root certificates (~1-2 ms of start-up on Node 24).
+    const secureContext = !verifyChain
+        ? (0,external_node_tls_.createSecureContext)({ ca: [] })
+        : conn.caPem
+            ? (0,external_node_tls_.createSecureContext)({ ca: [...external_node_tls_.rootCertificates, conn.caPem] })
+            : undefined;
     const check = (socket, hostname, port) => {
         const hostPort = `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
         if (pin) {
@@ -5552,7 +5586,7 @@ async function run(st = (0,state_read/* readPostState */.cj)()) {
     // This step's own failure needs neither inputs nor GitHub.
     if (keep && !st.mainOk)
         return reportKept(vm, st.ip, 'this step failed');
-    const { settings } = readSettings((name) => lib_core/* getInput */.V4(name), process.env);
+    const { settings } = await readSettingsLoading((name) => lib_core/* getInput */.V4(name), process.env);
     if (!settings) {
         log.warning(`cleanup: cannot read the connection inputs; VM ${vm.vmid} on ${vm.node} was left behind`);
         return;

@@ -15,7 +15,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 const st = (0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readPostState */ .cj)();
 if ((0,_state_read_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanupWanted */ .Q7)(st)) {
-    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2272));
+    const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(294), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2272));
     await run(st);
 }
 else if (st.created) {

@@ -2,7 +2,7 @@
 import { catalogue, param, type Param } from '../catalogue/index.js';
 import type { CleanupPolicy, DefaultBehaviour, DiagnosticsMode, IpFamily, Lifecycle, PruneScope, RollbackStart, Settings, VmState, WaitFor } from '../settings.js';
 import { parseDuration, parseVmidRange } from './checks.js';
-import { parseGuestExec } from './parse.js';
+import { YamlNotLoaded, loadYaml, parseGuestExec } from './parse.js';
 import { buildConnection } from './connection.js';
 import { type InputError } from './errors.js';
 import { checkRules } from './rules.js';
@@ -74,6 +74,23 @@ function readers(values: ReadonlyMap<string, Value>) {
     /** A switch without a catalogue default: on only when given (or compatibility-defaulted) true. */
     flag: (n: string) => get(n) === true,
   };
+}
+
+/**
+ * readSettings for the entries: loads the YAML parser only when an input turns out to need it (parse.ts), then reads
+ * the inputs again, so most steps never load it.
+ */
+export async function readSettingsLoading(
+  getInput: (name: string) => string,
+  env: Record<string, string | undefined>,
+): Promise<{ settings?: Settings; errors: InputError[] }> {
+  try {
+    return readSettings(getInput, env);
+  } catch (e) {
+    if (!(e instanceof YamlNotLoaded)) throw e;
+  }
+  await loadYaml();
+  return readSettings(getInput, env);
 }
 
 export function readSettings(

@@ -1,6 +1,24 @@
 // Parsers for the text the runner hands us: booleans, strict numbers, lists and dictionaries (YAML or JSON).
-import { FAILSAFE_SCHEMA, load } from 'js-yaml';
+import type * as JsYaml from 'js-yaml';
 import { cut, quote } from './errors.js';
+
+// js-yaml is loaded on demand: ~5 ms of a step's start-up on Node 24, for the steps whose inputs hold YAML or JSON
+// (a mapping such as `net`, a structured list, guest_exec argument lists). Parsing stays synchronous: a parse that
+// needs YAML before it is loaded throws YamlNotLoaded, and readSettingsLoading (index.ts) loads it and parses again.
+let yaml: typeof JsYaml | undefined;
+
+/** Loads the YAML parser (once). */
+export async function loadYaml(): Promise<void> {
+  yaml ??= await import('js-yaml');
+}
+
+/** A parse needed the YAML parser before loadYaml() ran: not an input error. */
+export class YamlNotLoaded extends Error {
+  override name = 'YamlNotLoaded';
+  constructor() {
+    super('internal: the YAML parser is not loaded (call loadYaml first)');
+  }
+}
 
 /** Result of a parse: a value, or the reason it failed (phrased to follow "<input> ..."). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -38,8 +56,9 @@ export function parseNumber(raw: string): Parsed<number> {
 
 /** YAML with every scalar kept as text, so `version: 2.0` stays "2.0" and `tag: 077` keeps its zero. */
 function loadText(raw: string): Parsed<unknown> {
+  if (!yaml) throw new YamlNotLoaded();
   try {
-    return ok(load(raw, { schema: FAILSAFE_SCHEMA }));
+    return ok(yaml.load(raw, { schema: yaml.FAILSAFE_SCHEMA }));
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     // the parser's message can quote the input (an unknown tag, a key): cut like any echo
