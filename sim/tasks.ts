@@ -45,6 +45,20 @@ export interface TaskEnvironment {
   injectedFailure(type: string, id: string): string | undefined;
   /** Whether fault injection holds tasks of this type at their simulated work (faults.holdTasks). */
   taskHeld?(type: string): boolean;
+  /** Uniform [0, 1) numbers for durations.durationJitter (seeded, so runs repeat); Math.random when absent. */
+  random?(): number;
+}
+
+/** mulberry32: a small seeded PRNG, enough to spread task durations reproducibly (not for anything secret). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 // pve-common src/PVE/UPID.pm decode (PVE::Tools::upid_decode): the UPID pattern; node:pid:pstart(8-9 hex):starttime:type:id:user:.
@@ -108,7 +122,7 @@ function defaultDuration(d: Durations, type: string): number {
     resize: 'resize',
   };
   const key = map[type];
-  return key ? d[key] : 0;
+  return key ? (d[key] ?? 0) : 0;
 }
 
 /**
@@ -152,9 +166,21 @@ export class SimTaskManager implements TaskManager {
     });
   }
 
-  /** A step of a task's simulated work: `simulatedMs`, then for as long as fault injection holds its type. */
-  private async simulateWork(type: string, simulatedMs: number): Promise<void> {
-    await this.sleep(simulatedMs);
+  /**
+   * A task's duration factor for durations.durationJitter: one draw from U[1 - j, 1 + j] per task, applied to every
+   * work period of it (a slow storage is slow for the whole clone, not per disk). Exactly 1 without jitter, and then
+   * no random number is drawn.
+   */
+  private jitterFactor(): number {
+    const j = Math.min(1, Math.max(0, this.env.durations.durationJitter ?? 0));
+    if (j === 0) return 1;
+    const r = (this.env.random ?? Math.random)();
+    return 1 - j + 2 * j * r;
+  }
+
+  /** A step of a task's simulated work: `simulatedMs` (× the task's jitter factor), then for as long as fault injection holds its type. */
+  private async simulateWork(type: string, simulatedMs: number, factor = 1): Promise<void> {
+    await this.sleep(simulatedMs * factor);
     while (this.env.taskHeld?.(type)) await new Promise<void>((resolve) => this.held.add(resolve));
   }
 
@@ -190,6 +216,7 @@ export class SimTaskManager implements TaskManager {
   }
 
   private async work(task: TaskRecord, spec: TaskSpec, failure: string | undefined): Promise<void> {
+    const factor = this.jitterFactor();
     const handle: TaskHandle = {
       upid: task.upid,
       log: (line) => {
@@ -205,14 +232,14 @@ export class SimTaskManager implements TaskManager {
         task.warnings += 1;
         task.lines.push(`WARN: ${line}`);
       },
-      sleep: (ms) => this.simulateWork(spec.type, ms),
+      sleep: (ms) => this.simulateWork(spec.type, ms, factor),
     };
     // The handler has "forked": nothing of the task may run before the HTTP answer with the UPID is sent.
     await Promise.resolve();
     try {
       // Handlers of the qemu endpoints do their work (and its waits) in `run`; a duration here is work too.
       const before = spec.durationMs ?? defaultDuration(this.env.durations, spec.type);
-      await (before > 0 ? this.simulateWork(spec.type, before) : this.sleep(before));
+      await (before > 0 ? this.simulateWork(spec.type, before, factor) : this.sleep(before));
       if (failure !== undefined) {
         await spec.rollback?.();
         throw new Error(failure);
