@@ -17,7 +17,7 @@ import { RequestLog, type RequestLogEntry } from './requestlog.js';
 import { createRequestHandler } from './server.js';
 import { DEFAULT_DURATIONS, createClusterState } from './state.js';
 import { Pvestatd } from './statd.js';
-import { SimTaskManager, seededRandom, taskRoutes } from './tasks.js';
+import { SimTaskManager, seedFor, seededRandom, taskRoutes } from './tasks.js';
 
 export * from './core.js';
 export type { FaultOptions, LatencySpec } from './faults.js';
@@ -188,7 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timeScale: () => timeScale,
     injectedFailure: (type, id) => faults.taskFailure(type, id),
     taskHeld: (type) => faults.taskHeld(type),
-    random: seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32)),
+    random: ((seed) => (key: string) => seededRandom(seedFor(seed, key))())(options.seed ?? Math.floor(Math.random() * 2 ** 32)),
   });
   const sim: SimContext = {
     state,

@@ -45,8 +45,19 @@ export interface TaskEnvironment {
   injectedFailure(type: string, id: string): string | undefined;
   /** Whether fault injection holds tasks of this type at their simulated work (faults.holdTasks). */
   taskHeld?(type: string): boolean;
-  /** Uniform [0, 1) numbers for durations.durationJitter (seeded, so runs repeat); Math.random when absent. */
-  random?(): number;
+  /**
+   * A uniform [0, 1) number for durations.durationJitter, for the task named by `key` (type, id and how many tasks of
+   * that type and id came before): seeded, and the same for the same task whatever ran beside it, so runs repeat
+   * even when tasks interleave differently. Math.random when absent.
+   */
+  random?(key: string): number;
+}
+
+/** FNV-1a of a seed and a string: a 32-bit seed per task for seededRandom. */
+export function seedFor(seed: number, key: string): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** mulberry32: a small seeded PRNG, enough to spread task durations reproducibly (not for anything secret). */
@@ -150,6 +161,8 @@ export class SimTaskManager implements TaskManager {
   private nextPid = 0x1000 + Math.floor(Math.random() * 0x3f0000);
   private readonly bootMs = Date.now() - 1_209_600_000;
   private closed = false;
+  /** Tasks per `type:id` so far (durationJitter draws per task, not per call order). */
+  private readonly jitterCount = new Map<string, number>();
 
   constructor(private readonly env: TaskEnvironment) {}
 
@@ -167,14 +180,17 @@ export class SimTaskManager implements TaskManager {
   }
 
   /**
-   * A task's duration factor for durations.durationJitter: one draw from U[1 - j, 1 + j] per task, applied to every
+   * A task's duration factor for durations.durationJitter: one draw from U[1 - j, 1 + j] per task (by its type, id and ordinal), applied to every
    * work period of it (a slow storage is slow for the whole clone, not per disk). Exactly 1 without jitter, and then
    * no random number is drawn.
    */
-  private jitterFactor(): number {
+  private jitterFactor(spec: TaskSpec): number {
     const j = Math.min(1, Math.max(0, this.env.durations.durationJitter ?? 0));
     if (j === 0) return 1;
-    const r = (this.env.random ?? Math.random)();
+    const key = `${spec.type}:${spec.id}`;
+    const n = this.jitterCount.get(key) ?? 0;
+    this.jitterCount.set(key, n + 1);
+    const r = this.env.random ? this.env.random(`${key}:${n}`) : Math.random();
     return 1 - j + 2 * j * r;
   }
 
@@ -216,7 +232,7 @@ export class SimTaskManager implements TaskManager {
   }
 
   private async work(task: TaskRecord, spec: TaskSpec, failure: string | undefined): Promise<void> {
-    const factor = this.jitterFactor();
+    const factor = this.jitterFactor(spec);
     const handle: TaskHandle = {
       upid: task.upid,
       log: (line) => {

@@ -2,7 +2,7 @@
 // /nodes/{node}/tasks endpoints with their errors and access rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DURATIONS, PveError, paramError, startSimulator, type Durations, type Simulator, type TaskHandle } from '../../sim/index.js';
-import { SimTaskManager, decodeUpid, encodeUpid, seededRandom } from '../../sim/tasks.js';
+import { SimTaskManager, decodeUpid, encodeUpid, seedFor, seededRandom } from '../../sim/tasks.js';
 import { simLogin, simRequest, simToken, simWaitTask, type SimAuth } from '../support/sim-client.js';
 
 let sim: Simulator;
@@ -271,7 +271,7 @@ describe('duration jitter (durations.durationJitter, seeded)', () => {
       durations: { ...DEFAULT_DURATIONS, ...durations },
       timeScale: () => 1,
       injectedFailure: () => undefined,
-      random: seededRandom(seed),
+      random: (key) => seededRandom(seedFor(seed, key))(),
     });
     const asked: number[] = [];
     mgr.sleep = (ms: number) => {

@@ -135,10 +135,10 @@ function driveBytes(ctx: Ctx, d: Drive): number {
 
 /**
  * QemuServer/QemuImage.pm `convert` runs `qemu-img convert -p` and prints `transferred <x> of <size> (<p>%)` for each
- * progress report qemu-img makes (about every 1 %), while the copy runs. The simulator logs every 5 % across the
- * drive's share of the clone's duration, so a client reading the log sees progress grow over time.
+ * progress report of qemu-img (qemu-img.c: `qemu_progress_init(progress, 1.0)`, a report per 1 % done), while the
+ * copy runs; the simulator logs them evenly across the drive's share of the clone's duration.
  */
-const PROGRESS_STEPS = 20;
+const PROGRESS_STEPS = 100;
 
 async function copyWithProgress(t: TaskHandle, bytes: number, durationMs: number): Promise<void> {
   const line = (pct: number): string =>
