@@ -90,9 +90,8 @@ const PROGRESS_RE = /transferred .* of .* \((\d+(?:\.\d+)?)%\)/;
 const END_RE = /^TASK (OK|WARNINGS: \d+|ERROR: (.*))$/;
 /** Polls near a predicted end (a copy at 100 %, the rest of the task is short) are this close. */
 const END_POLL_MS = 50;
-/** A prediction further out than this is not trusted at once: the next look is at this fraction of it. */
-const PREDICT_TRUST_MS = 1000;
-const PREDICT_AIM = 0.8;
+/** A prediction whose error (rate error × time left) is below this is aimed at directly. */
+const PREDICT_SURE_MS = 50;
 /** Aim this much after the predicted end: a poll just before the end costs another request. */
 const PREDICT_SLACK_MS = 20;
 /** A copy of hours is still looked at now and then. */
@@ -157,20 +156,25 @@ class LogFollower {
   nextWait(now: number, started: number): number | undefined {
     if (this.lastPct === undefined || this.points.length === 0) return undefined;
     if (this.doneAt !== undefined) return Math.max(END_POLL_MS, (now - this.doneAt) / 2);
+    const elapsed = now - started;
+    // One read says nothing of the rate: look again after as long as the task has run, for a useful baseline.
+    if (this.points.length < 2) return Math.max(MIN_POLL_MS, elapsed);
     const first = this.points[0];
     const last = this.points[this.points.length - 1];
-    // The line read was written up to one progress step earlier: count half a step as done since.
-    const halfStep = Number.isFinite(this.step) ? this.step / 2 : 0;
-    const pctNow = Math.min(100, last.pct + halfStep);
-    // The rate from two reads that saw different progress (one read says nothing of the copy's start).
-    if (this.points.length < 2 || !(last.at > first.at)) return undefined;
-    const rate = (last.pct - first.pct) / (last.at - first.at); // % per ms
-    if (!(rate > 0)) return undefined;
-    const remaining = (100 - pctNow) / rate - (now - last.at);
-    const wait = remaining > PREDICT_TRUST_MS ? remaining * PREDICT_AIM : remaining + PREDICT_SLACK_MS;
-    // Safety bound: a copy that speeds up (sparse areas) ends before the prediction; never wait longer than the
-    // task has run so far (the error is then at most the time the task took).
-    return Math.min(MAX_PROGRESS_POLL_MS, Math.max(now - started, MIN_POLL_MS), Math.max(END_POLL_MS, wait));
+    const done = last.pct - first.pct;
+    if (!(last.at > first.at) || !(done > 0)) return undefined;
+    const rate = done / (last.at - first.at); // % per ms
+    // Each read sees a line written up to one progress step earlier: the rate is good to about a step over what
+    // was done between the two reads, and half a step is counted as done since the last line.
+    const step = Number.isFinite(this.step) ? this.step : 1;
+    const error = step / done;
+    const remaining = (100 - Math.min(100, last.pct + step / 2)) / rate - (now - last.at);
+    // Sure enough: aim just after the predicted end. Not yet: look again at a share of the way that the error
+    // cannot overshoot, with a better baseline then.
+    const wait = remaining * error <= PREDICT_SURE_MS ? remaining + PREDICT_SLACK_MS : remaining * Math.max(0.5, 1 - 2 * error);
+    // Safety bound: a copy that speeds up (sparse areas) ends before the prediction; the wait never exceeds a few
+    // times what the task has run so far, nor MAX_PROGRESS_POLL_MS.
+    return Math.min(MAX_PROGRESS_POLL_MS, Math.max(MIN_POLL_MS, 3 * elapsed), Math.max(END_POLL_MS, wait));
   }
 }
 
