@@ -1,11 +1,20 @@
-// The benchmark's simulated cluster: fixed, realistic task durations at time scale 1, a template to clone,
-// connection settings for both tools, and an out-of-band API client to tidy up between measured runs.
+// The benchmark's simulated cluster: realistic task durations at time scale 1, each task's drawn at random around
+// its nominal value (seeded, so runs repeat), a template to clone, connection settings for both tools, and an
+// out-of-band API client to tidy up between measured runs.
 import { startSimulator, type Durations, type Simulator } from '../sim/index.js';
 import { PveClient } from '../peer/pve.js';
 import type { TokenConnection } from './ansible.js';
 import { SimWatch } from './watch.js';
 
-/** Every knob given explicitly, so a later change of the simulator's defaults cannot move the figures. */
+/**
+ * Each task's work takes its nominal duration × a factor drawn uniformly from [1 - JITTER, 1 + JITTER]: fixed
+ * durations would favour a client that happens to poll on a matching grid (issue 13).
+ */
+export const JITTER = 0.5;
+/** Seed of the simulator's duration PRNG: the same seed, the same duration for the same task (type, id, ordinal). */
+export const SEED = 1;
+
+/** Every knob given explicitly, so a later change of the simulator's defaults cannot move the figures. Nominal ms. */
 export const DURATIONS: Durations = {
   qmcreate: 1000,
   qmclone_linked: 800,
@@ -26,6 +35,7 @@ export const DURATIONS: Durations = {
   resize: 300,
   agentUp: 2000,
   statdPeriod: 10000,
+  durationJitter: JITTER,
 };
 
 export const NODE = 'pve1';
@@ -47,7 +57,7 @@ export interface BenchEnv {
 }
 
 export async function startBenchEnv(dir: string): Promise<BenchEnv> {
-  const sim = await startSimulator({ nodes: [NODE, 'pve2'], durations: DURATIONS, timeScale: 1 });
+  const sim = await startSimulator({ nodes: [NODE, 'pve2'], durations: DURATIONS, timeScale: 1, seed: SEED });
   const watch = new SimWatch(sim);
   const pve = await PveClient.login(sim.url, sim.caCert, sim.credentials.user, sim.credentials.password);
   const token = sim.credentials.tokens.full;

@@ -1,5 +1,5 @@
 // `npm run bench` (7-9 minutes on 2 cores) or `npm run bench -- --quick` (a ~2-minute smoke run): the bundled
-// action against the real Ansible proxmox_kvm module on the simulator with fixed task durations; writes BENCHMARKS.md.
+// action against the real Ansible proxmox_kvm module on the simulator with random (seeded) task durations; writes BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, tmpdir } from 'node:os';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runActionStep, snapshotAction } from './action.js';
-import { DURATIONS, NODE, TEMPLATE, createTemplate, startBenchEnv } from './env.js';
+import { DURATIONS, JITTER, NODE, TEMPLATE, createTemplate, startBenchEnv } from './env.js';
 import { ms, quantile } from './stats.js';
 
 const ROUNDS = Number(process.env.WARM_ROUNDS ?? 5);
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     console.log(
       [
         `Time to a running VM whose guest agent answers, one action step each (\`wait_for: agent\`), node ${process.version},`,
-        `${ROUNDS} alternating rounds, bundle ${sha.slice(0, 12)}; simulated durations: clone linked ${DURATIONS.qmclone_linked} ms,`,
+        `${ROUNDS} alternating rounds, bundle ${sha.slice(0, 12)}; nominal simulated durations (each task × U[${1 - JITTER}, ${1 + JITTER}], seeded): clone linked ${DURATIONS.qmclone_linked} ms,`,
         `full ${DURATIONS.qmclone_full} ms, start ${DURATIONS.qmstart} ms, guest agent up ${DURATIONS.agentUp} ms after a boot,`,
         `rollback ${DURATIONS.qmrollback} ms + the resume from memory ${DURATIONS.qmstart} ms (the guest was running: its agent answers at once).`,
         '',

@@ -11,7 +11,7 @@ export interface TaskTiming {
   endAt?: number;
   /** ms epoch the last task of its busy period stopped (the union of overlapping tasks ends there). */
   periodEndAt?: number;
-  /** ms epoch the first status poll answered after endAt finished (the client then knows the task is over). */
+  /** ms epoch the first status poll (or log read) answered after endAt finished (the client then knows the task is over). */
   noticedAt?: number;
   exitstatus?: string;
 }
@@ -30,7 +30,9 @@ export function endpointOf(e: RequestLogEntry): string {
   return `${e.method} ${path}`;
 }
 
-const STATUS_PATH = /\/nodes\/[^/]+\/tasks\/([^/]+)\/status$/;
+// Status polls, and the log reads with which the action follows tasks that log progress (full clones): PVE's
+// exitstatus is the log's last line, so a log read after the end shows the end as well.
+const STATUS_PATH = /\/nodes\/[^/]+\/tasks\/([^/]+)\/(?:status|log)$/;
 
 /**
  * The simulator's log is a plain array that the server appends to with push(); wrapping that one array's push

@@ -216,6 +216,13 @@ export interface Durations {
   agentUp: number;
   /** pvestatd's update period per node (PVE: 10 s); /cluster/resources shows names from the last update. 0 = none. */
   statdPeriod: number;
+  /**
+   * Spread of task durations: each task's simulated work periods are multiplied by one factor drawn uniformly from
+   * [1 - j, 1 + j] (seeded PRNG, SimulatorOptions.seed). Real PVE tasks never take the same time twice (storage,
+   * page cache, a guest's boot); fixed durations would favour a client that polls on a matching grid.
+   * 0 or absent = every task takes exactly its duration.
+   */
+  durationJitter?: number;
 }
 
 /** What a request handler gets. */

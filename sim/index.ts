@@ -17,7 +17,7 @@ import { RequestLog, type RequestLogEntry } from './requestlog.js';
 import { createRequestHandler } from './server.js';
 import { DEFAULT_DURATIONS, createClusterState } from './state.js';
 import { Pvestatd } from './statd.js';
-import { SimTaskManager, taskRoutes } from './tasks.js';
+import { SimTaskManager, seedFor, seededRandom, taskRoutes } from './tasks.js';
 
 export * from './core.js';
 export type { FaultOptions, LatencySpec } from './faults.js';
@@ -60,6 +60,8 @@ export interface SimulatorOptions {
   durations?: Partial<Durations>;
   /** Multiplies every duration (tests use e.g. 0.02). */
   timeScale?: number;
+  /** Seed of the PRNG behind durations.durationJitter (default: a random seed); the same seed repeats the same durations. */
+  seed?: number;
   /** Latency added to every request: fixed ms or a [min, max] range. */
   latencyMs?: LatencySpec;
   faults?: FaultOptions;
@@ -186,6 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timeScale: () => timeScale,
     injectedFailure: (type, id) => faults.taskFailure(type, id),
     taskHeld: (type) => faults.taskHeld(type),
+    random: ((seed) => (key: string) => seededRandom(seedFor(seed, key))())(options.seed ?? Math.floor(Math.random() * 2 ** 32)),
   });
   const sim: SimContext = {
     state,

@@ -45,6 +45,31 @@ export interface TaskEnvironment {
   injectedFailure(type: string, id: string): string | undefined;
   /** Whether fault injection holds tasks of this type at their simulated work (faults.holdTasks). */
   taskHeld?(type: string): boolean;
+  /**
+   * A uniform [0, 1) number for durations.durationJitter, for the task named by `key` (type, id and how many tasks of
+   * that type and id came before): seeded, and the same for the same task whatever ran beside it, so runs repeat
+   * even when tasks interleave differently. Math.random when absent.
+   */
+  random?(key: string): number;
+}
+
+/** FNV-1a of a seed and a string: a 32-bit seed per task for seededRandom. */
+export function seedFor(seed: number, key: string): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** mulberry32: a small seeded PRNG, enough to spread task durations reproducibly (not for anything secret). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 // pve-common src/PVE/UPID.pm decode (PVE::Tools::upid_decode): the UPID pattern; node:pid:pstart(8-9 hex):starttime:type:id:user:.
@@ -108,7 +133,7 @@ function defaultDuration(d: Durations, type: string): number {
     resize: 'resize',
   };
   const key = map[type];
-  return key ? d[key] : 0;
+  return key ? (d[key] ?? 0) : 0;
 }
 
 /**
@@ -136,6 +161,8 @@ export class SimTaskManager implements TaskManager {
   private nextPid = 0x1000 + Math.floor(Math.random() * 0x3f0000);
   private readonly bootMs = Date.now() - 1_209_600_000;
   private closed = false;
+  /** Tasks per `type:id` so far (durationJitter draws per task, not per call order). */
+  private readonly jitterCount = new Map<string, number>();
 
   constructor(private readonly env: TaskEnvironment) {}
 
@@ -152,9 +179,24 @@ export class SimTaskManager implements TaskManager {
     });
   }
 
-  /** A step of a task's simulated work: `simulatedMs`, then for as long as fault injection holds its type. */
-  private async simulateWork(type: string, simulatedMs: number): Promise<void> {
-    await this.sleep(simulatedMs);
+  /**
+   * A task's duration factor for durations.durationJitter: one draw from U[1 - j, 1 + j] per task (by its type, id and ordinal), applied to every
+   * work period of it (a slow storage is slow for the whole clone, not per disk). Exactly 1 without jitter, and then
+   * no random number is drawn.
+   */
+  private jitterFactor(spec: TaskSpec): number {
+    const j = Math.min(1, Math.max(0, this.env.durations.durationJitter ?? 0));
+    if (j === 0) return 1;
+    const key = `${spec.type}:${spec.id}`;
+    const n = this.jitterCount.get(key) ?? 0;
+    this.jitterCount.set(key, n + 1);
+    const r = this.env.random ? this.env.random(`${key}:${n}`) : Math.random();
+    return 1 - j + 2 * j * r;
+  }
+
+  /** A step of a task's simulated work: `simulatedMs` (× the task's jitter factor), then for as long as fault injection holds its type. */
+  private async simulateWork(type: string, simulatedMs: number, factor = 1): Promise<void> {
+    await this.sleep(simulatedMs * factor);
     while (this.env.taskHeld?.(type)) await new Promise<void>((resolve) => this.held.add(resolve));
   }
 
@@ -190,6 +232,7 @@ export class SimTaskManager implements TaskManager {
   }
 
   private async work(task: TaskRecord, spec: TaskSpec, failure: string | undefined): Promise<void> {
+    const factor = this.jitterFactor(spec);
     const handle: TaskHandle = {
       upid: task.upid,
       log: (line) => {
@@ -205,14 +248,14 @@ export class SimTaskManager implements TaskManager {
         task.warnings += 1;
         task.lines.push(`WARN: ${line}`);
       },
-      sleep: (ms) => this.simulateWork(spec.type, ms),
+      sleep: (ms) => this.simulateWork(spec.type, ms, factor),
     };
     // The handler has "forked": nothing of the task may run before the HTTP answer with the UPID is sent.
     await Promise.resolve();
     try {
       // Handlers of the qemu endpoints do their work (and its waits) in `run`; a duration here is work too.
       const before = spec.durationMs ?? defaultDuration(this.env.durations, spec.type);
-      await (before > 0 ? this.simulateWork(spec.type, before) : this.sleep(before));
+      await (before > 0 ? this.simulateWork(spec.type, before, factor) : this.sleep(before));
       if (failure !== undefined) {
         await spec.rollback?.();
         throw new Error(failure);

@@ -1,8 +1,8 @@
 // Worker tasks: UPID format, running -> stopped transitions, exit statuses, logs, injected failures and the
 // /nodes/{node}/tasks endpoints with their errors and access rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PveError, paramError, startSimulator, type Simulator, type TaskHandle } from '../../sim/index.js';
-import { decodeUpid, encodeUpid } from '../../sim/tasks.js';
+import { DEFAULT_DURATIONS, PveError, paramError, startSimulator, type Durations, type Simulator, type TaskHandle } from '../../sim/index.js';
+import { SimTaskManager, decodeUpid, encodeUpid, seedFor, seededRandom } from '../../sim/tasks.js';
 import { simLogin, simRequest, simToken, simWaitTask, type SimAuth } from '../support/sim-client.js';
 
 let sim: Simulator;
@@ -261,5 +261,48 @@ describe('failTask', () => {
     }
     expect(results).toEqual(['start failed', 'start failed', 'OK']);
     sim.configure({ faults: {} });
+  });
+});
+
+describe('duration jitter (durations.durationJitter, seeded)', () => {
+  // The task manager alone, its sleep replaced by a recorder: the simulated work it asks for, no timers, no clock.
+  async function workPeriods(durations: Partial<Durations>, seed: number, count: number): Promise<number[]> {
+    const mgr = new SimTaskManager({
+      durations: { ...DEFAULT_DURATIONS, ...durations },
+      timeScale: () => 1,
+      injectedFailure: () => undefined,
+      random: (key) => seededRandom(seedFor(seed, key))(),
+    });
+    const asked: number[] = [];
+    mgr.sleep = (ms: number) => {
+      asked.push(ms);
+      return Promise.resolve();
+    };
+    for (let i = 0; i < count; i++) {
+      // Two work periods per task: the duration before `run`, and a sleep inside it (like a clone's per-disk step).
+      mgr.start({ node: 'pve1', type: 'qmstart', id: String(100 + i), authid: 'root@pam', durationMs: 1000, run: (t) => t.sleep(400) });
+      await mgr.idle();
+    }
+    mgr.close();
+    return asked;
+  }
+
+  it('stay exact without jitter', async () => {
+    const asked = await workPeriods({}, 1, 20);
+    expect(asked).toEqual(Array.from({ length: 20 }, () => [1000, 400]).flat());
+  });
+
+  it('vary within [1 - j, 1 + j] of the nominal duration, one factor per task, the same for the same seed', async () => {
+    const asked = await workPeriods({ durationJitter: 0.5 }, 42, 50);
+    const before = asked.filter((_, i) => i % 2 === 0);
+    const inside = asked.filter((_, i) => i % 2 === 1);
+    for (const ms of before) expect(ms >= 500 && ms <= 1500).toBe(true);
+    // The task's second period scales by the same factor as its first.
+    inside.forEach((ms, i) => expect(ms / 400).toBeCloseTo(before[i] / 1000, 9));
+    // Spread over the range, not stuck at one value.
+    expect(Math.min(...before)).toBeLessThan(800);
+    expect(Math.max(...before)).toBeGreaterThan(1200);
+    expect(await workPeriods({ durationJitter: 0.5 }, 42, 50)).toEqual(asked);
+    expect(await workPeriods({ durationJitter: 0.5 }, 43, 50)).not.toEqual(asked);
   });
 });

@@ -133,8 +133,25 @@ function driveBytes(ctx: Ctx, d: Drive): number {
   }
 }
 
-/** clone_disk: a full copy on the target storage/format, or a linked clone next to its base. */
-function cloneDrive(ctx: Ctx, t: TaskHandle, p: CloneParams, opt: string, d: Drive, full: boolean): [Drive, string] {
+/**
+ * QemuServer/QemuImage.pm `convert` runs `qemu-img convert -p` and prints `transferred <x> of <size> (<p>%)` for each
+ * progress report of qemu-img (qemu-img.c: `qemu_progress_init(progress, 1.0)`, a report per 1 % done), while the
+ * copy runs; the simulator logs them evenly across the drive's share of the clone's duration.
+ */
+const PROGRESS_STEPS = 100;
+
+async function copyWithProgress(t: TaskHandle, bytes: number, durationMs: number): Promise<void> {
+  const line = (pct: number): string =>
+    `transferred ${formatSize(Math.floor((bytes * pct) / 100))} of ${formatSize(bytes)} (${pct.toFixed(2)}%)`;
+  t.log(line(0));
+  for (let i = 1; i <= PROGRESS_STEPS; i++) {
+    await t.sleep(durationMs / PROGRESS_STEPS);
+    t.log(line((100 * i) / PROGRESS_STEPS));
+  }
+}
+
+/** clone_disk: a full copy on the target storage/format (taking `copyMs`), or a linked clone next to its base. */
+async function cloneDrive(ctx: Ctx, t: TaskHandle, p: CloneParams, opt: string, d: Drive, full: boolean, copyMs: number): Promise<[Drive, string]> {
   const state = ctx.sim.state;
   const src = splitVolid(d.file)!;
   const bytes = driveBytes(ctx, d);
@@ -142,6 +159,10 @@ function cloneDrive(ctx: Ctx, t: TaskHandle, p: CloneParams, opt: string, d: Dri
   let volid: string;
   if (full) {
     t.log(`create full clone of drive ${opt} (${d.file})`);
+    // Allocating the target volume takes time too (thick LVM, a preallocated qcow2): a share of the drive's time.
+    const allocMs = copyMs / PROGRESS_STEPS;
+    copyMs -= allocMs;
+    await t.sleep(allocMs);
     const dst = state.storages.get(p.storage ?? src.storage);
     if (!dst) throw new Error(`storage '${p.storage ?? src.storage}' does not exist`);
     const srcFmt = /\.(raw|qcow2|vmdk)$/.exec(src.volname)?.[1] ?? 'raw';
@@ -154,8 +175,19 @@ function cloneDrive(ctx: Ctx, t: TaskHandle, p: CloneParams, opt: string, d: Dri
       volid = allocVolume(state, dst, p.newid, bytes, { format: fmt });
       out.size = formatSize(bytes);
     }
-    t.log(`transferred ${formatSize(bytes)} of ${formatSize(bytes)} (100.00%)`);
+    if (isCloudinit(d)) {
+      await t.sleep(copyMs);
+      t.log(`transferred ${formatSize(bytes)} of ${formatSize(bytes)} (100.00%)`);
+    } else {
+      try {
+        await copyWithProgress(t, bytes, copyMs);
+      } catch (err) {
+        freeVolume(state, volid);
+        throw err;
+      }
+    }
   } else {
+    await t.sleep(copyMs);
     t.log(`create linked clone of drive ${opt} (${d.file})`);
     volid = allocVolume(state, state.storages.get(src.storage)!, p.newid, bytes, { linkedBase: d.file });
   }
@@ -239,8 +271,7 @@ async function doClone(ctx: Ctx, t: TaskHandle, p: CloneParams, plan: ClonePlan,
     const step = duration / Math.max(1, plan.drives.length);
     if (plan.drives.length === 0) await t.sleep(duration);
     for (const [opt, drive] of plan.drives) {
-      await t.sleep(step);
-      const [out, volid] = cloneDrive(ctx, t, p, opt, drive, plan.fullclone.has(opt));
+      const [out, volid] = await cloneDrive(ctx, t, p, opt, drive, plan.fullclone.has(opt), step);
       created.push(volid);
       newconf[opt] = printDrive(opt, out);
       vm.config = { ...newconf };

@@ -11,6 +11,8 @@ export interface FakeTask {
   polls: number[];
   /** Each log read as [start, limit]. */
   logReads: [number, number][];
+  /** Called before each log read is answered (1-based count): a test grows the log as a running task would. */
+  beforeLogRead?: (read: number) => void;
   /** Replies to serve instead of the status, poll by poll (e.g. transient 503s). */
   statusOverrides?: (StubReply | undefined)[];
 }
@@ -35,6 +37,7 @@ export function taskRoutes(tasks: Map<string, FakeTask>): StubHandler {
     const start = Number(req.query.get('start') ?? 0);
     const limit = Number(req.query.get('limit') ?? 50);
     task.logReads.push([start, limit]);
+    task.beforeLogRead?.(task.logReads.length);
     const lines = task.log.length ? task.log : ['no content'];
     const page = lines.slice(start, limit === 0 ? undefined : start + limit).map((t, i) => ({ n: start + i + 1, t }));
     return ok(page, { total: lines.length });
