@@ -140,6 +140,34 @@ export async function bareNode(): Promise<{ ms: number; rssKiB?: number; plainMs
   return { ms, rssKiB, plainMs: performance.now() - t1 };
 }
 
+/**
+ * The floor under the main step's figures: a Node process of the same binary that loads node:https and makes three
+ * GETs on one keep-alive connection with the same token and TLS mode (no verification), spawned the same way. What
+ * the action spends beyond it is its own: its bundle, the inputs, the plan.
+ */
+export async function minimalHttpsClient(conn: Record<string, string>, node: string, vmid: number): Promise<{ spawnAt: number; closedAt: number; exitCode: number | null }> {
+  const script = [
+    "const https = require('node:https');",
+    'const agent = new https.Agent({ keepAlive: true });',
+    `const auth = ${JSON.stringify(`PVEAPIToken=${conn.api_user}!${conn.api_token_id}=${conn.api_token_secret}`)};`,
+    `const paths = ['/cluster/resources?type=vm', '/nodes/${node}/qemu/${vmid}/status/current', '/nodes/${node}/qemu/${vmid}/config'];`,
+    'const next = (i) => {',
+    '  if (i === paths.length) return agent.destroy();',
+    `  https.request({ host: ${JSON.stringify(conn.api_host)}, port: ${Number(conn.api_port)}, path: '/api2/json' + paths[i], agent, rejectUnauthorized: false, headers: { authorization: auth } },`,
+    '    (res) => { res.resume(); res.on("end", () => next(i + 1)); }).end();',
+    '};',
+    'next(0);',
+  ].join('\n');
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir() };
+  const spawnAt = Date.now();
+  const child = spawn(benchNode, ['-e', script], { stdio: 'ignore', env });
+  const exitCode = await new Promise<number | null>((res, rej) => {
+    child.on('error', rej);
+    child.on('close', (c) => res(c));
+  });
+  return { spawnAt, closedAt: Date.now(), exitCode };
+}
+
 export type PostCase = 'never' | 'nothing-created';
 
 /**

@@ -1,6 +1,6 @@
 // The measurements beside the scenario table: the action's cold start up to its first request (and where the
 // rest of a short run goes), and many clones of one template at once.
-import { runActionStep, spawnActionBare } from './action.js';
+import { minimalHttpsClient, runActionStep, spawnActionBare } from './action.js';
 import { NODE, TEMPLATE, TEMPLATE_ID, type BenchEnv } from './env.js';
 
 export interface ColdSample {
@@ -40,6 +40,15 @@ export async function coldStart(env: BenchEnv, probe = true): Promise<ColdSample
     totalMs: c.closedAt - c.spawnAt,
     requests: w.requests.length,
   };
+}
+
+/** The minimal HTTPS client (action.ts minimalHttpsClient) making the same three reads: the floor of a main step. */
+export async function minimalStart(env: BenchEnv): Promise<{ ok: boolean; firstRequestMs: number; totalMs: number }> {
+  env.watch.start();
+  const c = await minimalHttpsClient(env.actionConn, NODE, TEMPLATE_ID);
+  const w = await env.watch.stop();
+  const first = w.requests[0];
+  return { ok: c.exitCode === 0 && w.requests.length === 3, firstRequestMs: first ? first.at - c.spawnAt : NaN, totalMs: c.closedAt - c.spawnAt };
 }
 
 export interface ParallelSample {

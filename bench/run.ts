@@ -9,7 +9,7 @@ import { PINNED_NODE24 } from '../tools/runner/index.js';
 import { bareNode, repoRoot, snapshotAction, spawnPostNothing, useNode, type PostCase } from './action.js';
 import { ensureGnuTime } from './ansible.js';
 import { TEMPLATE_ID, createTemplate, startBenchEnv, type BenchEnv } from './env.js';
-import { coldStart, parallelClones, type ColdSample, type ParallelSample } from './extras.js';
+import { coldStart, minimalStart, parallelClones, type ColdSample, type ParallelSample } from './extras.js';
 import { renderReport, type Results, type ScenarioResult } from './report.js';
 import { Round, SCENARIOS, measure } from './scenarios.js';
 
@@ -82,11 +82,13 @@ async function onePass(env: BenchEnv, nodePath: string): Promise<Results> {
   const bare: Results['bare'] = [];
   const cold: ColdSample[] = [];
   const post: Results['post'] = [];
+  const minimal: NonNullable<Results['minimal']> = [];
   const kinds: PostCase[] = ['never', 'nothing-created'];
   for (let i = 0; i < Math.max(plan.bare, plan.cold, plan.post); i++) {
     if (i < plan.bare) bare.push(await bareNode());
     // Every other cold run without the probe: those give the start-up ratios without the probe's own cost.
     if (i < plan.cold) cold.push(await coldStart(env, i % 2 === 0));
+    if (i < plan.cold) minimal.push(await minimalStart(env));
     for (const kind of kinds) {
       if (i >= plan.post) continue;
       const p = await spawnPostNothing(env.actionConn, kind);
@@ -127,6 +129,7 @@ async function onePass(env: BenchEnv, nodePath: string): Promise<Results> {
     scenarios,
     bare,
     cold,
+    minimal,
     post,
     parallel,
   };
