@@ -1,7 +1,7 @@
 // `npm run bench` (7-9 minutes on 2 cores) or `npm run bench -- --quick` (a ~2-minute smoke run): the bundled
 // action against the real Ansible proxmox_kvm module on the simulator with random (seeded) task durations; writes BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ansibleVersions, ensureAnsible } from '../peer/ansible.js';
@@ -173,4 +173,16 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+/**
+ * `--render <bench/results/…full.raw.json>`: writes BENCHMARKS.md again from a full run's saved measurements (after a
+ * change to the report's wording or verdicts; nothing is measured).
+ */
+function render(file: string): number {
+  const runs = JSON.parse(readFileSync(file, 'utf8')) as Results[];
+  writeFileSync(join(repoRoot, 'BENCHMARKS.md'), renderReport(runs));
+  console.log(`wrote BENCHMARKS.md from ${file}`);
+  return 0;
+}
+
+const renderArg = process.argv.includes('--render') ? process.argv[process.argv.indexOf('--render') + 1] : undefined;
+process.exitCode = renderArg ? render(renderArg) : await main();

@@ -134,19 +134,51 @@ function cloneScenario(kind: 'linked' | 'full'): Scenario {
   };
 }
 
-/** A scenario acting on the round's VM of each tool with the same arguments for both. */
-function onVm(id: string, title: string, args: Inputs, ansibleArgs: Record<string, unknown>): Scenario {
+/**
+ * What a scenario must have left behind; a run that reports success without it counts as failed. Ansible's
+ * proxmox_kvm decides `stopped` (and `absent`'s running check) from /cluster/resources, whose status is pvestatd's
+ * (up to ~10 s old): for a VM started moments earlier it answers "already stopped" and changes nothing.
+ */
+type Effect = (env: BenchEnv, vmid: number) => string | undefined;
+const stoppedEffect: Effect = (env, vmid) => (env.sim.state.vms.get(vmid)?.status === 'stopped' ? undefined : `reported success, but VM ${vmid} is ${env.sim.state.vms.get(vmid)?.status ?? 'gone'}`);
+const goneEffect: Effect = (env, vmid) => (env.sim.state.vms.has(vmid) ? `reported success, but VM ${vmid} still exists` : undefined);
+
+async function checked(env: BenchEnv, vmid: number, run: () => Promise<Outcome>, effect?: Effect): Promise<Outcome> {
+  const out = await run();
+  const missing = out.ok && effect ? effect(env, vmid) : undefined;
+  return missing ? { ...out, ok: false, error: missing } : out;
+}
+
+/**
+ * A scenario acting on the round's VM of each tool with the same arguments for both. pvestatd has broadcast the VMs'
+ * current state first (as a real cluster does within ~10 s), so that neither tool reads a stale status.
+ */
+function onVm(id: string, title: string, args: Inputs, ansibleArgs: Record<string, unknown>, effect?: Effect): Scenario {
   return {
     id,
     title,
     variants: [
-      { id: `${id}/action`, tool: 'action', label: 'action', steps: 1, run: (env, r) => actionSteps(env, [() => ({ vmid: String(needVm(r, 'action')), ...args })]) },
+      {
+        id: `${id}/action`,
+        tool: 'action',
+        label: 'action',
+        steps: 1,
+        run: (env, r) => {
+          const vmid = needVm(r, 'action');
+          env.sim.broadcastStats(NODE);
+          return checked(env, vmid, () => actionSteps(env, [() => ({ vmid: String(vmid), ...args })]), effect);
+        },
+      },
       {
         id: `${id}/ansible`,
         tool: 'ansible',
         label: 'Ansible',
         steps: 1,
-        run: (env, r) => ansibleTasks(env, `${id}-${r.n}`, [{ vmid: needVm(r, 'ansible'), ...ansibleArgs }]),
+        run: (env, r) => {
+          const vmid = needVm(r, 'ansible');
+          env.sim.broadcastStats(NODE);
+          return checked(env, vmid, () => ansibleTasks(env, `${id}-${r.n}`, [{ vmid, ...ansibleArgs }]), effect);
+        },
       },
     ],
   };
@@ -191,9 +223,9 @@ export const SCENARIOS: Scenario[] = [
   cloneScenario('linked'),
   cloneScenario('full'),
   onVm('update', 'update (memory, cores)', { node: NODE, update: 'true', memory: '2048', cores: '4' }, { node: NODE, update: true, memory: 2048, cores: 4 }),
-  onVm('stop', 'stop (graceful shutdown)', { state: 'stopped' }, { state: 'stopped' }),
+  onVm('stop', 'stop (graceful shutdown)', { state: 'stopped' }, { state: 'stopped' }, stoppedEffect),
   onVm('current', 'current (status only)', { state: 'current' }, { state: 'current' }),
-  onVm('absent', 'absent (destroy stopped VM)', { state: 'absent' }, { state: 'absent' }),
+  onVm('absent', 'absent (destroy stopped VM)', { state: 'absent' }, { state: 'absent' }, goneEffect),
 ];
 
 /** Runs one variant inside a recording window and turns the window into figures. */
