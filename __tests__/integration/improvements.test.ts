@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulator } from '../../sim/index.js';
+import { PveClient } from '../../peer/pve.js';
 import { act, conn, exampleSim, failed, mutations, ok, schemaClean } from './helpers.js';
 
 let sim: Simulator;
@@ -264,5 +265,38 @@ describe('bad input is refused before any request', () => {
     expect(err).toMatch(/cores/);
     expect(err).toMatch(/acpi/);
     expect(err).toMatch(/net99/);
+  });
+});
+
+describe('status read live, not from the broadcast', () => {
+  // pvestatd only broadcasts when told to here (statdPeriod 0): /cluster/resources keeps the status of the last
+  // broadcast, as it does for up to 10 s on a real cluster.
+  let lagging: Simulator;
+  beforeAll(async () => {
+    lagging = await exampleSim({ durations: { statdPeriod: 0 } });
+  });
+  afterAll(async () => {
+    schemaClean(lagging);
+    await lagging.close();
+  });
+
+  test('stopped right after a start stops the VM, although /cluster/resources still says stopped', async () => {
+    const out = ok(await act(lagging, { node, name: 'fresh-stop' }));
+    lagging.broadcastStats();
+    ok(await act(lagging, { node, vmid: out.vmid, state: 'started' }));
+    const pve = await PveClient.login(lagging.url, lagging.caCert, lagging.credentials.user, lagging.credentials.password);
+    try {
+      // The precondition Ansible's proxmox_kvm trips on: it reads this status and answers "already stopped".
+      const listed = (await pve.call<Array<{ vmid: number; status: string }>>('GET', '/cluster/resources', { type: 'vm' })).find((v) => v.vmid === Number(out.vmid));
+      expect(listed?.status).toBe('stopped');
+    } finally {
+      await pve.close();
+    }
+    expect(lagging.state.vms.get(Number(out.vmid))!.status).toBe('running');
+    const stopped = ok(await act(lagging, { node, vmid: out.vmid, state: 'stopped' }));
+    expect(stopped.changed).toBe('true');
+    expect(lagging.state.vms.get(Number(out.vmid))!.status).toBe('stopped');
+    ok(await act(lagging, { node, vmid: out.vmid, state: 'absent' }));
+    expect(lagging.state.vms.has(Number(out.vmid))).toBe(false);
   });
 });
