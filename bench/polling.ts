@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { ProxmoxClient } from '../src/proxmox/client.js';
 import { waitForTask } from '../src/proxmox/tasks.js';
-import { DURATIONS, NODE } from './env.js';
+import { DURATIONS, NODE, TEMPLATE_ID } from './env.js';
 import { max, median, quantile } from './stats.js';
 
 const args = parseArgs({
@@ -25,7 +25,6 @@ const args = parseArgs({
 const ROUNDS = Number(args.rounds);
 const JITTER = Number(args.jitter);
 const SEED = Number(args.seed);
-const TEMPLATE_ID = 9000;
 
 /** One waited task: when it was handed over (UPID answer), when it really ended, when the client first saw that. */
 interface Sample {

@@ -61,8 +61,8 @@ const REASONS: Record<number, string> = {
   597: 'Connection reset by peer',
 };
 
-/** mulberry32: small, fast, good enough for test randomness, and reproducible from a seed. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: small, fast, good enough for test randomness, and reproducible from a seed (faults, task durations). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -9,7 +9,7 @@ import { AccessControl, type AclEntry, type RoleOption } from './acl.js';
 import { Authenticator, type PrivSpec, type TokenCredential, type TokenOption, type UserOption } from './auth.js';
 import { serverCertificate, type CertificateOptions } from './certs.js';
 import { clusterRoutes, storagesOf } from './cluster.js';
-import { FaultInjector, type FaultOptions, type LatencySpec } from './faults.js';
+import { FaultInjector, seededRandom, type FaultOptions, type LatencySpec } from './faults.js';
 import { qemuRoutes } from './qemu/index.js';
 import { holdFlock } from './qemu/locks.js';
 import { placeImportFile } from './qemu/volumes.js';
@@ -17,7 +17,7 @@ import { RequestLog, type RequestLogEntry } from './requestlog.js';
 import { createRequestHandler } from './server.js';
 import { DEFAULT_DURATIONS, createClusterState } from './state.js';
 import { Pvestatd } from './statd.js';
-import { SimTaskManager, seedFor, seededRandom, taskRoutes } from './tasks.js';
+import { SimTaskManager, seedFor, taskRoutes } from './tasks.js';
 
 export * from './core.js';
 export type { FaultOptions, LatencySpec } from './faults.js';

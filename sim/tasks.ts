@@ -53,23 +53,11 @@ export interface TaskEnvironment {
   random?(key: string): number;
 }
 
-/** FNV-1a of a seed and a string: a 32-bit seed per task for seededRandom. */
+/** FNV-1a of a seed and a string: a 32-bit seed per task for seededRandom (faults.ts). */
 export function seedFor(seed: number, key: string): number {
   let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return h;
-}
-
-/** mulberry32: a small seeded PRNG, enough to spread task durations reproducibly (not for anything secret). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // pve-common src/PVE/UPID.pm decode (PVE::Tools::upid_decode): the UPID pattern; node:pid:pstart(8-9 hex):starttime:type:id:user:.

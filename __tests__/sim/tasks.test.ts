@@ -2,7 +2,8 @@
 // /nodes/{node}/tasks endpoints with their errors and access rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DURATIONS, PveError, paramError, startSimulator, type Durations, type Simulator, type TaskHandle } from '../../sim/index.js';
-import { SimTaskManager, decodeUpid, encodeUpid, seedFor, seededRandom } from '../../sim/tasks.js';
+import { seededRandom } from '../../sim/faults.js';
+import { SimTaskManager, decodeUpid, encodeUpid, seedFor } from '../../sim/tasks.js';
 import { simLogin, simRequest, simToken, simWaitTask, type SimAuth } from '../support/sim-client.js';
 
 let sim: Simulator;

@@ -7,8 +7,8 @@
 // and ~25 MB of a step's peak memory, for a few dozen small JSON answers per step (BENCHMARKS.md). undici stays the
 // HTTP stack of @actions/http-client and fetch (GitHub API calls), which load it only when they are used.
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
 import { abortReason, timerMs } from './abort.js';
 
